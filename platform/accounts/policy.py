@@ -1,0 +1,180 @@
+"""Who may do what: the one place that decides.
+
+Views, templates and selectors ask these functions; none of them looks at roles
+directly. A user's grants are read once per request and cached on the user object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import AGENCY_ROLES, ORGANISATION_ROLES, PLATFORM_ROLES, Membership, Role
+
+_CACHE_ATTR = "_safetynet_grants"
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    agency_id: int | None
+    agency_path: str | None
+    organisation_id: int | None
+
+
+def grants(user) -> frozenset[Grant]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        rows = Membership.objects.filter(user=user).values_list("role", "agency_id", "agency__path", "organisation_id")
+        cached = frozenset(Grant(*row) for row in rows)
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_grants(user) -> None:
+    """Drop the cached grants (after a membership change in the same request)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def has_role(user, *roles: str) -> bool:
+    return any(g.role in roles for g in grants(user))
+
+
+def agency_ids(user, *roles: str) -> set[int]:
+    roles = roles or tuple(AGENCY_ROLES)
+    return {g.agency_id for g in grants(user) if g.role in roles and g.agency_id}
+
+
+def organisation_ids(user, *roles: str) -> set[int]:
+    roles = roles or tuple(ORGANISATION_ROLES)
+    return {g.organisation_id for g in grants(user) if g.role in roles and g.organisation_id}
+
+
+def is_superuser(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def is_agency_staff(user) -> bool:
+    return has_role(user, *AGENCY_ROLES)
+
+
+def is_organisation_member(user) -> bool:
+    return has_role(user, *ORGANISATION_ROLES)
+
+
+def is_platform_staff(user) -> bool:
+    return has_role(user, *PLATFORM_ROLES)
+
+
+def can_access_cms(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm("wagtailadmin.access_admin"))
+
+
+def requires_mfa(user) -> bool:
+    """Government staff, platform staff, CMS editors and organisation admins must
+    have a second factor before they can do anything else."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        user.is_superuser
+        or user.is_staff
+        or is_agency_staff(user)
+        or is_platform_staff(user)
+        or has_role(user, Role.ORG_ADMIN)
+        or can_access_cms(user)
+    )
+
+
+def _agency_paths(user, *roles: str) -> list[str]:
+    return [g.agency_path for g in grants(user) if g.role in roles and g.agency_path]
+
+
+def can_view_agency(user, agency) -> bool:
+    """Members see their agency and the agencies below it; auditors see all."""
+    if is_superuser(user) or has_role(user, Role.AUDITOR):
+        return True
+    return any(agency.path.startswith(p) for p in _agency_paths(user, *AGENCY_ROLES))
+
+
+def can_manage_agency_members(user, agency) -> bool:
+    """An agency admin manages members of their agency and of the agencies below it."""
+    if is_superuser(user):
+        return True
+    return any(agency.path.startswith(p) for p in _agency_paths(user, Role.AGENCY_ADMIN))
+
+
+def can_view_organisation(user, organisation) -> bool:
+    if is_superuser(user) or has_role(user, Role.AUDITOR, Role.VETTING_OFFICER):
+        return True
+    if organisation.pk in organisation_ids(user):
+        return True
+    return is_agency_staff(user) and organisation.is_vetted
+
+
+def can_manage_organisation_members(user, organisation) -> bool:
+    return is_superuser(user) or organisation.pk in organisation_ids(user, Role.ORG_ADMIN)
+
+
+def can_invite(user, *, role: str, agency=None, organisation=None) -> bool:
+    if role in AGENCY_ROLES:
+        return agency is not None and can_manage_agency_members(user, agency)
+    if role in ORGANISATION_ROLES:
+        return organisation is not None and can_manage_organisation_members(user, organisation)
+    if role in PLATFORM_ROLES:
+        return is_superuser(user)
+    return False
+
+
+def can_read_audit_log(user) -> bool:
+    return is_superuser(user) or has_role(user, Role.AUDITOR)
+
+
+def can_list_organisations(user) -> bool:
+    return is_superuser(user) or has_role(user, Role.AUDITOR, Role.VETTING_OFFICER) or is_agency_staff(user)
+
+
+def can_list_agencies(user) -> bool:
+    return is_superuser(user) or has_role(user, Role.AUDITOR) or is_agency_staff(user)
+
+
+# --- Navigation ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url: str
+
+
+def navigation_for(user) -> list[NavItem]:
+    """The links a user's roles give them, in a fixed order."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = [NavItem("dashboard", _("Dashboard"), reverse("core:dashboard"))]
+    agencies = sorted(agency_ids(user))
+    if len(agencies) == 1:
+        items.append(NavItem("my_agency", _("My agency"), reverse("agencies:detail", args=[agencies[0]])))
+    elif agencies:
+        items.append(NavItem("my_agency", _("My agencies"), reverse("agencies:list")))
+    for org_id in sorted(organisation_ids(user)):
+        items.append(NavItem("my_organisation", _("My organisation"), reverse("organisations:detail", args=[org_id])))
+        break
+    if has_role(user, Role.VETTING_OFFICER):
+        items.append(NavItem("vetting", _("Organisation vetting"), reverse("organisations:list")))
+    elif can_list_organisations(user):
+        items.append(NavItem("organisations", _("Organisations"), reverse("organisations:list")))
+    if has_role(user, Role.AUDITOR) or is_superuser(user):
+        items.append(NavItem("agencies", _("Agencies"), reverse("agencies:list")))
+    if can_read_audit_log(user):
+        items.append(NavItem("audit", _("Audit log"), reverse("audit:list")))
+    if can_access_cms(user):
+        items.append(NavItem("cms", _("Content (CMS)"), "/cms/"))
+    if is_superuser(user):
+        items.append(NavItem("admin", _("System administration"), "/admin/"))
+    return items

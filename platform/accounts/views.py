@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import services
+from accounts.exceptions import AccountsError, InvitationInvalid
+from accounts.forms import PreferencesForm
+from accounts.models import Invitation, Membership
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = PreferencesForm(
+        request.POST or None,
+        initial={"display_name": user.display_name, "preferred_language": user.preferred_language},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.user_preferences_update(
+            user=user,
+            display_name=form.cleaned_data["display_name"],
+            preferred_language=form.cleaned_data["preferred_language"],
+        )
+        with translation.override(user.preferred_language):
+            messages.success(request, _("Your preferences were saved."))
+            return redirect(reverse("accounts:profile"))
+    memberships = Membership.objects.filter(user=user).select_related("agency", "organisation")
+    return render(request, "accounts/profile.html", {"form": form, "memberships": memberships})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone with the link sees what it offers; accepting needs the invited account."""
+    try:
+        invitation = services.invitation_lookup(token=token)
+    except InvitationInvalid as exc:
+        return render(request, "accounts/invitation_invalid.html", {"reason": str(exc)}, status=410)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        try:
+            membership = services.invitation_accept(token=token, user=request.user)
+        except AccountsError as exc:
+            messages.error(request, str(exc))
+            return render(request, "accounts/invitation.html", {"invitation": invitation}, status=400)
+        messages.success(
+            request,
+            _("You are now %(role)s at %(scope)s.") % {"role": membership.get_role_display(), "scope": membership.scope},
+        )
+        return redirect("core:dashboard")
+    return render(request, "accounts/invitation.html", {"invitation": invitation})
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=pk)
+    try:
+        services.invitation_revoke(invitation=invitation, by=request.user)
+    except AccountsError as exc:
+        # Someone with no say over this invitation learns nothing about it.
+        if isinstance(exc, services.NotAllowed):
+            raise Http404 from exc
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The invitation to %(email)s was revoked.") % {"email": invitation.email})
+    return redirect(_scope_url(invitation))
+
+
+@login_required
+@require_POST
+def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(Membership.objects.select_related("user", "agency", "organisation"), pk=pk)
+    try:
+        services.membership_remove(membership=membership, by=request.user)
+    except services.NotAllowed as exc:
+        if membership.user_id == request.user.pk:
+            messages.error(request, str(exc))
+            return redirect(_scope_url(membership))
+        raise Http404 from exc
+    messages.success(request, _("%(user)s no longer has access.") % {"user": membership.user})
+    return redirect(_scope_url(membership))
+
+
+def _scope_url(item) -> str:
+    if item.agency_id:
+        return reverse("agencies:detail", args=[item.agency_id])
+    if item.organisation_id:
+        return reverse("organisations:detail", args=[item.organisation_id])
+    return reverse("core:dashboard")
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, scope: str, pk: int) -> HttpResponse:
+    """Invite someone to an agency or an organisation the inviter administers."""
+    from django.conf import settings
+
+    from accounts.forms import InvitationForm
+    from agencies.selectors import agencies_visible_to
+    from organisations.selectors import organisations_visible_to
+
+    if scope == "agency":
+        target = get_object_or_404(agencies_visible_to(request.user), pk=pk)
+        kwargs = {"agency": target}
+        back = reverse("agencies:detail", args=[pk])
+    elif scope == "organisation":
+        target = get_object_or_404(organisations_visible_to(request.user), pk=pk)
+        kwargs = {"organisation": target}
+        back = reverse("organisations:detail", args=[pk])
+    else:
+        raise Http404
+    form = InvitationForm(request.POST, scope=scope)
+    if not form.is_valid():
+        for field_errors in form.errors.values():
+            for error in field_errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        services.invitation_create(
+            by=request.user,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            site_url=settings.SITE_URL,
+            **kwargs,
+        )
+    except services.NotAllowed as exc:
+        raise Http404 from exc
+    except AccountsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+    return redirect(back)

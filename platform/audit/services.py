@@ -1,0 +1,109 @@
+"""The one door into the audit log."""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import models, transaction
+
+from audit.models import AuditChainHead, AuditEntry, Outcome
+
+# Set by core.middleware.RequestContextMiddleware, so services record the client
+# address without ever taking a request.
+current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_ip", default=None)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | bool) or value is None:
+        return value
+    return str(value)
+
+
+def record(
+    *,
+    action: str,
+    actor=None,
+    obj: models.Model | None = None,
+    summary: dict | None = None,
+    outcome: str = Outcome.SUCCESS,
+    ip: str | None = None,
+    actor_label: str = "",
+) -> AuditEntry:
+    """Append one entry to the chain and return it.
+
+    ``summary`` is a small before/after description (``{"before": ..., "after": ...}``),
+    never identity data. Runs in its own atomic block; inside a caller's
+    transaction the entry commits or rolls back with the change it describes.
+    """
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        entry = AuditEntry(
+            seq=head.last_seq + 1,
+            at=datetime.now(UTC),
+            actor_id=actor.pk if actor else None,
+            actor_label=(actor.email if actor else actor_label)[:254],
+            action=action,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+            object_repr=str(obj)[:200] if obj is not None else "",
+            summary=_jsonable(summary or {}),
+            ip=ip or current_ip.get(),
+            outcome=outcome,
+            prev_hash=head.last_hash,
+        )
+        entry.hash = entry.compute_hash()
+        entry.save(force_insert=True)
+        head.last_seq, head.last_hash = entry.seq, entry.hash
+        head.save(update_fields=["last_seq", "last_hash"])
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"entry #{self.seq}: {self.problem}"
+
+
+def audit_chain_verify(*, batch_size: int = 2000) -> ChainBreak | None:
+    """Walk the chain in order and return the first break, or None when intact.
+
+    Edited entry: its stored hash no longer matches its content. Deleted entry: a
+    gap in the sequence, or the head points past the last entry. Inserted entry:
+    its ``prev_hash`` does not match the entry before it (or its sequence repeats).
+    """
+    expected_prev = "0" * 64
+    expected_seq = 1
+    last_seq = 0
+    qs = AuditEntry.objects.order_by("seq")
+    start = 0
+    while True:
+        batch = list(qs.filter(seq__gt=start)[:batch_size])
+        if not batch:
+            break
+        for entry in batch:
+            if entry.seq != expected_seq:
+                return ChainBreak(expected_seq, f"missing (deleted); the next entry present is #{entry.seq}")
+            if entry.compute_hash() != entry.hash:
+                return ChainBreak(entry.seq, "content does not match its hash (edited)")
+            if entry.prev_hash != expected_prev:
+                return ChainBreak(entry.seq, "does not chain onto the entry before it (inserted or replaced)")
+            expected_prev = entry.hash
+            expected_seq += 1
+            last_seq = entry.seq
+        start = batch[-1].seq
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head and (head.last_seq != last_seq or head.last_hash != expected_prev):
+        return ChainBreak(last_seq + 1, f"missing (deleted); the chain head records #{head.last_seq}")
+    return None

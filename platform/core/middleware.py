@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from audit.services import current_ip
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse an oversized body from its Content-Length, before anything reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return HttpResponse(_("Bad request."), status=400, content_type="text/plain; charset=utf-8")
+        if length > settings.MAX_REQUEST_BODY_BYTES:
+            return HttpResponse(
+                _("The request is too large (at most %(mb)d MB).") % {"mb": settings.MAX_REQUEST_BODY_BYTES // 2**20},
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
+
+class RequestContextMiddleware:
+    """Make the client address available to the audit log without passing requests
+    into services."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = current_ip.set(request.META.get("REMOTE_ADDR") or None)
+        try:
+            return self.get_response(request)
+        finally:
+            current_ip.reset(token)

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from accounts import policy
+from accounts.models import Membership
+from agencies.selectors import agencies_visible_to
+from audit.models import Outcome
+from audit.services import record
+from notifications.selectors import notifications_for
+from organisations.selectors import organisations_visible_to
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    memberships = Membership.objects.filter(user=user).select_related("agency__region", "organisation")
+    context = {
+        "memberships": memberships,
+        "recent_notifications": notifications_for(user)[:5],
+        "agencies": agencies_visible_to(user)[:10] if policy.is_agency_staff(user) else [],
+        "organisations": [m.organisation for m in memberships if m.organisation_id],
+        "pending_vetting": organisations_visible_to(user).filter(vetting_state__in=["submitted", "under_review"])[:10]
+        if policy.has_role(user, "vetting_officer")
+        else [],
+        "no_roles": not memberships and not user.is_superuser and not policy.can_access_cms(user),
+    }
+    return render(request, "core/dashboard.html", context)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also remembers the choice on the account."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES) and user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return response
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when every configured dependency answers, 503 otherwise."""
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # the probe must answer, whatever failed
+        logger.warning("healthz database: %s", exc)
+        checks["database"] = "error"
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            logger.warning("healthz redis: %s", exc)
+            checks["redis"] = "error"
+    if settings.ELASTICSEARCH_URL:
+        try:
+            from elasticsearch import Elasticsearch
+
+            ok = Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=2).ping()
+            checks["elasticsearch"] = "ok" if ok else "error"
+        except Exception as exc:
+            logger.warning("healthz elasticsearch: %s", exc)
+            checks["elasticsearch"] = "error"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    user = getattr(request, "user", None)
+    record(
+        action="access.denied",
+        actor=user if user is not None and user.is_authenticated else None,
+        summary={"path": request.path[:300], "method": request.method},
+        outcome=Outcome.DENIED,
+    )
+    return render(request, "403.html", status=403)
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors: whatever broke must not break the error page too.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(
+        request,
+        "403.html",
+        {"message": _("The form expired or was sent from another site. Go back, reload the page and try again.")},
+        status=403,
+    )

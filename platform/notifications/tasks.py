@@ -1,0 +1,41 @@
+"""Email delivery runs as a task: in-process by default, on a worker at scale."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+
+@task(queue_name="email")
+def send_email_task(*, to: str, template: str, context: dict, language: str) -> None:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        context = {**context, "site_url": settings.SITE_URL}
+        subject = render_to_string(f"notifications/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"notifications/email/{template}.txt", context)
+    send_mail(settings.EMAIL_SUBJECT_PREFIX + " ".join(subject.split()), body, None, [to])
+
+
+@task(queue_name="email")
+def send_notification_email_task(*, notification_id: int) -> None:
+    from notifications.events import _params_for_display, render_title
+    from notifications.models import Notification
+
+    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
+    if notification is None or notification.emailed_at or not notification.user.is_active:
+        return
+    user = notification.user
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        context = {
+            "user": user,
+            "title": render_title(notification),
+            "params": _params_for_display(notification.params),
+            "url": settings.SITE_URL.rstrip("/") + notification.url if notification.url else settings.SITE_URL,
+            "site_url": settings.SITE_URL,
+        }
+        subject = render_to_string(f"notifications/email/{notification.event}_subject.txt", context).strip()
+        body = render_to_string(f"notifications/email/{notification.event}.txt", context)
+    send_mail(settings.EMAIL_SUBJECT_PREFIX + " ".join(subject.split()), body, None, [user.email])
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())

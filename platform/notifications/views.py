@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from notifications.selectors import notifications_for, unread_count
+from notifications.services import notifications_mark_read
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(notifications_for(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_object_or_404(notifications_for(request.user), pk=pk)
+    notifications_mark_read(user=request.user, ids=[notification.pk])
+    if notification.url and notification.url.startswith("/"):
+        return redirect(notification.url)
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    notifications_mark_read(user=request.user)
+    if request.headers.get("HX-Request"):
+        return render(request, "notifications/partials/_badge.html", {"unread_notifications": unread_count(request.user)})
+    return redirect("notifications:list")

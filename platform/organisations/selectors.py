@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from accounts import policy
+from accounts.models import Role
+from organisations.models import Organisation, VettingState
+from django.utils import timezone
+
+
+def organisations_visible_to(user) -> QuerySet[Organisation]:
+    """Vetting officers, auditors and superusers see every organisation; agency
+    staff see vetted ones; members see their own; the rest see none."""
+    qs = Organisation.objects.select_related("region")
+    if policy.is_superuser(user) or policy.has_role(user, Role.AUDITOR, Role.VETTING_OFFICER):
+        return qs
+    visible = Q(pk__in=policy.organisation_ids(user))
+    if policy.is_agency_staff(user):
+        visible |= Q(vetting_state=VettingState.APPROVED, approved_until__gt=timezone.now())
+    return qs.filter(visible)

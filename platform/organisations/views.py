@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from accounts import policy
+from accounts.forms import InvitationForm
+from accounts.models import Invitation
+from organisations.models import VettingState
+from organisations.selectors import organisations_visible_to
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    if not policy.can_list_organisations(request.user):
+        raise PermissionDenied
+    organisations = organisations_visible_to(request.user)
+    query = request.GET.get("q", "").strip()
+    state = request.GET.get("state", "")
+    if query:
+        organisations = organisations.filter(legal_name__icontains=query)
+    if state in VettingState.values:
+        organisations = organisations.filter(vetting_state=state)
+    page = Paginator(organisations, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "organisations/list.html",
+        {"page": page, "query": query, "state": state, "states": VettingState.choices},
+    )
+
+
+@login_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(organisations_visible_to(request.user), pk=pk)
+    can_manage = policy.can_manage_organisation_members(request.user, organisation)
+    is_member = organisation.pk in policy.organisation_ids(request.user)
+    context = {
+        "organisation": organisation,
+        "service_regions": organisation.service_regions.all(),
+        "members": organisation.memberships.select_related("user").order_by("role", "user__email")
+        if (is_member or can_manage or policy.can_read_audit_log(request.user))
+        else [],
+        "can_manage": can_manage,
+        "invitations": Invitation.objects.filter(
+            organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True
+        )
+        if can_manage
+        else [],
+        "invite_form": InvitationForm(scope="organisation") if can_manage else None,
+    }
+    return render(request, "organisations/detail.html", context)
