@@ -1,11 +1,7 @@
 from django.db import migrations
 
-INTRO = "救助衔接平台连接政府救助与慈善救助：民政部门发布法定救助覆盖不到的困难群众需求，经审核的慈善组织和社会工作服务机构承接服务，合同、验收和付款全程可查。"
-INTRO_EN = (
-    "Safetynet links government and charity assistance: civil-affairs staff publish the needs of people in "
-    "hardship that statutory aid does not cover, vetted charities and social-work organisations take them on, "
-    "and contracts, acceptance and payments are tracked in the open."
-)
+from cms.migrations_support import HOME_INTRO as INTRO
+from cms.migrations_support import HOME_INTRO_EN as INTRO_EN
 
 
 def create_homepage(apps, schema_editor):

@@ -45,7 +45,7 @@ def record(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditEntry(
             seq=head.last_seq + 1,
             at=datetime.now(UTC),

@@ -77,6 +77,20 @@ class EmailConfig:
     use_tls: bool = False
     use_ssl: bool = False
 
+    @property
+    def options(self) -> dict:
+        if not self.backend.endswith("smtp.EmailBackend"):
+            return {}
+        return {
+            "host": self.host,
+            "port": self.port,
+            "username": self.user,
+            "password": self.password,
+            "use_tls": self.use_tls,
+            "use_ssl": self.use_ssl,
+            "timeout": 10,
+        }
+
 
 def email_from_url(url: str) -> EmailConfig:
     """``EMAIL_URL``: ``smtp://user:pass@host:port``, ``smtp+tls://``, ``smtps://``,

@@ -92,8 +92,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.RequestContextMiddleware",
-    "accounts.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
@@ -164,11 +164,10 @@ SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL else "database"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 # --- Email ------------------------------------------------------------------
+if PRODUCTION and not env.get("EMAIL_URL"):
+    raise env.ConfigurationError("EMAIL_URL is required in production: invitations and reminders go by email.")
 _email = env.email_from_url(env.get("EMAIL_URL"))
-EMAIL_BACKEND = _email.backend
-EMAIL_HOST, EMAIL_PORT = _email.host, _email.port
-EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _email.user, _email.password
-EMAIL_USE_TLS, EMAIL_USE_SSL = _email.use_tls, _email.use_ssl
+MAILERS = {"default": {"BACKEND": _email.backend, "OPTIONS": _email.options}}
 DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "Safetynet 救助衔接平台 <noreply@safetynet.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = "[Safetynet] "
@@ -279,6 +278,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # --- Wagtail ----------------------------------------------------------------
+WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # passwords are managed through allauth
 WAGTAIL_SITE_NAME = "Safetynet 救助衔接平台"
 WAGTAILADMIN_BASE_URL = env.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILDOCS_SERVE_METHOD = "serve_view"

@@ -136,9 +136,34 @@ def demo_uscc(body: str) -> str:
     return code
 
 
+def ensure_reference_data() -> None:
+    """Regions, the CMS home page and the default site, which migrations create.
+
+    Called again by seed_demo and by tests that flush the database (live-server and
+    race tests), so that a flushed database is whole again.
+    """
+    from wagtail.models import Page, Site
+
+    from cms.models import HomePage
+    from cms.migrations_support import HOME_INTRO, HOME_INTRO_EN
+    from regions.loader import load_regions
+
+    load_regions(Region)
+    if not HomePage.objects.exists():
+        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+        home = root.add_child(
+            instance=HomePage(title="救助衔接平台", slug="home", intro=HOME_INTRO, intro_en=HOME_INTRO_EN)
+        )
+        Site.objects.update_or_create(
+            is_default_site=True,
+            defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Safetynet"},
+        )
+
+
 @transaction.atomic
 def seed_demo() -> dict[str, int]:
     """Create or correct the demo data. Returns how many rows were created, by kind."""
+    ensure_reference_data()
     created = {"agencies": 0, "organisations": 0, "users": 0, "memberships": 0}
     regions = {r.code: r for r in Region.objects.filter(code__in=[PROVINCE, CITY, COUNTY, TOWNSHIP_JINYUAN, TOWNSHIP_ANREN])}
     agencies: dict[str, Agency] = {}

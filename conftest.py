@@ -1,0 +1,120 @@
+"""Shared fixtures: the personas every permission test speaks of.
+
+One agency tree (county bureau with a township office below it, and an unrelated
+county elsewhere), a vetted charity and an unvetted one, and one person per role.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import Membership, Role
+from organisations.models import VettingState
+from tests.factories import AgencyFactory, OrganisationFactory, UserFactory, region
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
+
+
+@pytest.fixture
+def county_agency(db):
+    return AgencyFactory(name="大邑县民政局", region=region("510129"))
+
+
+@pytest.fixture
+def township_agency(county_agency):
+    return AgencyFactory(name="晋原街道办事处", region=region("510129001"), parent=county_agency)
+
+
+@pytest.fixture
+def other_agency(db):
+    return AgencyFactory(name="锦江区民政局", region=region("510104"))
+
+
+@pytest.fixture
+def vetted_org(db):
+    return OrganisationFactory(legal_name="大邑县仁爱慈善会")
+
+
+@pytest.fixture
+def unvetted_org(db):
+    return OrganisationFactory(legal_name="待审核儿童关爱中心", vetting_state=VettingState.UNDER_REVIEW, approved_until=None)
+
+
+def _person(email: str, *, role: str | None = None, mfa: bool = True, **scope):
+    user = UserFactory(email=email, mfa=mfa)
+    if role:
+        Membership.objects.create(user=user, role=role, **scope)
+    return user
+
+
+@pytest.fixture
+def caseworker(county_agency):
+    return _person("caseworker@example.test", role=Role.AGENCY_CASEWORKER, agency=county_agency)
+
+
+@pytest.fixture
+def approver(county_agency):
+    return _person("approver@example.test", role=Role.AGENCY_APPROVER, agency=county_agency)
+
+
+@pytest.fixture
+def agency_admin(county_agency):
+    return _person("agency.admin@example.test", role=Role.AGENCY_ADMIN, agency=county_agency)
+
+
+@pytest.fixture
+def other_caseworker(other_agency):
+    return _person("other.caseworker@example.test", role=Role.AGENCY_CASEWORKER, agency=other_agency)
+
+
+@pytest.fixture
+def charity_admin(vetted_org):
+    return _person("charity.admin@example.test", role=Role.ORG_ADMIN, organisation=vetted_org)
+
+
+@pytest.fixture
+def charity_member(vetted_org):
+    return _person("charity.member@example.test", role=Role.ORG_MEMBER, organisation=vetted_org, mfa=False)
+
+
+@pytest.fixture
+def unvetted_member(unvetted_org):
+    return _person("unvetted.member@example.test", role=Role.ORG_MEMBER, organisation=unvetted_org, mfa=False)
+
+
+@pytest.fixture
+def vetting_officer(db):
+    return _person("vetting@example.test", role=Role.VETTING_OFFICER)
+
+
+@pytest.fixture
+def auditor(db):
+    return _person("auditor@example.test", role=Role.AUDITOR)
+
+
+@pytest.fixture
+def outsider(db):
+    return _person("outsider@example.test", mfa=False)
+
+
+@pytest.fixture
+def superuser(db):
+    user = _person("root@example.test")
+    user.is_superuser = user.is_staff = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def client_for(client):
+    """Sign a persona in (session login, MFA already satisfied) and return the client."""
+
+    def login(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return login

@@ -1,0 +1,100 @@
+"""Signing in, switching language and signing out, as the people who use the platform do."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from accounts.models import Membership, Role
+from core.demo import USERS
+from tests.e2e.helpers import (
+    DASHBOARD_PATH,
+    MFA_ACTIVATE_PATH,
+    enter_totp,
+    html_lang,
+    nav_keys,
+    path_of,
+    sign_in,
+    sign_in_with_password,
+)
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.e2e
+
+SCREENSHOT = "/tmp/e2e-dashboard.png"
+CASEWORKER_NAME = next(u.display_name for u in USERS if u.email == "caseworker@safetynet.test")
+
+
+def test_caseworker_signs_in_switches_language_and_signs_out(page, base_url):
+    sign_in(page, base_url, "caseworker@safetynet.test")
+
+    assert path_of(page) == DASHBOARD_PATH
+    keys = nav_keys(page)
+    assert "my_agency" in keys
+    assert not {"my_organisation", "vetting", "audit"} & set(keys)
+    assert html_lang(page) == "zh-Hans"
+    # Chinese by construction: the demo display name (王晓梅（经办人）) is on the page.
+    assert CASEWORKER_NAME in page.locator("h1").inner_text()
+    page.screenshot(path=SCREENSHOT, full_page=True)
+
+    page.get_by_test_id("switch-language").click()
+    page.wait_for_url(re.compile(r"/en/"))
+    assert path_of(page) == "/en" + DASHBOARD_PATH
+    assert html_lang(page) == "en"
+    assert page.get_by_test_id("switch-language").inner_text().strip() == "简体中文"
+    assert "my_agency" in nav_keys(page)
+
+    page.get_by_test_id("switch-language").click()
+    page.wait_for_url(lambda url: "/en/" not in url)
+    assert path_of(page) == DASHBOARD_PATH
+    assert html_lang(page) == "zh-Hans"
+
+    page.locator("[data-nav=logout]").click()
+    page.wait_for_url(lambda url: "dashboard" not in url)
+    keys = nav_keys(page)
+    assert "login" in keys
+    assert "logout" not in keys and "dashboard" not in keys
+    assert html_lang(page) == "zh-Hans"
+
+
+def test_charity_admin_sees_their_organisation(page, base_url):
+    sign_in(page, base_url, "charity.admin@safetynet.test")
+
+    keys = nav_keys(page)
+    assert "my_organisation" in keys
+    assert "my_agency" not in keys
+
+
+def test_charity_admin_without_mfa_is_sent_to_set_it_up(page, base_url):
+    organisation = OrganisationFactory(legal_name="大邑县新成立慈善会")
+    user = UserFactory(email="new.admin@example.test", mfa=False)
+    Membership.objects.create(user=user, role=Role.ORG_ADMIN, organisation=organisation)
+
+    sign_in_with_password(page, base_url, user.email, PASSWORD)
+    page.goto(base_url + DASHBOARD_PATH)
+    assert path_of(page) == MFA_ACTIVATE_PATH
+
+    # The page shows the new secret (next to the QR code); an authenticator app would read it.
+    secret = page.locator("#authenticator_secret").input_value().strip()
+    assert re.fullmatch(r"[A-Z2-7]{16,}=*", secret), secret
+    enter_totp(page, secret)
+    page.wait_for_url(lambda url: MFA_ACTIVATE_PATH not in url)
+
+    page.goto(base_url + DASHBOARD_PATH)
+    assert path_of(page) == DASHBOARD_PATH
+    keys = nav_keys(page)
+    assert "my_organisation" in keys
+    assert user.authenticator_set.filter(type="totp").exists()
+
+
+def test_mobile_dashboard_has_visible_nav_and_no_horizontal_scroll(mobile_page, base_url):
+    page = mobile_page
+    sign_in(page, base_url, "caseworker@safetynet.test")
+
+    nav = page.get_by_test_id("main-nav")
+    assert nav.is_visible()
+    for key in ("dashboard", "my_agency", "logout"):
+        assert page.locator(f"[data-nav={key}]").is_visible(), key
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert width <= 375 + 1, f"page scrolls sideways: scrollWidth={width}"
