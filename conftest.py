@@ -7,6 +7,7 @@ county elsewhere), a vetted charity and an unvetted one, and one person per role
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from accounts.models import Membership, Role
 from organisations.models import VettingState
@@ -17,6 +18,8 @@ from tests.factories import AgencyFactory, OrganisationFactory, UserFactory, reg
 def _fast_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
+    # A request leaves its language active in the thread; each test starts in Chinese.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -41,7 +44,9 @@ def vetted_org(db):
 
 @pytest.fixture
 def unvetted_org(db):
-    return OrganisationFactory(legal_name="待审核儿童关爱中心", vetting_state=VettingState.UNDER_REVIEW, approved_until=None)
+    return OrganisationFactory(
+        legal_name="待审核儿童关爱中心", vetting_state=VettingState.UNDER_REVIEW, approved_until=None
+    )
 
 
 def _person(email: str, *, role: str | None = None, mfa: bool = True, **scope):

@@ -77,9 +77,9 @@ AGENCY_ROLES = frozenset({Role.AGENCY_CASEWORKER, Role.AGENCY_APPROVER, Role.AGE
 ORGANISATION_ROLES = frozenset({Role.ORG_MEMBER, Role.ORG_ADMIN})
 PLATFORM_ROLES = frozenset({Role.VETTING_OFFICER, Role.AUDITOR})
 
-_AGENCY_Q = models.Q(role__in=[r.value for r in AGENCY_ROLES])
-_ORG_Q = models.Q(role__in=[r.value for r in ORGANISATION_ROLES])
-_PLATFORM_Q = models.Q(role__in=[r.value for r in PLATFORM_ROLES])
+_AGENCY_Q = models.Q(role__in=sorted(r.value for r in AGENCY_ROLES))
+_ORG_Q = models.Q(role__in=sorted(r.value for r in ORGANISATION_ROLES))
+_PLATFORM_Q = models.Q(role__in=sorted(r.value for r in PLATFORM_ROLES))
 # A role names its scope: agency roles need an agency, organisation roles an
 # organisation, platform roles neither. The database refuses anything else.
 SCOPE_MATCHES_ROLE = (

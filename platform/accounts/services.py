@@ -80,7 +80,9 @@ def invitation_create(
 
 def invitation_lookup(*, token: str) -> Invitation:
     """The invitation a token names, if it can still be accepted."""
-    invitation = Invitation.objects.select_related("agency", "organisation").filter(token_hash=_token_hash(token)).first()
+    invitation = (
+        Invitation.objects.select_related("agency", "organisation").filter(token_hash=_token_hash(token)).first()
+    )
     if invitation is None or invitation.revoked_at:
         raise InvitationInvalid(_("This invitation link is not valid. Ask for a new invitation."))
     if invitation.accepted_at:
@@ -104,9 +106,10 @@ def invitation_accept(*, token: str, user: User) -> Membership:
             raise InvitationWrongAccount(
                 _("This invitation was sent to a different email address. Sign in with that address to accept it.")
             )
-        if invitation.organisation_id and Membership.objects.filter(
-            user=user, organisation_id=invitation.organisation_id
-        ).exists():
+        if (
+            invitation.organisation_id
+            and Membership.objects.filter(user=user, organisation_id=invitation.organisation_id).exists()
+        ):
             raise AlreadyMember(_("You are already a member of this organisation."))
         membership, _created = Membership.objects.get_or_create(
             user=user,
@@ -163,7 +166,9 @@ def membership_remove(*, membership: Membership, by: User) -> None:
             action="membership.remove",
             actor=by,
             obj=membership,
-            summary={"before": {"user": membership.user.email, "role": membership.role, "scope": str(membership.scope)}},
+            summary={
+                "before": {"user": membership.user.email, "role": membership.role, "scope": str(membership.scope)}
+            },
         )
         user = membership.user
         membership.delete()
@@ -199,5 +204,8 @@ def user_preferences_update(*, user: User, display_name: str, preferred_language
         action="user.preferences",
         actor=user,
         obj=user,
-        summary={"before": before, "after": {"display_name": user.display_name, "preferred_language": preferred_language}},
+        summary={
+            "before": before,
+            "after": {"display_name": user.display_name, "preferred_language": preferred_language},
+        },
     )

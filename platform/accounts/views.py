@@ -53,7 +53,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "accounts/invitation.html", {"invitation": invitation}, status=400)
         messages.success(
             request,
-            _("You are now %(role)s at %(scope)s.") % {"role": membership.get_role_display(), "scope": membership.scope},
+            _("You are now %(role)s at %(scope)s.")
+            % {"role": membership.get_role_display(), "scope": membership.scope},
         )
         return redirect("core:dashboard")
     return render(request, "accounts/invitation.html", {"invitation": invitation})

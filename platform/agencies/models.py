@@ -42,13 +42,6 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        # A child agency serves a region inside its parent's region.
-        if self.parent_id and self.region_id and not self.region.is_within(self.parent.region):
-            raise ValidationError({"region": _("The region must lie within the parent agency's region.")})
-        if self.pk and self.parent_id and self.parent.path.startswith(self.path or "\0"):
-            raise ValidationError({"parent": _("An agency cannot be placed under itself.")})
-
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
         new_path = (self.parent.path if self.parent_id else "") + f"{self.pk}/"
@@ -59,6 +52,13 @@ class Agency(models.Model):
                 # Moving an agency moves its subtree with it.
                 for child in Agency.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
                     Agency.objects.filter(pk=child.pk).update(path=new_path + child.path[len(old_path) :])
+
+    def clean(self) -> None:
+        # A child agency serves a region inside its parent's region.
+        if self.parent_id and self.region_id and not self.region.is_within(self.parent.region):
+            raise ValidationError({"region": _("The region must lie within the parent agency's region.")})
+        if self.pk and self.parent_id and self.parent.path.startswith(self.path or "\0"):
+            raise ValidationError({"parent": _("An agency cannot be placed under itself.")})
 
     def is_within(self, other: Agency) -> bool:
         return self.path.startswith(other.path)

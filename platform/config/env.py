@@ -132,3 +132,16 @@ def check_secret_key(secret: str) -> None:
             "SECRET_KEY is missing or weak: production needs at least 50 random characters "
             "(python -c 'import secrets; print(secrets.token_urlsafe(64))')."
         )
+
+
+def check_fernet_keys(keys: list[str]) -> None:
+    """Fail at start-up, not at the first encryption, on a malformed key."""
+    from cryptography.fernet import Fernet
+
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except (ValueError, TypeError) as exc:
+            raise ConfigurationError(
+                f"FIELD_ENCRYPTION_KEYS entry {position} is not a valid Fernet key (32 url-safe base64 bytes)."
+            ) from exc

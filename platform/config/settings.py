@@ -33,6 +33,9 @@ else:
     # A fixed key outside production keeps sessions valid across restarts of `make run`.
     SECRET_KEY = env.get("SECRET_KEY") or "dev-only-not-secret-7f1c0b9e4d2a6c8e5b3f1a9d7c5e3b1f"
 
+# Old keys still accepted for signatures while sessions and links made with them expire.
+SECRET_KEY_FALLBACKS = env.get_list("SECRET_KEY_FALLBACKS")
+
 DEBUG = env.get_bool("DEBUG", default=not PRODUCTION and not TESTING)
 ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
 if TESTING:
@@ -85,6 +88,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Serves the collected static files in every shape, so gunicorn needs no proxy for them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -146,6 +151,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # --- Tasks ------------------------------------------------------------------
 # In-process by default; TASKS_BACKEND=database hands them to `manage.py db_worker`.
 TASKS_BACKEND = env.get("TASKS_BACKEND", "immediate").lower()
+if TASKS_BACKEND not in {"immediate", "database"}:
+    raise env.ConfigurationError(f"TASKS_BACKEND must be 'immediate' or 'database', not {TASKS_BACKEND!r}.")
 TASKS = {
     "default": {
         "BACKEND": (
@@ -189,6 +196,7 @@ if not FIELD_ENCRYPTION_KEYS:
         raise env.ConfigurationError("FIELD_ENCRYPTION_KEYS is required in production.")
     # Development only: a fixed, public key. Never protects real data.
     FIELD_ENCRYPTION_KEYS = ["ZGV2LW9ubHktZmllbGQta2V5LW5vdC1zZWNyZXQtISE="]
+env.check_fernet_keys(FIELD_ENCRYPTION_KEYS)
 
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -260,7 +268,7 @@ STORAGES = {
     },
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -269,6 +277,8 @@ STORAGES = {
 MEDIA_URL = "/media/"  # public CMS images and documents only
 MEDIA_ROOT = VAR_DIR / "media"
 PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # the embedded default keeps everything under var/
 
 # Bodies: uploads are capped at 20 MB by the forms that take them; anything larger is
 # refused before Django reads it.
@@ -288,6 +298,8 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "csv", "txt", "odt", "ods"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 SITE_URL = WAGTAILADMIN_BASE_URL
+if PRODUCTION and not env.get("SITE_URL"):
+    raise env.ConfigurationError("SITE_URL is required in production: links in emails are built from it.")
 
 # --- Security ---------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -308,6 +320,11 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+# Only behind a proxy that overwrites X-Forwarded-Proto/-For may they be believed.
+TRUST_PROXY_HEADERS = env.get_bool("TRUST_PROXY_HEADERS")
+if TRUST_PROXY_HEADERS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 if PRODUCTION:
     DEBUG = False
     SESSION_COOKIE_SECURE = True
@@ -316,7 +333,6 @@ if PRODUCTION:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -329,7 +345,8 @@ if TESTING:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},

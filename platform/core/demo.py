@@ -9,7 +9,7 @@ DEMO_TOTP_SECRET, so a person or a browser test can sign in. Never in production
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
@@ -31,7 +31,7 @@ DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 DEMO_APPROVED_UNTIL = datetime(2027, 11, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 PROVINCE, CITY, COUNTY = "510000", "510100", "510129"
-TOWNSHIP_JINYUAN, TOWNSHIP_ANREN = "510129001", "510129103"
+TOWNSHIP_JINYUAN, TOWNSHIP_ANREN = "510129001", "510129105"
 
 
 @dataclass(frozen=True)
@@ -142,13 +142,25 @@ def ensure_reference_data() -> None:
     Called again by seed_demo and by tests that flush the database (live-server and
     race tests), so that a flushed database is whole again.
     """
-    from wagtail.models import Page, Site
+    from django.conf import settings
+    from django.contrib.auth.models import Permission
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, GroupPagePermission, Locale, Page, Site
 
-    from cms.models import HomePage
     from cms.migrations_support import HOME_INTRO, HOME_INTRO_EN
+    from cms.models import HomePage
     from regions.loader import load_regions
 
     load_regions(Region)
+    # What Wagtail's own data migrations create: a content locale, the root
+    # collection, and the Editors group with admin access to the home page.
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    access_admin = Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin").first()
+    if access_admin is not None:
+        editors.permissions.add(access_admin)
     if not HomePage.objects.exists():
         root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
         home = root.add_child(
@@ -158,6 +170,11 @@ def ensure_reference_data() -> None:
             is_default_site=True,
             defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Safetynet"},
         )
+    home = HomePage.objects.first()
+    for permission in Permission.objects.filter(
+        content_type__app_label="wagtailcore", codename__in=["add_page", "change_page", "publish_page"]
+    ):
+        GroupPagePermission.objects.get_or_create(group=editors, page=home, permission=permission)
 
 
 @transaction.atomic
@@ -165,7 +182,9 @@ def seed_demo() -> dict[str, int]:
     """Create or correct the demo data. Returns how many rows were created, by kind."""
     ensure_reference_data()
     created = {"agencies": 0, "organisations": 0, "users": 0, "memberships": 0}
-    regions = {r.code: r for r in Region.objects.filter(code__in=[PROVINCE, CITY, COUNTY, TOWNSHIP_JINYUAN, TOWNSHIP_ANREN])}
+    regions = {
+        r.code: r for r in Region.objects.filter(code__in=[PROVINCE, CITY, COUNTY, TOWNSHIP_JINYUAN, TOWNSHIP_ANREN])
+    }
     agencies: dict[str, Agency] = {}
     for spec in AGENCIES:
         agency, was_created = Agency.objects.get_or_create(
@@ -241,7 +260,10 @@ def _seed_home_page() -> None:
             "section",
             {
                 "heading": "政府救助与慈善救助衔接",
-                "body": "<p>法定救助之外仍有困难的家庭，由民政部门记录需求，经审核的慈善组织和社会工作服务机构承接服务。</p>",
+                "body": (
+                    "<p>法定救助之外仍有困难的家庭，由民政部门记录需求，"
+                    "经审核的慈善组织和社会工作服务机构承接服务。</p>"
+                ),
                 "link_text": "",
                 "link_url": "",
             },

@@ -27,6 +27,15 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address; behind a trusted proxy, the last hop it appended."""
+    if settings.TRUST_PROXY_HEADERS:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if forwarded:
+            return forwarded[-1]
+    return request.META.get("REMOTE_ADDR") or None
+
+
 class RequestContextMiddleware:
     """Make the client address available to the audit log without passing requests
     into services."""
@@ -35,7 +44,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = current_ip.set(request.META.get("REMOTE_ADDR") or None)
+        token = current_ip.set(client_ip(request))
         try:
             return self.get_response(request)
         finally:

@@ -64,9 +64,10 @@ def retry_notification_email() -> int:
     since = timezone.now() - timedelta(days=1)
     until = timezone.now() - timedelta(minutes=10)
     pending = Notification.objects.filter(
-        emailed_at__isnull=True, created_at__gte=since, created_at__lte=until, event__in=[
-            name for name, event in EVENTS.items() if event.email
-        ]
+        emailed_at__isnull=True,
+        created_at__gte=since,
+        created_at__lte=until,
+        event__in=[name for name, event in EVENTS.items() if event.email],
     ).values_list("pk", flat=True)
     count = 0
     for pk in pending:

@@ -5,13 +5,13 @@ import logging
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_POST
-from django.views.i18n import set_language as django_set_language
 
 from accounts import policy
 from accounts.models import Membership
@@ -41,13 +41,48 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "core/dashboard.html", context)
 
 
+# Paths outside i18n_patterns: the same in every language.
+UNTRANSLATED_PREFIXES = ("/cms/", "/admin/", "/documents/", "/healthz", "/i18n/", "/static/", "/media/")
+
+
+def path_in_language(path: str, language: str) -> str:
+    """The same page in another language: Chinese unprefixed, others under /<code>/.
+
+    Django's translate_url cannot do this here: an unprefixed request always runs in
+    the default language, so it cannot resolve an /en/ path to translate it.
+    """
+    if path.startswith(UNTRANSLATED_PREFIXES):
+        return path
+    stripped = path
+    for code, _name in settings.LANGUAGES:
+        if path == f"/{code}" or path.startswith((f"/{code}/", f"/{code}?")):
+            stripped = path[len(code) + 1 :] or "/"
+            break
+    if not stripped.startswith("/"):
+        stripped = "/" + stripped
+    return stripped if language == settings.LANGUAGE_CODE else f"/{language}{stripped}"
+
+
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
-    """Django's language switch, which also remembers the choice on the account."""
-    response = django_set_language(request)
-    language = request.POST.get("language")
+    """Switch language on the page you are on, and remember it on the account."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=False):
+        next_url = "/"
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(path_in_language(next_url, language))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+    )
     user = request.user
-    if user.is_authenticated and language in dict(settings.LANGUAGES) and user.preferred_language != language:
+    if user.is_authenticated and user.preferred_language != language:
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])
     return response

@@ -31,5 +31,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     notifications_mark_read(user=request.user)
     if request.headers.get("HX-Request"):
-        return render(request, "notifications/partials/_badge.html", {"unread_notifications": unread_count(request.user)})
+        return render(
+            request, "notifications/partials/_badge.html", {"unread_notifications": unread_count(request.user)}
+        )
     return redirect("notifications:list")

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Role
 from organisations.models import Organisation, VettingState
-from django.utils import timezone
 
 
 def organisations_visible_to(user) -> QuerySet[Organisation]:

@@ -49,9 +49,7 @@ class Region(models.Model):
         verbose_name = _("region")
         verbose_name_plural = _("regions")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(level__in=RegionLevel.values), name="region_level_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(level__in=RegionLevel.values), name="region_level_valid"),
         ]
 
     def __str__(self) -> str:

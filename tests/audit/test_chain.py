@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -25,7 +27,7 @@ def raw(sql: str, params: list) -> None:
 
 def test_each_entry_chains_onto_the_one_before(chain):
     entries = list(AuditEntry.objects.order_by("seq"))
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in itertools.pairwise(entries):
         assert after.prev_hash == before.hash
         assert after.seq == before.seq + 1
     assert audit_chain_verify() is None

@@ -71,6 +71,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "safetynet.example",
     "FIELD_ENCRYPTION_KEYS": FERNET_KEY,
     "EMAIL_URL": "smtp://mail.example:25",
+    "SITE_URL": "https://safetynet.example",
 }
 
 
@@ -105,7 +106,7 @@ def test_production_refuses_a_missing_or_weak_secret(secret):
     assert "SECRET_KEY is missing or weak" in result.stderr
 
 
-@pytest.mark.parametrize("missing", ["FIELD_ENCRYPTION_KEYS", "EMAIL_URL", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["FIELD_ENCRYPTION_KEYS", "EMAIL_URL", "ALLOWED_HOSTS", "SITE_URL"])
 def test_production_refuses_to_run_without_required_variables(missing):
     result = settings_in_subprocess({**PRODUCTION_ENV, missing: ""}, ["DEBUG"])
     assert result.returncode != 0
@@ -136,3 +137,21 @@ def test_email_url_defaults_and_errors():
     assert env.email_from_url("smtps://mail.example").port == 465
     with pytest.raises(env.ConfigurationError):
         env.email_from_url("carrier-pigeon://coop")
+
+
+def test_a_malformed_encryption_key_stops_start_up():
+    result = settings_in_subprocess({**PRODUCTION_ENV, "FIELD_ENCRYPTION_KEYS": f"{FERNET_KEY},not-a-key"}, ["DEBUG"])
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS entry 2 is not a valid Fernet key" in result.stderr
+
+
+def test_a_mistyped_tasks_backend_stops_start_up():
+    result = settings_in_subprocess({"TASKS_BACKEND": "db"}, ["TASKS"])
+    assert result.returncode != 0
+    assert "TASKS_BACKEND must be" in result.stderr
+
+
+def test_proxy_headers_are_ignored_unless_trusted():
+    assert load({}, ["SECURE_PROXY_SSL_HEADER"])["SECURE_PROXY_SSL_HEADER"] == "None"
+    trusted = load({"TRUST_PROXY_HEADERS": "true"}, ["SECURE_PROXY_SSL_HEADER"])
+    assert "HTTP_X_FORWARDED_PROTO" in trusted["SECURE_PROXY_SSL_HEADER"]

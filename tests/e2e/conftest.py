@@ -58,26 +58,6 @@ def browser():
         browser.close()
 
 
-def _restore_wagtail_reference_data() -> None:
-    """Rows Wagtail's own data migrations create and the live server's flush removes, which
-    core.demo.ensure_reference_data() does not bring back (see the e2e report): the default
-    content Locale (without it Page.add_root() raises Locale.DoesNotExist), the root
-    Collection, and the Editors group with admin access (without it seed_demo silently leaves
-    editor@ without the CMS)."""
-    from django.conf import settings
-    from django.contrib.auth.models import Group, Permission
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Collection, Locale
-
-    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
-    if not Collection.objects.exists():
-        Collection.add_root(name="Root")
-    editors, _ = Group.objects.get_or_create(name="Editors")
-    access_admin = Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin").first()
-    if access_admin is not None:
-        editors.permissions.add(access_admin)
-
-
 @pytest.fixture
 def demo(live_server):
     """The demo data set on the live server's (freshly flushed) database."""
@@ -88,7 +68,6 @@ def demo(live_server):
     # The live server shares this process's local-memory cache: forget used TOTP codes
     # and rate-limit counters left by earlier tests.
     cache.clear()
-    _restore_wagtail_reference_data()
     seed_demo()
     return live_server
 

