@@ -20,9 +20,14 @@ def chain(db, caseworker):
 
 
 def raw(sql: str, params: list) -> None:
-    """Tamper below the ORM, as someone with database access would."""
+    """Tamper below the ORM, as someone with database access would. On PostgreSQL
+    that someone must be the table's owner and switch the append-only trigger off."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
         cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_append_only")
 
 
 def test_each_entry_chains_onto_the_one_before(chain):
@@ -38,7 +43,6 @@ def test_verify_command_reports_an_intact_log(chain, capsys):
     assert "Audit log intact" in capsys.readouterr().out
 
 
-@pytest.mark.skipif("connection.vendor == 'postgresql'")
 def test_an_edited_entry_is_named(chain):
     target = chain[2]
     raw("UPDATE audit_auditentry SET action = %s WHERE seq = %s", ["test.forged", target.seq])
@@ -49,7 +53,6 @@ def test_an_edited_entry_is_named(chain):
         call_command("audit_verify")
 
 
-@pytest.mark.skipif("connection.vendor == 'postgresql'")
 def test_an_edited_entry_with_a_recomputed_hash_breaks_the_next_link(chain):
     target = AuditEntry.objects.get(seq=chain[1].seq)
     target.summary = {"i": 999}
@@ -59,7 +62,6 @@ def test_an_edited_entry_with_a_recomputed_hash_breaks_the_next_link(chain):
     assert broken.seq == target.seq + 1
 
 
-@pytest.mark.skipif("connection.vendor == 'postgresql'")
 def test_a_deleted_entry_is_named(chain):
     raw("DELETE FROM audit_auditentry WHERE seq = %s", [chain[3].seq])
     broken = audit_chain_verify()
@@ -67,14 +69,12 @@ def test_a_deleted_entry_is_named(chain):
     assert "deleted" in broken.problem
 
 
-@pytest.mark.skipif("connection.vendor == 'postgresql'")
 def test_deleting_the_newest_entry_is_caught_by_the_head(chain):
     raw("DELETE FROM audit_auditentry WHERE seq = %s", [chain[-1].seq])
     broken = audit_chain_verify()
     assert broken is not None and "deleted" in broken.problem
 
 
-@pytest.mark.skipif("connection.vendor == 'postgresql'")
 def test_an_inserted_entry_is_named(chain):
     first = AuditEntry.objects.get(seq=chain[0].seq)
     # Shift the later entries up by one and insert a forged entry in the gap.
@@ -100,8 +100,8 @@ def test_an_inserted_entry_is_named(chain):
     ["UPDATE audit_auditentry SET action = 'x' WHERE seq = %s", "DELETE FROM audit_auditentry WHERE seq = %s"],
 )
 def test_postgresql_refuses_update_and_delete(chain, statement):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        raw(statement, [chain[0].seq])
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement, [chain[0].seq])
     assert AuditEntry.objects.get(seq=chain[0].seq).action == "test.step0"
 
 
