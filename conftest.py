@@ -7,17 +7,21 @@ county elsewhere), a vetted charity and an unvetted one, and one person per role
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
+from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Membership, Role
 from organisations.models import VettingState
-from tests.factories import AgencyFactory, OrganisationFactory, UserFactory, region
+from tests.factories import PASSWORD, AgencyFactory, OrganisationFactory, UserFactory, region
 
 
 @pytest.fixture(autouse=True)
 def _fast_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
+    # Rate-limit counters and used TOTP codes live in the cache: each test starts clean.
+    cache.clear()
     # A request leaves its language active in the thread; each test starts in Chinese.
     translation.activate(settings.LANGUAGE_CODE)
 
@@ -118,8 +122,12 @@ def superuser(db):
 def client_for(client):
     """Sign a persona in (session login, MFA already satisfied) and return the client."""
 
-    def login(user):
+    def login(user, *, reauthenticated: bool = True):
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if reauthenticated:
+            # Sensitive actions ask for the password again; answer as the person would.
+            response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+            assert response.status_code == 302, "re-authentication failed"
         return client
 
     return login

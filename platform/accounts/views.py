@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -62,6 +63,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@reauthentication_required
 def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk)
     try:
@@ -78,6 +80,7 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@reauthentication_required
 def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(Membership.objects.select_related("user", "agency", "organisation"), pk=pk)
     try:
@@ -101,6 +104,7 @@ def _scope_url(item) -> str:
 
 @login_required
 @require_POST
+@reauthentication_required
 def invite(request: HttpRequest, scope: str, pk: int) -> HttpResponse:
     """Invite someone to an agency or an organisation the inviter administers."""
     from django.conf import settings

@@ -191,3 +191,14 @@ def test_revoking_a_pending_invitation(client_for, invite, agency_admin):
     assert invitation.revoked_at is not None
     with pytest.raises(services.InvitationInvalid):
         services.invitation_lookup(token=token)
+
+
+def test_inviting_asks_for_the_password_again_and_then_completes(client_for, agency_admin, county_agency):
+    client = client_for(agency_admin, reauthenticated=False)
+    path = f"/invite/agency/{county_agency.pk}/"
+    response = client.post(path, {"email": "later@example.test", "role": Role.AGENCY_CASEWORKER})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_reauthenticate"))
+    assert not Invitation.objects.exists()
+    # The suspended request resumes once the password is confirmed.
+    client.post(response["Location"], {"password": "Correct-horse-battery-9"})
+    assert Invitation.objects.filter(email="later@example.test").exists()

@@ -28,7 +28,7 @@ def test_roles_that_need_mfa_are_sent_to_set_it_up(client_for, county_agency, ve
     user = UserFactory(mfa=False)
     target = {"agency": county_agency} if scope == "agency" else {"organisation": vetted_org} if scope else {}
     Membership.objects.create(user=user, role=role, **target)
-    client = client_for(user)
+    client = client_for(user, reauthenticated=False)
     for path in ("/dashboard/", "/notifications/", "/profile/", "/en/dashboard/"):
         response = client.get(path)
         assert response.status_code == 302, path
