@@ -1,7 +1,8 @@
-"""Deactivating a user anywhere (admin, shell, service) ends their sessions."""
+"""Account signals: deactivation ends sessions; a verified address gets a welcome."""
 
 from __future__ import annotations
 
+from allauth.account.signals import email_confirmed
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
@@ -20,3 +21,15 @@ def _end_sessions_on_deactivation(sender, instance: User, created: bool, **kwarg
         from accounts.services import user_sessions_end
 
         user_sessions_end(user=instance)
+
+
+@receiver(email_confirmed)
+def _welcome_on_first_confirmation(sender, request, email_address, **kwargs) -> None:
+    """A verified address completes sign-up: greet the person in the notification centre."""
+    from audit.services import record
+    from notifications.services import notify
+
+    user = email_address.user
+    record(action="account.email_verified", actor=user, obj=user, summary={"email": email_address.email})
+    if not user.notifications.filter(event="welcome").exists():
+        notify(user=user, event="welcome", url="/dashboard/")

@@ -249,42 +249,47 @@ def seed_demo() -> dict[str, int]:
     return created
 
 
+def _section(heading: str, body: str, link_text: str = "", link_url: str = "") -> tuple[str, dict]:
+    return ("section", {"heading": heading, "body": f"<p>{body}</p>", "link_text": link_text, "link_url": link_url})
+
+
 def _seed_home_page() -> None:
     from cms.models import HomePage
 
     home = HomePage.objects.first()
     if home is None or len(home.body):
         return
+    home.title_en = "Safetynet"
     home.body = [
-        (
-            "section",
-            {
-                "heading": "政府救助与慈善救助衔接",
-                "body": (
-                    "<p>法定救助之外仍有困难的家庭，由民政部门记录需求，"
-                    "经审核的慈善组织和社会工作服务机构承接服务。</p>"
-                ),
-                "link_text": "",
-                "link_url": "",
-            },
+        _section(
+            "政府救助与慈善救助衔接",
+            "法定救助之外仍有困难的家庭，由民政部门记录需求，经审核的慈善组织和社会工作服务机构承接服务。",
         ),
-        (
-            "section",
-            {
-                "heading": "保护每一位受助者",
-                "body": "<p>公开页面只显示汇总数字、合同公示和机构名录，从不显示受助者的身份信息。</p>",
-                "link_text": "",
-                "link_url": "",
-            },
+        _section("保护每一位受助者", "公开页面只显示汇总数字、合同公示和机构名录，从不显示受助者的身份信息。"),
+        _section(
+            "社会组织如何参与",
+            "注册账号、提交机构资料并通过审核后，即可查看并承接与本机构服务范围相符的需求。",
+            "注册",
+            "/accounts/signup/",
         ),
-        (
-            "section",
-            {
-                "heading": "社会组织如何参与",
-                "body": "<p>注册账号、提交机构资料并通过审核后，即可查看并承接与本机构服务范围相符的需求。</p>",
-                "link_text": "注册",
-                "link_url": "/accounts/signup/",
-            },
+    ]
+    home.body_en = [
+        _section(
+            "Linking government and charity assistance",
+            "Households still in hardship beyond statutory aid have their needs recorded by civil-affairs staff; "
+            "vetted charities and social-work organisations take them on.",
+        ),
+        _section(
+            "Protecting every person helped",
+            "Public pages show aggregate figures, the contract register and the directory, "
+            "never a beneficiary's identity.",
+        ),
+        _section(
+            "How organisations take part",
+            "Register, submit your organisation's documents and, once vetted, see and take on the needs that fit "
+            "your service area.",
+            "Register",
+            "/en/accounts/signup/",
         ),
     ]
     home.save_revision().publish()

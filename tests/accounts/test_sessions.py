@@ -115,3 +115,21 @@ def test_login_is_rate_limited_after_repeated_failures(client, db):
     assert response.status_code in (200, 429)
     assert b"Too many failed login attempts" in response.content
     assert client.get(reverse("core:dashboard")).status_code == 302
+
+
+def test_verifying_the_email_address_welcomes_the_new_user(client, db, mailoutbox):
+    import re
+
+    from accounts.models import User
+
+    client.post(
+        "/accounts/signup/",
+        {"email": "new.person@example.test", "password1": "Rain-on-the-river-42", "password2": "Rain-on-the-river-42"},
+    )
+    link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", mailoutbox[0].body).group(1)
+    assert client.get(link).status_code == 200
+    client.post(link)
+    user = User.objects.get(email="new.person@example.test")
+    assert user.emailaddress_set.get().verified
+    assert user.notifications.filter(event="welcome").count() == 1
+    assert AuditEntry.objects.filter(action="account.email_verified", actor_id=user.pk).exists()

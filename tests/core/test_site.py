@@ -150,3 +150,11 @@ def test_sweeps_run_once_from_the_command(db, capsys):
     assert "purge_expired_sessions: 0" in out and "expire_invitations: 0" in out
     with pytest.raises(CommandError, match="Unknown sweep"):
         call_command("run_sweeps", only="nonsense")
+
+
+def test_the_home_page_speaks_each_language(client, db):
+    call_command("seed_demo")
+    zh = client.get("/").content.decode()
+    en = client.get("/en/").content.decode()
+    assert "保护每一位受助者" in zh and "Protecting every person helped" not in zh
+    assert "Protecting every person helped" in en and "保护每一位受助者" not in en
