@@ -76,6 +76,16 @@ def retry_notification_email() -> int:
     return count
 
 
+@sweep("prune_task_results", every=timedelta(hours=6))
+def prune_task_results() -> int:
+    """Finished task results older than two weeks (the database worker keeps them all)."""
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - timedelta(days=14)
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    return deleted
+
+
 def run_due(last_run: dict[str, object], *, only: str | None = None, force: bool = False) -> dict[str, int]:
     """Run each sweep whose interval has passed since ``last_run``; return counts."""
     now = timezone.now()

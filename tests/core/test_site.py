@@ -148,6 +148,7 @@ def test_sweeps_run_once_from_the_command(db, capsys):
     call_command("run_sweeps")
     out = capsys.readouterr().out
     assert "purge_expired_sessions: 0" in out and "expire_invitations: 0" in out
+    assert "prune_task_results: 0" in out
     with pytest.raises(CommandError, match="Unknown sweep"):
         call_command("run_sweeps", only="nonsense")
 
