@@ -18,3 +18,11 @@ def test_notification_is_emailed_in_the_readers_language(caseworker, django_capt
     assert "a@b.test accepted your invitation as Organisation member at X." in message.subject
     notification.refresh_from_db()
     assert notification.emailed_at is not None
+
+
+def test_membership_removal_email_is_chinese_by_default(caseworker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user=caseworker, event="membership_removed", params={"role": "agency_finance", "scope": "大邑县民政局"})
+    body = mail.outbox[0].body
+    assert "如认为有误，请联系大邑县民政局的管理员。" in body
+    assert "您好" in body
