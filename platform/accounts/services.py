@@ -195,11 +195,25 @@ def user_sessions_end(*, user: User) -> int:
     return ended
 
 
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember a language on the account and in the Wagtail admin's profile, so
+    emails, the dashboard after sign-in and the CMS all speak it."""
+    from wagtail.users.models import UserProfile
+
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    profile = UserProfile.get_for_user(user)
+    if profile.preferred_language != language:
+        profile.preferred_language = language
+        profile.save(update_fields=["preferred_language"])
+
+
 def user_preferences_update(*, user: User, display_name: str, preferred_language: str) -> None:
     before = {"display_name": user.display_name, "preferred_language": user.preferred_language}
     user.display_name = display_name.strip()
-    user.preferred_language = preferred_language
-    user.save(update_fields=["display_name", "preferred_language"])
+    user.save(update_fields=["display_name"])
+    user_language_set(user=user, language=preferred_language)
     record(
         action="user.preferences",
         actor=user,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import policy
 from accounts.models import Membership
+from accounts.services import user_language_set
 from agencies.selectors import agencies_visible_to
 from audit.models import Outcome
 from audit.services import record
@@ -81,10 +82,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
     )
-    user = request.user
-    if user.is_authenticated and user.preferred_language != language:
-        user.preferred_language = language
-        user.save(update_fields=["preferred_language"])
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=language)
     return response
 
 
