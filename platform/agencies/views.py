@@ -10,6 +10,7 @@ from accounts import policy
 from accounts.forms import InvitationForm
 from accounts.models import Invitation
 from agencies.selectors import agencies_visible_to
+from regions.forms import RegionFilterForm
 
 
 @login_required
@@ -20,8 +21,11 @@ def agency_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         agencies = agencies.filter(name__icontains=query)
+    region_form = RegionFilterForm(request.GET or None)
+    if region_form.is_valid() and region_form.cleaned_data["region"]:
+        agencies = agencies.filter(region__path__startswith=region_form.cleaned_data["region"].path)
     page = Paginator(agencies, 50).get_page(request.GET.get("page"))
-    return render(request, "agencies/list.html", {"page": page, "query": query})
+    return render(request, "agencies/list.html", {"page": page, "query": query, "region_form": region_form})
 
 
 @login_required

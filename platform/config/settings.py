@@ -83,7 +83,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "django.forms",
 ]
+# Widgets render from our templates/ too (the region picker).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "core.middleware.RequestSizeLimitMiddleware",

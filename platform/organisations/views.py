@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -11,6 +12,7 @@ from accounts.forms import InvitationForm
 from accounts.models import Invitation
 from organisations.models import VettingState
 from organisations.selectors import organisations_visible_to
+from regions.forms import RegionFilterForm
 
 
 @login_required
@@ -24,11 +26,24 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         organisations = organisations.filter(legal_name__icontains=query)
     if state in VettingState.values:
         organisations = organisations.filter(vetting_state=state)
+    region_form = RegionFilterForm(request.GET or None)
+    if region_form.is_valid() and region_form.cleaned_data["region"]:
+        # Registered in the region, or serving somewhere inside it.
+        path = region_form.cleaned_data["region"].path
+        organisations = organisations.filter(
+            Q(region__path__startswith=path) | Q(service_regions__path__startswith=path)
+        ).distinct()
     page = Paginator(organisations, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "organisations/list.html",
-        {"page": page, "query": query, "state": state, "states": VettingState.choices},
+        {
+            "page": page,
+            "query": query,
+            "state": state,
+            "states": VettingState.choices,
+            "region_form": region_form,
+        },
     )
 
 

@@ -85,3 +85,9 @@ def resolve_region(text: str, *, levels: tuple[str, ...] = ()) -> Region | list[
     if exact:
         return exact
     return list(qs.search(text)[:6])
+
+
+class RegionFilterForm(forms.Form):
+    """A list filter: "in this region or below it"."""
+
+    region = RegionField(label=_("In region"), required=False)

@@ -114,3 +114,27 @@ def test_the_region_pages_work_without_javascript(client, db):
     assert "晋原街道" in content and "四川省" in content
     assert "大邑县" in client.get("/regions/", {"q": "大邑"}).content.decode()
     assert client.get("/regions/999999/").status_code == 404
+
+
+def test_lists_filter_by_region_with_the_picker(client_for, auditor, county_agency, township_agency, other_agency):
+    client = client_for(auditor, reauthenticated=False)
+    content = client.get("/agencies/", {"region": "晋原街道"}).content.decode()
+    assert f'href="/agencies/{township_agency.pk}/"' in content
+    assert f'href="/agencies/{county_agency.pk}/"' not in content
+    content = client.get("/agencies/", {"region": "成都市"}).content.decode()
+    assert township_agency.name in content and other_agency.name in content
+
+
+def test_an_ambiguous_region_filter_says_so_and_filters_nothing(client_for, auditor, county_agency):
+    translation.activate("en")
+    response = client_for(auditor, reauthenticated=False).get("/en/agencies/", {"region": "朝阳区"})
+    assert response.status_code == 200
+    assert "matches several regions" in response.content.decode()
+    assert county_agency.name in response.content.decode()
+
+
+def test_organisations_filter_by_service_region(client_for, vetting_officer, vetted_org):
+    vetted_org.service_regions.set([Region.objects.get(code="510129001")])
+    client = client_for(vetting_officer, reauthenticated=False)
+    assert vetted_org.legal_name in client.get("/organisations/", {"region": "晋原街道"}).content.decode()
+    assert vetted_org.legal_name not in client.get("/organisations/", {"region": "北京市"}).content.decode()
