@@ -53,11 +53,20 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     region = factory.LazyFunction(lambda: region("510129"))
 
 
+def valid_uscc(n: int) -> str:
+    """A unified social credit code with a correct check character, unique per n."""
+    from stdnum.cn import uscc
+
+    body = f"52510129MJ{n:07d}"
+    return body + uscc.calc_check_digit(body)
+
+
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisation
 
     legal_name = factory.Sequence(lambda n: f"测试社会工作服务中心{n}")
+    uscc = factory.Sequence(lambda n: valid_uscc(9000000 + n))
     kind = OrganisationKind.SOCIAL_WORK
     region = factory.LazyFunction(lambda: region("510129"))
     vetting_state = VettingState.APPROVED

@@ -130,6 +130,25 @@ def can_invite(user, *, role: str, agency=None, organisation=None) -> bool:
     return False
 
 
+def can_vet(user, organisation) -> bool:
+    """Vetting officers decide applications, never one of an organisation they belong to."""
+    return has_role(user, Role.VETTING_OFFICER) and organisation.pk not in organisation_ids(user)
+
+
+def can_read_vetting_file(user, organisation) -> bool:
+    """The application and its documents: the organisation's own members, vetting
+    officers and auditors (read-only), superusers."""
+    if is_superuser(user) or has_role(user, Role.AUDITOR, Role.VETTING_OFFICER):
+        return True
+    return organisation.pk in organisation_ids(user)
+
+
+def can_register_organisation(user) -> bool:
+    """Anyone signed in may register an organisation, except government and platform
+    staff, whose roles would conflict with being vetted."""
+    return bool(getattr(user, "is_authenticated", False)) and not (is_agency_staff(user) or is_platform_staff(user))
+
+
 def can_read_audit_log(user) -> bool:
     return is_superuser(user) or has_role(user, Role.AUDITOR)
 
@@ -166,13 +185,14 @@ def navigation_for(user) -> list[NavItem]:
         items.append(NavItem("my_organisation", _("My organisation"), reverse("organisations:detail", args=[org_id])))
         break
     if has_role(user, Role.VETTING_OFFICER):
-        items.append(NavItem("vetting", _("Organisation vetting"), reverse("organisations:list")))
+        items.append(NavItem("vetting", _("Organisation vetting"), reverse("vetting:queue")))
     elif can_list_organisations(user):
         items.append(NavItem("organisations", _("Organisations"), reverse("organisations:list")))
     if has_role(user, Role.AUDITOR) or is_superuser(user):
         items.append(NavItem("agencies", _("Agencies"), reverse("agencies:list")))
     if can_read_audit_log(user):
         items.append(NavItem("audit", _("Audit log"), reverse("audit:list")))
+    items.append(NavItem("directory", _("Directory"), reverse("directory:list")))
     if can_access_cms(user):
         items.append(NavItem("cms", _("Content (CMS)"), "/cms/"))
     if is_superuser(user):

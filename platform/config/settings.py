@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "regions",
     "agencies",
     "organisations",
+    "categories",
+    "vetting",
     "audit",
     "notifications",
     "cms",

@@ -30,6 +30,8 @@ urlpatterns += i18n_patterns(
     path("", include("accounts.urls")),
     path("agencies/", include("agencies.urls")),
     path("organisations/", include("organisations.urls")),
+    path("directory/", include("organisations.directory_urls")),
+    path("vetting/", include("vetting.urls")),
     path("regions/", include("regions.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),

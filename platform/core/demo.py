@@ -9,7 +9,7 @@ DEMO_TOTP_SECRET, so a person or a browser test can sign in. Never in production
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
@@ -22,6 +22,7 @@ from stdnum.cn import uscc as uscc_codes
 from accounts.models import Membership, Role, User
 from agencies.models import Agency
 from audit.services import record
+from categories.models import Category
 from organisations.models import Organisation, OrganisationKind, VettingState
 from regions.models import Region
 
@@ -29,6 +30,7 @@ DEMO_PASSWORD = "Safetynet-demo-2026"
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 # Fixed, so that approval expiries are the same on every run and every machine.
 DEMO_APPROVED_UNTIL = datetime(2027, 11, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+DEMO_VETTED_SINCE = datetime(2026, 11, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 PROVINCE, CITY, COUNTY = "510000", "510100", "510129"
 TOWNSHIP_JINYUAN, TOWNSHIP_ANREN = "510129001", "510129105"
@@ -61,6 +63,8 @@ class DemoOrganisation:
     code_body: str  # 17 characters; the check character is computed
     description: str
     serves: tuple[str, ...]
+    categories: tuple[str, ...] = ()
+    rating: str = ""
 
 
 ORGANISATIONS = [
@@ -73,6 +77,8 @@ ORGANISATIONS = [
         "53510129MJ0000011",
         "面向大邑县困难群众的综合性慈善组织，提供临时生活救助、助学和大病帮扶。",
         (COUNTY,),
+        ("basic_living", "medical", "education", "emergency"),
+        "4A",
     ),
     DemoOrganisation(
         "socialwork",
@@ -83,6 +89,8 @@ ORGANISATIONS = [
         "52510129MJ0000022",
         "专业社工机构，承接独居老人探访、困境儿童关爱和心理疏导服务。",
         (TOWNSHIP_JINYUAN, TOWNSHIP_ANREN),
+        ("elderly_care", "child_care", "psychological"),
+        "3A",
     ),
     DemoOrganisation(
         "volunteers",
@@ -93,16 +101,18 @@ ORGANISATIONS = [
         "51510100MJ0000033",
         "组织志愿者为高龄、失能老人提供助餐、陪诊服务。",
         (CITY,),
+        ("elderly_care", "disability"),
     ),
     DemoOrganisation(
         "pending",
         "大邑县晨曦儿童关爱中心",
         OrganisationKind.SOCIAL_WORK,
-        VettingState.UNDER_REVIEW,
+        VettingState.SUBMITTED,
         False,
         "52510129MJ0000044",
         "为留守儿童和困境儿童提供课后照料与陪伴（审核中）。",
         (COUNTY,),
+        ("child_care", "education"),
     ),
 ]
 
@@ -147,11 +157,14 @@ def ensure_reference_data() -> None:
     from wagtail.coreutils import get_supported_content_language_variant
     from wagtail.models import Collection, GroupPagePermission, Locale, Page, Site
 
+    from categories.models import Category
+    from categories.seed import seed_categories
     from cms.migrations_support import HOME_INTRO, HOME_INTRO_EN
     from cms.models import HomePage
     from regions.loader import load_regions
 
     load_regions(Region)
+    seed_categories(Category)
     # What Wagtail's own data migrations create: a content locale, the root
     # collection, and the Editors group with admin access to the home page.
     Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
@@ -205,13 +218,29 @@ def seed_demo() -> dict[str, int]:
                 "region": regions[COUNTY],
                 "vetting_state": spec.state,
                 "approved_until": DEMO_APPROVED_UNTIL if spec.state == VettingState.APPROVED else None,
+                "vetted_since": DEMO_VETTED_SINCE if spec.state == VettingState.APPROVED else None,
+                "submitted_at": DEMO_VETTED_SINCE if spec.state == VettingState.SUBMITTED else None,
                 "public_fundraising": spec.public_fundraising,
+                "charity_recognised": spec.kind == OrganisationKind.CHARITY,
+                "charity_recognised_on": date(2019, 6, 1) if spec.kind == OrganisationKind.CHARITY else None,
+                "rating": spec.rating,
                 "description": spec.description,
                 "email": f"contact+{spec.key}@safetynet.test",
+                "registration_authority": "大邑县民政局" if spec.code_body[2:8] == COUNTY else "成都市民政局",
+                "registration_date": date(2018, 3, 15),
+                "contact_name": "办公室",
+                "phone": "028-8888" + spec.code_body[-4:],
+                "capacity": 20,
+                "staff_count": 12,
+                "social_workers": 4,
+                "bank_name": "中国农业银行大邑县支行",
+                "bank_account_name": spec.legal_name,
+                "bank_account": "2281" + spec.code_body[-12:].replace("M", "0").replace("J", "1"),
             },
         )
         if was_created:
             org.service_regions.set([regions[c] for c in spec.serves])
+            org.service_categories.set(Category.objects.filter(code__in=spec.categories))
         organisations[spec.key] = org
         created["organisations"] += was_created
 
@@ -243,6 +272,8 @@ def seed_demo() -> dict[str, int]:
             _membership, was_created = Membership.objects.get_or_create(user=user, role=role, **scope)
             created["memberships"] += was_created
 
+    pending_admin = User.objects.get(email="pending.admin@safetynet.test")
+    _seed_documents(organisations["pending"], pending_admin)
     _seed_home_page()
     if any(created.values()):
         record(action="demo.seed", actor_label="seed_demo", summary={"created": created})
@@ -293,3 +324,72 @@ def _seed_home_page() -> None:
         ),
     ]
     home.save_revision().publish()
+
+
+def demo_pdf(title: str) -> bytes:
+    """A small, valid one-page PDF carrying ``title`` (ASCII), for demo documents."""
+    text = title.replace("\\", "").replace("(", "").replace(")", "")
+    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def demo_png(title: str) -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (600, 400), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([10, 10, 589, 389], outline="darkred", width=6)
+    draw.text((40, 180), title, fill="black")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _seed_documents(organisation: Organisation, uploader: User) -> None:
+    """The pending application's documents, so a vetting officer has something to review."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from vetting.models import Document, DocumentType
+
+    if organisation.documents.exists():
+        return
+    files = [
+        (DocumentType.REGISTRATION, "登记证书.png", "image/png", demo_png("Registration certificate (demo)")),
+        (DocumentType.ANNUAL_REPORT, "2025年度工作报告.pdf", "application/pdf", demo_pdf("Annual report 2025 (demo)")),
+        (DocumentType.BANK, "开户许可证.pdf", "application/pdf", demo_pdf("Bank account proof (demo)")),
+    ]
+    for doc_type, name, content_type, data in files:
+        document = Document(
+            organisation=organisation,
+            doc_type=doc_type,
+            display_name=name,
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            issued_on=date(2025, 3, 1),
+            uploaded_by=uploader,
+        )
+        document.file.save("demo" + (".png" if content_type == "image/png" else ".pdf"), ContentFile(data), save=False)
+        document.save()

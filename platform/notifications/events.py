@@ -23,11 +23,33 @@ EVENTS: dict[str, Event] = {
     "invitation_accepted": Event(_("%(email)s accepted your invitation as %(role_label)s at %(scope)s.")),
     "membership_removed": Event(_("Your role as %(role_label)s at %(scope)s was removed.")),
     "welcome": Event(_("Welcome to Safetynet. Your account is ready."), email=False),
+    # Vetting: to vetting officers.
+    "organisation_submitted": Event(_("%(organisation)s submitted its application for vetting.")),
+    "change_request_submitted": Event(_("%(organisation)s asks to change key facts of its approved profile.")),
+    # Vetting: to the organisation's administrators.
+    "organisation_start_review": Event(_("A vetting officer started reviewing the application of %(organisation)s.")),
+    "organisation_approve": Event(_("%(organisation)s is approved: it can now see and take on needs.")),
+    "organisation_reject": Event(_("The application of %(organisation)s was not approved. Reason: %(reason)s")),
+    "organisation_suspend": Event(_("%(organisation)s is suspended. Reason: %(reason)s")),
+    "organisation_reinstate": Event(_("%(organisation)s is reinstated. Note: %(reason)s")),
+    "organisation_revoke": Event(_("The approval of %(organisation)s is revoked. Reason: %(reason)s")),
+    "organisation_expire": Event(_("The approval of %(organisation)s has expired. Apply again to keep working.")),
+    "organisation_expiry_reminder": Event(
+        _("The approval of %(organisation)s expires on %(date)s (in %(days)s days or fewer). Apply again in time.")
+    ),
+    "change_request_decided": Event(_("The change request of %(organisation)s was decided: %(decision_label)s.")),
 }
 
 
 def _params_for_display(params: dict) -> dict:
     shown = dict(params)
+    if "decision" in shown:
+        from vetting.models import ChangeRequestState
+
+        try:
+            shown["decision_label"] = ChangeRequestState(shown["decision"]).label
+        except ValueError:
+            shown["decision_label"] = shown["decision"]
     if "role" in shown:
         try:
             shown["role_label"] = Role(shown["role"]).label

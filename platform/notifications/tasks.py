@@ -35,7 +35,10 @@ def send_notification_email_task(*, notification_id: int) -> None:
             "url": settings.SITE_URL.rstrip("/") + notification.url if notification.url else settings.SITE_URL,
             "site_url": settings.SITE_URL,
         }
-        subject = render_to_string(f"notifications/email/{notification.event}_subject.txt", context).strip()
-        body = render_to_string(f"notifications/email/{notification.event}.txt", context)
+        # An event may have its own templates; otherwise the shared layout carries its title.
+        folder = "notifications/email/"
+        subject = render_to_string([f"{folder}{notification.event}_subject.txt", f"{folder}_subject.txt"], context)
+        body = render_to_string([f"{folder}{notification.event}.txt", f"{folder}_notification.txt"], context)
+        subject = subject.strip()
     send_mail(settings.EMAIL_SUBJECT_PREFIX + " ".join(subject.split()), body, None, [user.email])
     Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())

@@ -5,9 +5,38 @@ The vetting workflow itself (documents, checklist, transitions) builds on this.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def validate_uscc(value: str) -> None:
+    """统一社会信用代码 (GB 32100-2015): 18 characters, the last a check character.
+
+    Says what is wrong: length, characters, or the check character.
+    """
+    from stdnum.cn import uscc
+    from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
+    try:
+        uscc.validate(value)
+    except InvalidLength as exc:
+        raise ValidationError(
+            _("A unified social credit code has 18 characters; this one has %(n)d."),
+            code="length",
+            params={"n": len(uscc.compact(value))},
+        ) from exc
+    except (InvalidFormat, InvalidComponent) as exc:
+        raise ValidationError(
+            _("A unified social credit code uses digits and capital letters except I, O, Z, S and V."),
+            code="format",
+        ) from exc
+    except InvalidChecksum as exc:
+        raise ValidationError(
+            _("The check character (the last one) does not match: please check the code for a typing mistake."),
+            code="checksum",
+        ) from exc
 
 
 class OrganisationKind(models.TextChoices):
@@ -27,6 +56,19 @@ class VettingState(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+class Rating(models.TextChoices):
+    """Social-organisation evaluation grade (社会组织评估等级); below 3A is not shown."""
+
+    A3 = "3A", "3A"
+    A4 = "4A", "4A"
+    A5 = "5A", "5A"
+
+
+# Facts whose change, once approved, goes back to a vetting officer (PRODUCT.md,
+# "Organisations and vetting"); until decided the old facts stand.
+KEY_FACTS = ("legal_name", "uscc", "kind", "public_fundraising", "bank_name", "bank_account_name", "bank_account")
+
+
 class OrganisationQuerySet(models.QuerySet):
     def vetted(self) -> OrganisationQuerySet:
         """Approved and not past the approval's expiry: the only ones that see needs."""
@@ -35,7 +77,13 @@ class OrganisationQuerySet(models.QuerySet):
 
 class Organisation(models.Model):
     legal_name = models.CharField(_("legal name"), max_length=200)
-    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, null=True, blank=True)
+    uscc = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        validators=[validate_uscc],
+        error_messages={"unique": _("An organisation with this unified social credit code is already registered.")},
+    )
     kind = models.CharField(_("type"), max_length=20, choices=OrganisationKind.choices)
     region = models.ForeignKey(
         "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("registered in")
@@ -43,14 +91,36 @@ class Organisation(models.Model):
     service_regions = models.ManyToManyField(
         "regions.Region", blank=True, related_name="serving_organisations", verbose_name=_("service regions")
     )
+    registration_authority = models.CharField(_("registration authority"), max_length=200, blank=True)
+    registration_date = models.DateField(_("registration date"), null=True, blank=True)
+    charity_recognised = models.BooleanField(_("recognised as a charity organisation"), default=False)
+    charity_recognised_on = models.DateField(_("charity recognition date"), null=True, blank=True)
+    rating = models.CharField(_("evaluation rating"), max_length=2, choices=Rating.choices, blank=True)
+    service_categories = models.ManyToManyField(
+        "categories.Category", blank=True, related_name="organisations", verbose_name=_("service categories")
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"), default=0, help_text=_("How many cases the organisation can carry at once.")
+    )
+    staff_count = models.PositiveIntegerField(_("staff"), default=0)
+    social_workers = models.PositiveIntegerField(_("licensed social workers"), default=0)
     description = models.TextField(_("description"), blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
     email = models.EmailField(_("contact email"), blank=True)
     phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     public_fundraising = models.BooleanField(_("public-fundraising qualification"), default=False)
+    bank_name = models.CharField(_("bank"), max_length=200, blank=True)
+    bank_account_name = models.CharField(_("account name"), max_length=200, blank=True)
+    bank_account = models.CharField(_("account number"), max_length=40, blank=True)
     vetting_state = models.CharField(
         _("vetting state"), max_length=20, choices=VettingState.choices, default=VettingState.DRAFT
     )
     approved_until = models.DateTimeField(_("approved until"), null=True, blank=True)
+    vetted_since = models.DateTimeField(_("vetted since"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    state_reason = models.TextField(_("reason for the current state"), blank=True)
+    reminded_30_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_7_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrganisationQuerySet.as_manager()
@@ -67,6 +137,9 @@ class Organisation(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(vetting_state=VettingState.APPROVED) | models.Q(approved_until__isnull=False),
                 name="approved_has_expiry",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__in=["", *Rating.values]), name="organisation_rating_valid"
             ),
         ]
 

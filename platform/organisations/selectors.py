@@ -18,3 +18,13 @@ def organisations_visible_to(user) -> QuerySet[Organisation]:
     if policy.is_agency_staff(user):
         visible |= Q(vetting_state=VettingState.APPROVED, approved_until__gt=timezone.now())
     return qs.filter(visible)
+
+
+def organisations_may_act(*, at=None) -> QuerySet[Organisation]:
+    """The one question every later capability asks: approved, and not past the
+    approval's expiry, at ``at`` (now by default). The public directory shows exactly these."""
+    return Organisation.objects.filter(vetting_state=VettingState.APPROVED, approved_until__gt=at or timezone.now())
+
+
+def organisation_may_act(*, organisation: Organisation, at=None) -> bool:
+    return organisations_may_act(at=at).filter(pk=organisation.pk).exists()

@@ -133,7 +133,7 @@ def test_seed_demo_is_idempotent_and_makes_one_user_per_role(db):
         user = User.objects.get(email=spec.email)
         assert user.check_password(DEMO_PASSWORD)
         assert user.authenticator_set.filter(type="totp").exists()
-    assert Organisation.objects.filter(vetting_state="under_review").count() == 1
+    assert Organisation.objects.filter(vetting_state="submitted").count() == 1
     assert Organisation.objects.filter(vetting_state="approved").count() >= 3
 
 

@@ -1,0 +1,57 @@
+"""The public directory: exactly the organisations that may act today."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from categories.models import Category
+from organisations.models import OrganisationKind
+from organisations.selectors import organisations_may_act
+from regions.forms import RegionFilterForm
+
+
+def _directory():
+    return organisations_may_act().select_related("region").prefetch_related("service_regions", "service_categories")
+
+
+def directory_list(request: HttpRequest) -> HttpResponse:
+    organisations = _directory()
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        # A substring match works for Chinese names without word splitting.
+        organisations = organisations.filter(legal_name__icontains=query)
+    category = request.GET.get("category", "")
+    if category:
+        organisations = organisations.filter(service_categories__code=category)
+    kind = request.GET.get("kind", "")
+    if kind in OrganisationKind.values:
+        organisations = organisations.filter(kind=kind)
+    region_form = RegionFilterForm(request.GET or None)
+    if region_form.is_valid() and region_form.cleaned_data["region"]:
+        path = region_form.cleaned_data["region"].path
+        organisations = organisations.filter(
+            Q(region__path__startswith=path) | Q(service_regions__path__startswith=path)
+        )
+    organisations = organisations.distinct().order_by("legal_name")
+    page = Paginator(organisations, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "directory/list.html",
+        {
+            "page": page,
+            "query": query,
+            "category": category,
+            "kind": kind,
+            "categories": Category.objects.filter(is_active=True),
+            "kinds": OrganisationKind.choices,
+            "region_form": region_form,
+        },
+    )
+
+
+def directory_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(_directory(), pk=pk)
+    return render(request, "directory/detail.html", {"organisation": organisation})

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VettingConfig(AppConfig):
+    name = "vetting"
+    verbose_name = _("Vetting")
+
+    def ready(self) -> None:
+        from vetting import sweeps  # noqa: F401  (registers the expiry sweep)

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from categories.models import Category
+from organisations.models import Organisation
+from regions.forms import RegionField, resolve_region
+from regions.models import Region
+from vetting.models import ChecklistOutcome, DocumentType
+from vetting.uploads import DocumentFileField
+from vetting.workflow import CHECKLIST, OFFICER_ACTIONS, TRANSITIONS
+
+
+class RegionListField(forms.CharField):
+    """Several regions, one per line or separated by commas: codes or names."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        parts = [p.strip() for p in text.replace("，", ",").replace("\n", ",").split(",") if p.strip()]
+        regions, errors = [], []
+        for part in parts:
+            found = resolve_region(part)
+            if isinstance(found, Region):
+                regions.append(found)
+            elif found:
+                errors.append(
+                    _("“%(text)s” matches several regions: %(choices)s.")
+                    % {"text": part, "choices": "、".join(f"{r.full_name} ({r.code})" for r in found[:4])}
+                )
+            else:
+                errors.append(_("No region matches “%(text)s”.") % {"text": part})
+        if errors:
+            raise forms.ValidationError(errors)
+        return regions
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(f"{r.full_name} ({r.code})" if isinstance(r, Region) else str(r) for r in value)
+        return value
+
+
+class OrganisationForm(forms.ModelForm):
+    region = RegionField(label=_("Registered in"), levels=("province", "city", "county"))
+    service_regions_text = RegionListField(
+        label=_("Service regions"),
+        help_text=_("One per line: a county, township or street, by name or code (e.g. 大邑县, 510129001)."),
+    )
+    service_categories = forms.ModelMultipleChoiceField(
+        label=_("Service categories"),
+        queryset=Category.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "legal_name",
+            "uscc",
+            "kind",
+            "region",
+            "registration_authority",
+            "registration_date",
+            "charity_recognised",
+            "charity_recognised_on",
+            "public_fundraising",
+            "rating",
+            "capacity",
+            "staff_count",
+            "social_workers",
+            "description",
+            "contact_name",
+            "email",
+            "phone",
+            "bank_name",
+            "bank_account_name",
+            "bank_account",
+        ]
+        widgets = {
+            "registration_date": forms.DateInput(attrs={"type": "date"}),
+            "charity_recognised_on": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["service_regions_text"] = list(self.instance.service_regions.all())
+            self.initial["service_categories"] = list(self.instance.service_categories.all())
+        for name in ("registration_authority", "registration_date", "contact_name", "phone"):
+            self.fields[name].required = True
+
+    def clean_uscc(self) -> str:
+        from stdnum.cn import uscc
+
+        return uscc.compact(self.cleaned_data["uscc"]).upper()
+
+    def clean_social_workers(self) -> int:
+        value = self.cleaned_data["social_workers"]
+        if value > self.cleaned_data.get("staff_count", value):
+            raise forms.ValidationError(_("Licensed social workers cannot outnumber the staff."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("charity_recognised") and not data.get("charity_recognised_on"):
+            self.add_error("charity_recognised_on", _("Give the date of charity recognition."))
+        return data
+
+    def profile_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
+
+
+class DocumentForm(forms.Form):
+    doc_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
+    file = DocumentFileField(label=_("File (PDF, JPEG or PNG, at most 20 MB)"))
+    issued_on = forms.DateField(label=_("Issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("issued_on") and data.get("expires_on") and data["expires_on"] <= data["issued_on"]:
+            self.add_error("expires_on", _("The expiry date must be after the issue date."))
+        return data
+
+
+class ChecklistForm(forms.Form):
+    """One outcome and note per checklist item."""
+
+    def __init__(self, *args, review=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        existing = {}
+        if review is not None:
+            existing = {i.item: i for i in review.items.all()}
+        for entry in CHECKLIST:
+            current = existing.get(entry.code)
+            self.fields[f"{entry.code}__outcome"] = forms.ChoiceField(
+                label=entry.label,
+                choices=ChecklistOutcome.choices,
+                widget=forms.RadioSelect,
+                required=False,
+                initial=current.outcome if current else None,
+            )
+            self.fields[f"{entry.code}__note"] = forms.CharField(
+                label=_("Note"), required=False, initial=current.note if current else "", max_length=2000
+            )
+
+    def rows(self):
+        for entry in CHECKLIST:
+            yield entry, self[f"{entry.code}__outcome"], self[f"{entry.code}__note"]
+
+    def items(self) -> dict[str, tuple[str, str]]:
+        return {
+            entry.code: (self.cleaned_data[f"{entry.code}__outcome"], self.cleaned_data[f"{entry.code}__note"])
+            for entry in CHECKLIST
+            if self.cleaned_data.get(f"{entry.code}__outcome")
+        }
+
+
+class DecisionForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a, TRANSITIONS[a].label) for a in OFFICER_ACTIONS])
+    reason = forms.CharField(
+        label=_("Reason (shown to the organisation)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    approved_until = forms.DateField(
+        label=_("Approved until (default: one year)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ChangeDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(choices=[("1", _("Approve")), ("0", _("Reject"))], coerce=lambda v: v == "1")
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

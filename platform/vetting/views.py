@@ -1,0 +1,309 @@
+"""Vetting pages: the organisation's side (register, edit, documents, submit) and the
+vetting officer's queue and review page. Every object comes from a selector; a wrong
+id is a 404."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from allauth.account.decorators import reauthentication_required
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import policy
+from organisations.models import Organisation, VettingState
+from organisations.selectors import organisations_visible_to
+from regions.forms import RegionFilterForm
+from vetting import services
+from vetting.exceptions import NotAllowed, VettingError
+from vetting.forms import ChangeDecisionForm, ChecklistForm, DecisionForm, DocumentForm, OrganisationForm
+from vetting.models import ChangeRequest
+from vetting.selectors import documents_visible_to, pending_change_request, vetting_queue_for
+
+
+def _managed_organisation(request: HttpRequest, pk: int) -> Organisation:
+    organisation = get_object_or_404(organisations_visible_to(request.user), pk=pk)
+    if not policy.can_manage_organisation_members(request.user, organisation):
+        raise Http404
+    return organisation
+
+
+def _error(request: HttpRequest, exc: VettingError) -> None:
+    messages.error(request, str(exc))
+    for item in getattr(exc, "missing", []):
+        messages.error(request, item)
+
+
+# --- The organisation's side ----------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_register(request: HttpRequest) -> HttpResponse:
+    if not policy.can_register_organisation(request.user):
+        raise PermissionDenied
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = services.organisation_register(
+            by=request.user,
+            data=form.profile_data(),
+            service_regions=form.cleaned_data["service_regions_text"],
+            service_categories=form.cleaned_data["service_categories"],
+        )
+        messages.success(
+            request,
+            _("%(name)s is registered as a draft. Upload its documents, then submit it for vetting.")
+            % {"name": organisation.legal_name},
+        )
+        return redirect("organisations:detail", organisation.pk)
+    return render(request, "vetting/organisation_form.html", {"form": form, "registering": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = _managed_organisation(request, pk)
+    form = OrganisationForm(request.POST or None, instance=Organisation.objects.get(pk=organisation.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.organisation_update(
+                organisation=organisation,
+                by=request.user,
+                data=form.profile_data(),
+                service_regions=form.cleaned_data["service_regions_text"],
+                service_categories=form.cleaned_data["service_categories"],
+            )
+        except VettingError as exc:
+            _error(request, exc)
+        else:
+            if change is not None:
+                messages.info(
+                    request,
+                    _("Your changes to key facts wait for a vetting officer; until then the approved facts stand."),
+                )
+            else:
+                messages.success(request, _("The profile was saved."))
+            return redirect("organisations:detail", organisation.pk)
+    return render(request, "vetting/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+@require_POST
+@reauthentication_required
+def organisation_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = _managed_organisation(request, pk)
+    try:
+        services.organisation_transition(organisation=organisation, action="submit", by=request.user)
+    except VettingError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The application was submitted. A vetting officer will review it."))
+    return redirect("organisations:detail", organisation.pk)
+
+
+@login_required
+@require_POST
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = _managed_organisation(request, pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            services.document_upload(
+                organisation=organisation,
+                by=request.user,
+                doc_type=form.cleaned_data["doc_type"],
+                upload=upload,
+                checked=upload.checked,
+                issued_on=form.cleaned_data["issued_on"],
+                expires_on=form.cleaned_data["expires_on"],
+            )
+        except VettingError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("The document was uploaded."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("organisations:detail", organisation.pk)
+
+
+@login_required
+@require_POST
+def document_delete(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+    organisation = _managed_organisation(request, pk)
+    document = get_object_or_404(organisation.documents, pk=doc_pk)
+    try:
+        services.document_delete(document=document, by=request.user)
+    except VettingError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The document was removed."))
+    return redirect("organisations:detail", organisation.pk)
+
+
+@login_required
+@xframe_options_sameorigin
+def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
+    """Always through this view: permission checked, every download audited, served
+    as an attachment (inline only for the in-page preview of images and PDF)."""
+    organisation = get_object_or_404(Organisation, pk=pk)
+    document = get_object_or_404(documents_visible_to(request.user, organisation), pk=doc_pk)
+    try:
+        handle = services.document_open(document=document, by=request.user)
+    except NotAllowed as exc:
+        raise Http404 from exc
+    inline = request.GET.get("preview") == "1"
+    response = FileResponse(
+        handle, as_attachment=not inline, filename=document.display_name, content_type=document.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    # A preview is sandboxed: it can run nothing, even if a PDF viewer would.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response
+
+
+# --- The vetting officer's side -------------------------------------------------------
+
+AGE_FILTERS = {"7": 7, "14": 14, "30": 30}
+
+
+@login_required
+def vetting_queue(request: HttpRequest) -> HttpResponse:
+    if not (policy.has_role(request.user, "vetting_officer", "auditor") or policy.is_superuser(request.user)):
+        raise PermissionDenied
+    queue = vetting_queue_for(request.user)
+    state = request.GET.get("state", "pending")
+    if state == "pending":
+        queue = queue.filter(vetting_state__in=[VettingState.SUBMITTED, VettingState.UNDER_REVIEW])
+    elif state in VettingState.values:
+        queue = queue.filter(vetting_state=state)
+    older_than = AGE_FILTERS.get(request.GET.get("age", ""))
+    if older_than:
+        queue = queue.filter(submitted_at__lte=timezone.now() - timezone.timedelta(days=older_than))
+    region_form = RegionFilterForm(request.GET or None)
+    if region_form.is_valid() and region_form.cleaned_data["region"]:
+        path = region_form.cleaned_data["region"].path
+        queue = queue.filter(Q(region__path__startswith=path) | Q(service_regions__path__startswith=path)).distinct()
+    queue = queue.order_by("submitted_at", "pk")
+    page = Paginator(queue, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "vetting/queue.html",
+        {
+            "page": page,
+            "state": state,
+            "states": VettingState.choices,
+            "age": request.GET.get("age", ""),
+            "region_form": region_form,
+            "now": timezone.now(),
+        },
+    )
+
+
+def _officer_organisation(request: HttpRequest, pk: int) -> Organisation:
+    organisation = get_object_or_404(vetting_queue_for(request.user), pk=pk)
+    return organisation
+
+
+@login_required
+def vetting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = _officer_organisation(request, pk)
+    review = services.review_current(organisation)
+    can_decide = policy.can_vet(request.user, organisation)
+    context = {
+        "organisation": organisation,
+        "documents": documents_visible_to(request.user, organisation),
+        "review": review,
+        "checklist_form": ChecklistForm(review=review),
+        "decision_form": DecisionForm(),
+        "change_request": pending_change_request(organisation),
+        "change_form": ChangeDecisionForm(),
+        "events": organisation.events.select_related("by")[:50],
+        "can_decide": can_decide,
+        "conflict": policy.has_role(request.user, "vetting_officer") and not can_decide,
+        "actions": [a for a in ("start_review", "approve", "reject", "suspend", "reinstate", "revoke")],
+    }
+    return render(request, "vetting/detail.html", context)
+
+
+@login_required
+@require_POST
+def vetting_checklist(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = _officer_organisation(request, pk)
+    form = ChecklistForm(request.POST)
+    if form.is_valid():
+        try:
+            services.checklist_record(organisation=organisation, by=request.user, items=form.items())
+        except NotAllowed as exc:
+            raise PermissionDenied from exc
+        except VettingError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("The checklist was saved."))
+    return redirect("vetting:detail", organisation.pk)
+
+
+@login_required
+@require_POST
+@reauthentication_required
+def vetting_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = _officer_organisation(request, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision."))
+        return redirect("vetting:detail", organisation.pk)
+    until = form.cleaned_data["approved_until"]
+    approved_until = datetime.combine(until, time(23, 59, 59), tzinfo=ZoneInfo(settings.TIME_ZONE)) if until else None
+    try:
+        services.organisation_transition(
+            organisation=organisation,
+            action=form.cleaned_data["action"],
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            approved_until=approved_until,
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    except VettingError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The decision was recorded and the organisation notified."))
+    return redirect("vetting:detail", organisation.pk)
+
+
+@login_required
+@require_POST
+@reauthentication_required
+def change_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    change_request = get_object_or_404(ChangeRequest.objects.select_related("organisation"), pk=pk)
+    organisation = _officer_organisation(request, change_request.organisation_id)
+    form = ChangeDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_request_decide(
+                change_request=change_request,
+                by=request.user,
+                approve=form.cleaned_data["approve"],
+                reason=form.cleaned_data["reason"],
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied from exc
+        except VettingError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("The change request was decided."))
+    return redirect("vetting:detail", organisation.pk)
