@@ -274,6 +274,7 @@ def seed_demo() -> dict[str, int]:
 
     pending_admin = User.objects.get(email="pending.admin@safetynet.test")
     _seed_documents(organisations["pending"], pending_admin)
+    _seed_history(organisations, officer=User.objects.get(email="vetting@safetynet.test"), applicant=pending_admin)
     _seed_home_page()
     if any(created.values()):
         record(action="demo.seed", actor_label="seed_demo", summary={"created": created})
@@ -393,3 +394,23 @@ def _seed_documents(organisation: Organisation, uploader: User) -> None:
         )
         document.file.save("demo" + (".png" if content_type == "image/png" else ".pdf"), ContentFile(data), save=False)
         document.save()
+
+
+def _seed_history(organisations: dict[str, Organisation], *, officer: User, applicant: User) -> None:
+    """The vetting events that led each demo organisation to its state."""
+    from vetting.models import VettingEvent
+
+    for key, organisation in organisations.items():
+        if organisation.events.exists():
+            continue
+        if organisation.vetting_state == VettingState.APPROVED:
+            steps = [("submit", "draft", "submitted", None), ("start_review", "submitted", "under_review", officer)]
+            steps.append(("approve", "under_review", "approved", officer))
+        elif key == "pending":
+            steps = [("submit", "draft", "submitted", applicant)]
+        else:
+            steps = []
+        for action, source, target, by in steps:
+            VettingEvent.objects.create(
+                organisation=organisation, action=action, from_state=source, to_state=target, by=by
+            )

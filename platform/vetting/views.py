@@ -171,8 +171,11 @@ def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileRespons
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
-    # A preview is sandboxed: it can run nothing, even if a PDF viewer would.
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    # The file may load nothing and be framed only by our own pages. (No `sandbox`:
+    # browsers refuse to show a PDF in a sandboxed frame.)
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+    )
     return response
 
 
