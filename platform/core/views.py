@@ -34,10 +34,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "recent_notifications": notifications_for(user)[:5],
         "agencies": agencies_visible_to(user)[:10] if policy.is_agency_staff(user) else [],
         "organisations": [m.organisation for m in memberships if m.organisation_id],
-        "pending_vetting": organisations_visible_to(user).filter(vetting_state__in=["submitted", "under_review"])[:10]
+        "pending_vetting": organisations_visible_to(user)
+        .filter(vetting_state__in=["submitted", "under_review"])
+        .order_by("submitted_at")[:10]
         if policy.has_role(user, "vetting_officer")
         else [],
         "no_roles": not memberships and not user.is_superuser and not policy.can_access_cms(user),
+        "can_register": policy.can_register_organisation(user) and not policy.organisation_ids(user),
     }
     return render(request, "core/dashboard.html", context)
 
