@@ -9,6 +9,23 @@ from notifications.events import EVENTS
 from notifications.models import Notification
 
 
+def url_for(viewname: str, *args) -> str:
+    """A link for a notification, without a language prefix: it is shown to its
+    reader in their own language (see localise_url)."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse(viewname, args=args)
+
+
+def localise_url(url: str, language: str) -> str:
+    from core.views import path_in_language
+
+    return path_in_language(url, language) if url.startswith("/") else url
+
+
 def notify(*, user, event: str, params: dict | None = None, url: str = "") -> Notification:
     """Create an in-app notification for ``user`` and email it after commit.
 

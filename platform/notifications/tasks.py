@@ -22,6 +22,7 @@ def send_email_task(*, to: str, template: str, context: dict, language: str) -> 
 def send_notification_email_task(*, notification_id: int) -> None:
     from notifications.events import _params_for_display, render_title
     from notifications.models import Notification
+    from notifications.services import localise_url
 
     notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
     if notification is None or notification.emailed_at or not notification.user.is_active:
@@ -32,7 +33,9 @@ def send_notification_email_task(*, notification_id: int) -> None:
             "user": user,
             "title": render_title(notification),
             "params": _params_for_display(notification.params),
-            "url": settings.SITE_URL.rstrip("/") + notification.url if notification.url else settings.SITE_URL,
+            "url": settings.SITE_URL.rstrip("/") + localise_url(notification.url, user.preferred_language)
+            if notification.url
+            else settings.SITE_URL,
             "site_url": settings.SITE_URL,
         }
         # An event may have its own templates; otherwise the shared layout carries its title.

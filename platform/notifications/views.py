@@ -4,10 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from notifications.selectors import notifications_for, unread_count
-from notifications.services import notifications_mark_read
+from notifications.services import localise_url, notifications_mark_read
 
 
 @login_required
@@ -21,8 +22,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(notifications_for(request.user), pk=pk)
     notifications_mark_read(user=request.user, ids=[notification.pk])
-    if notification.url and notification.url.startswith("/"):
-        return redirect(notification.url)
+    if notification.url and notification.url.startswith("/") and not notification.url.startswith("//"):
+        return redirect(localise_url(notification.url, get_language()))
     return redirect("notifications:list")
 
 

@@ -43,6 +43,9 @@ class RegionListField(forms.CharField):
 
 
 class OrganisationForm(forms.ModelForm):
+    # Longer than the 18 characters stored: a code copied as printed, in groups with
+    # spaces or hyphens, is compacted in clean_uscc before it is validated.
+    uscc = forms.CharField(label=_("Unified social credit code"), max_length=40)
     region = RegionField(label=_("Registered in"), levels=("province", "city", "county"))
     service_regions_text = RegionListField(
         label=_("Service regions"),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from accounts.models import Membership, Role, User
 from audit.services import record
-from notifications.services import notify
+from notifications.services import notify, url_for
 from organisations.models import KEY_FACTS, Organisation, VettingState
 from vetting.exceptions import (
     ConflictOfInterest,
@@ -77,17 +77,13 @@ def _admins(organisation: Organisation) -> list[User]:
 
 
 def _notify_admins(organisation: Organisation, event: str, params: dict | None = None) -> None:
-    from django.urls import reverse
-
-    url = reverse("organisations:detail", args=[organisation.pk])
+    url = url_for("organisations:detail", organisation.pk)
     for admin in _admins(organisation):
         notify(user=admin, event=event, params={"organisation": organisation.legal_name, **(params or {})}, url=url)
 
 
 def _notify_vetting_officers(organisation: Organisation, event: str) -> None:
-    from django.urls import reverse
-
-    url = reverse("vetting:detail", args=[organisation.pk])
+    url = url_for("vetting:detail", organisation.pk)
     officers = User.objects.filter(
         is_active=True, memberships__role=Role.VETTING_OFFICER, memberships__organisation__isnull=True
     ).distinct()

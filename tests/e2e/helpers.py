@@ -99,3 +99,27 @@ def sign_in(page, base_url: str, email: str, password: str | None = None, secret
     assert path_of(page) == MFA_AUTHENTICATE_PATH, f"expected the MFA step, got {page.url}"
     enter_totp(page, secret or DEMO_TOTP_SECRET)
     page.wait_for_url(re.compile(r"/dashboard/$"))
+
+
+def wait_for_next_totp_window(since: float) -> None:
+    """Sleep until the TOTP window after the one ``since`` (a ``time.time()``) fell in.
+
+    The server refuses a code the same account has already used (allauth marks it), so
+    an account that signs in twice must wait for a new code.
+    """
+    window = int(since // TOTP_STEP)
+    while int(time.time() // TOTP_STEP) <= window:
+        time.sleep(TOTP_STEP - (time.time() % TOTP_STEP) + 0.1)
+
+
+def sign_out(page) -> None:
+    """The header's sign-out button; ends on the home page."""
+    with page.expect_navigation():
+        page.locator("[data-nav=logout]").click()
+
+
+def confirm_password_if_asked(page, password: str) -> None:
+    """A sensitive action may first ask for the password again (allauth's
+    reauthentication); the suspended request resumes once it is given."""
+    if path_of(page) == REAUTHENTICATE_PATH:
+        confirm_password(page, password)

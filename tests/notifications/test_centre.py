@@ -29,3 +29,14 @@ def test_a_notification_is_rendered_in_the_readers_language(client_for, casework
     en = client_for(caseworker).get("/en/notifications/").content.decode()
     assert "Welcome to Safetynet" in en
     assert "欢迎使用救助衔接平台" in zh
+
+
+def test_opening_a_notification_follows_its_link_in_the_readers_language(client_for, caseworker):
+    from notifications.services import notify, url_for
+
+    notification = notify(user=caseworker, event="welcome", url=url_for("core:dashboard"))
+    assert notification.url == "/dashboard/"
+    client = client_for(caseworker)
+    assert client.post(f"/en/notifications/{notification.pk}/read/")["Location"] == "/en/dashboard/"
+    notification = notify(user=caseworker, event="welcome", url=url_for("core:dashboard"))
+    assert client.post(f"/notifications/{notification.pk}/read/")["Location"] == "/dashboard/"

@@ -34,7 +34,9 @@ def test_two_officers_deciding_at_once_one_wins():
         if i == 0:
             services.organisation_transition(organisation=organisation, action="approve", by=officers[0])
         else:
-            services.organisation_transition(organisation=organisation, action="reject", by=officers[1], reason="不符合")
+            services.organisation_transition(
+                organisation=organisation, action="reject", by=officers[1], reason="不符合"
+            )
 
     errors = run_in_threads(2, decide)
     assert len(errors) == 1 and isinstance(errors[0], InvalidTransition)
