@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -31,10 +30,7 @@ def directory_list(request: HttpRequest) -> HttpResponse:
         organisations = organisations.filter(kind=kind)
     region_form = RegionFilterForm(request.GET or None)
     if region_form.is_valid() and region_form.cleaned_data["region"]:
-        path = region_form.cleaned_data["region"].path
-        organisations = organisations.filter(
-            Q(region__path__startswith=path) | Q(service_regions__path__startswith=path)
-        )
+        organisations = organisations.in_region(region_form.cleaned_data["region"])
     organisations = organisations.distinct().order_by("legal_name")
     page = Paginator(organisations, 25).get_page(request.GET.get("page"))
     return render(

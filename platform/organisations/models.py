@@ -69,7 +69,38 @@ class Rating(models.TextChoices):
 KEY_FACTS = ("legal_name", "uscc", "kind", "public_fundraising", "bank_name", "bank_account_name", "bank_account")
 
 
+# What an organisation's admin fills in (registration and the profile form).
+PROFILE_FIELDS = (
+    "legal_name",
+    "uscc",
+    "kind",
+    "region",
+    "registration_authority",
+    "registration_date",
+    "charity_recognised",
+    "charity_recognised_on",
+    "public_fundraising",
+    "rating",
+    "capacity",
+    "staff_count",
+    "social_workers",
+    "description",
+    "contact_name",
+    "email",
+    "phone",
+    "bank_name",
+    "bank_account_name",
+    "bank_account",
+)
+
+
 class OrganisationQuerySet(models.QuerySet):
+    def in_region(self, region) -> OrganisationQuerySet:
+        """Registered in the region, or serving somewhere inside it."""
+        return self.filter(
+            models.Q(region__path__startswith=region.path) | models.Q(service_regions__path__startswith=region.path)
+        ).distinct()
+
     def vetted(self) -> OrganisationQuerySet:
         """Approved and not past the approval's expiry: the only ones that see needs."""
         return self.filter(vetting_state=VettingState.APPROVED, approved_until__gt=timezone.now())

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -28,11 +27,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         organisations = organisations.filter(vetting_state=state)
     region_form = RegionFilterForm(request.GET or None)
     if region_form.is_valid() and region_form.cleaned_data["region"]:
-        # Registered in the region, or serving somewhere inside it.
-        path = region_form.cleaned_data["region"].path
-        organisations = organisations.filter(
-            Q(region__path__startswith=path) | Q(service_regions__path__startswith=path)
-        ).distinct()
+        organisations = organisations.in_region(region_form.cleaned_data["region"])
     page = Paginator(organisations, 50).get_page(request.GET.get("page"))
     return render(
         request,

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from categories.models import Category
-from organisations.models import Organisation
+from organisations.models import PROFILE_FIELDS, Organisation
 from regions.forms import RegionField, resolve_region
 from regions.models import Region
 from vetting.models import ChecklistOutcome, DocumentType
@@ -59,28 +59,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "legal_name",
-            "uscc",
-            "kind",
-            "region",
-            "registration_authority",
-            "registration_date",
-            "charity_recognised",
-            "charity_recognised_on",
-            "public_fundraising",
-            "rating",
-            "capacity",
-            "staff_count",
-            "social_workers",
-            "description",
-            "contact_name",
-            "email",
-            "phone",
-            "bank_name",
-            "bank_account_name",
-            "bank_account",
-        ]
+        fields = list(PROFILE_FIELDS)
         widgets = {
             "registration_date": forms.DateInput(attrs={"type": "date"}),
             "charity_recognised_on": forms.DateInput(attrs={"type": "date"}),

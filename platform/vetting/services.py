@@ -13,7 +13,7 @@ from accounts import policy
 from accounts.models import Membership, Role, User
 from audit.services import record
 from notifications.services import notify, url_for
-from organisations.models import KEY_FACTS, Organisation, VettingState
+from organisations.models import KEY_FACTS, PROFILE_FIELDS, Organisation, VettingState
 from vetting.exceptions import (
     ConflictOfInterest,
     Incomplete,
@@ -41,29 +41,6 @@ from vetting.workflow import (
     REMINDER_DAYS,
     TRANSITIONS,
     Actor,
-)
-
-PROFILE_FIELDS = (
-    "legal_name",
-    "uscc",
-    "kind",
-    "region",
-    "registration_authority",
-    "registration_date",
-    "charity_recognised",
-    "charity_recognised_on",
-    "public_fundraising",
-    "rating",
-    "capacity",
-    "staff_count",
-    "social_workers",
-    "description",
-    "contact_name",
-    "email",
-    "phone",
-    "bank_name",
-    "bank_account_name",
-    "bank_account",
 )
 
 

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -199,8 +198,7 @@ def vetting_queue(request: HttpRequest) -> HttpResponse:
         queue = queue.filter(submitted_at__lte=timezone.now() - timezone.timedelta(days=older_than))
     region_form = RegionFilterForm(request.GET or None)
     if region_form.is_valid() and region_form.cleaned_data["region"]:
-        path = region_form.cleaned_data["region"].path
-        queue = queue.filter(Q(region__path__startswith=path) | Q(service_regions__path__startswith=path)).distinct()
+        queue = queue.in_region(region_form.cleaned_data["region"])
     queue = queue.order_by("submitted_at", "pk")
     page = Paginator(queue, 30).get_page(request.GET.get("page"))
     return render(
