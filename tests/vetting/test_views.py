@@ -501,8 +501,9 @@ def document(applicant_client, draft_org) -> Document:
 
 def download(client: Client, document: Document, **params):
     response = client.get(url("organisations:document", document.organisation_id, document.pk), params)
+    # Consuming the stream closes the response; closing it again would fire
+    # request_finished and close the test's database connection on PostgreSQL.
     body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
-    response.close()
     return response, body
 
 
