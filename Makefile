@@ -68,7 +68,7 @@ makemessages: install ## Refresh the translation catalogues from the code
 .PHONY: check-deploy
 check-deploy: install ## Django's deployment checks under production settings
 	DJANGO_ENV=production SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))') \
-	ALLOWED_HOSTS=safetynet.example EMAIL_URL=smtp://localhost:25 SITE_URL=https://safetynet.example FIELD_ENCRYPTION_KEYS=$$($(UV) run python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
+	ALLOWED_HOSTS=safetynet.example EMAIL_URL=smtp://localhost:25 SITE_URL=https://safetynet.example IDENTITY_HASH_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))') FIELD_ENCRYPTION_KEYS=$$($(UV) run python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 .PHONY: ci

@@ -149,6 +149,26 @@ def can_register_organisation(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and not (is_agency_staff(user) or is_platform_staff(user))
 
 
+def _in_subtree_of_role(user, agency, *roles: str) -> bool:
+    return any(agency.path.startswith(p) for p in _agency_paths(user, *roles))
+
+
+def can_record_need(user, agency) -> bool:
+    """Caseworkers and approvers record needs for their agency and the agencies below it."""
+    return _in_subtree_of_role(user, agency, Role.AGENCY_CASEWORKER, Role.AGENCY_APPROVER)
+
+
+def can_approve_need(user, agency) -> bool:
+    """Approvers act within their agency's subtree (never on what they prepared)."""
+    return _in_subtree_of_role(user, agency, Role.AGENCY_APPROVER)
+
+
+def can_reveal_identity(user, agency) -> bool:
+    """The full identity, with a typed reason and an audit entry: the agency's own
+    caseworkers and approvers, and auditors."""
+    return can_record_need(user, agency) or has_role(user, Role.AUDITOR)
+
+
 def can_read_audit_log(user) -> bool:
     return is_superuser(user) or has_role(user, Role.AUDITOR)
 
@@ -184,6 +204,8 @@ def navigation_for(user) -> list[NavItem]:
     for org_id in sorted(organisation_ids(user)):
         items.append(NavItem("my_organisation", _("My organisation"), reverse("organisations:detail", args=[org_id])))
         break
+    if agencies or organisation_ids(user) or has_role(user, Role.AUDITOR):
+        items.append(NavItem("needs", _("Needs"), reverse("needs:list")))
     if has_role(user, Role.VETTING_OFFICER):
         items.append(NavItem("vetting", _("Organisation vetting"), reverse("vetting:queue")))
     elif can_list_organisations(user):

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "organisations",
     "categories",
     "vetting",
+    "needs",
     "audit",
     "notifications",
     "cms",
@@ -202,6 +203,11 @@ if not FIELD_ENCRYPTION_KEYS:
     # Development only: a fixed, public key. Never protects real data.
     FIELD_ENCRYPTION_KEYS = ["ZGV2LW9ubHktZmllbGQta2V5LW5vdC1zZWNyZXQtISE="]
 env.check_fernet_keys(FIELD_ENCRYPTION_KEYS)
+# The key of the keyed hashes (resident ID numbers): never rotated, so that a person
+# recorded years apart is still found; kept apart from SECRET_KEY, which is.
+IDENTITY_HASH_KEY = env.get("IDENTITY_HASH_KEY")
+if PRODUCTION and len(IDENTITY_HASH_KEY) < 32:
+    raise env.ConfigurationError("IDENTITY_HASH_KEY (at least 32 random characters) is required in production.")
 
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

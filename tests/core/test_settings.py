@@ -72,6 +72,7 @@ PRODUCTION_ENV = {
     "FIELD_ENCRYPTION_KEYS": FERNET_KEY,
     "EMAIL_URL": "smtp://mail.example:25",
     "SITE_URL": "https://safetynet.example",
+    "IDENTITY_HASH_KEY": "h" * 8 + "Qz7#Lp2!Vx9Wm4Rt6Yk1Nb3Jd5",
 }
 
 
@@ -106,7 +107,9 @@ def test_production_refuses_a_missing_or_weak_secret(secret):
     assert "SECRET_KEY is missing or weak" in result.stderr
 
 
-@pytest.mark.parametrize("missing", ["FIELD_ENCRYPTION_KEYS", "EMAIL_URL", "ALLOWED_HOSTS", "SITE_URL"])
+@pytest.mark.parametrize(
+    "missing", ["FIELD_ENCRYPTION_KEYS", "EMAIL_URL", "ALLOWED_HOSTS", "SITE_URL", "IDENTITY_HASH_KEY"]
+)
 def test_production_refuses_to_run_without_required_variables(missing):
     result = settings_in_subprocess({**PRODUCTION_ENV, missing: ""}, ["DEBUG"])
     assert result.returncode != 0

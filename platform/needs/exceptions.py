@@ -1,0 +1,37 @@
+"""Domain errors of needs; each means the operation was refused and nothing changed."""
+
+
+class NeedError(Exception):
+    pass
+
+
+class InvalidTransition(NeedError):
+    pass
+
+
+class NotAllowed(NeedError):
+    pass
+
+
+class SeparationOfDuties(NotAllowed):
+    pass
+
+
+class GapGateNotPassed(NeedError):
+    """The statutory-aid check is incomplete or routes the case to a scheme first."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class IdentityLeak(NeedError):
+    pass
+
+
+class NeverPurchased(NeedError):
+    pass
+
+
+class ReasonRequired(NeedError):
+    pass

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from categories.models import Category
+from needs.models import GapReason, Need, Scheme, SchemeAnswer
+from needs.services import NEED_FIELDS
+from regions.forms import RegionField
+
+
+def validate_resident_id(value: str) -> str:
+    """居民身份证号码 (GB 11643): 18 characters, a valid birth date, the check digit."""
+    from stdnum.cn import ric
+    from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
+    try:
+        return ric.validate(value)
+    except InvalidLength as exc:
+        raise ValidationError(_("A resident ID number has 18 characters."), code="length") from exc
+    except InvalidFormat as exc:
+        raise ValidationError(_("A resident ID number is 17 digits followed by a digit or X."), code="format") from exc
+    except InvalidComponent as exc:
+        raise ValidationError(_("The birth date in this ID number is not a real date."), code="birth_date") from exc
+    except InvalidChecksum as exc:
+        raise ValidationError(
+            _("The check digit (the last character) does not match: please check for a typing mistake."),
+            code="checksum",
+        ) from exc
+
+
+class NeedForm(forms.ModelForm):
+    region = RegionField(label=_("Region (county or township)"), levels=("county", "township"))
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.filter(is_active=True))
+
+    class Meta:
+        model = Need
+        fields = list(NEED_FIELDS)
+        widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {
+            "summary": _("What is needed and why, without names, ID numbers, phone numbers or exact addresses."),
+        }
+
+    def card_data(self) -> dict:
+        return {f: self.cleaned_data[f] for f in NEED_FIELDS}
+
+
+class BeneficiaryForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_number = forms.CharField(label=_("Resident ID number"), max_length=20)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    is_minor = forms.BooleanField(label=_("Minor"), required=False)
+    has_disability = forms.BooleanField(label=_("Disability"), required=False)
+    elderly_alone = forms.BooleanField(label=_("Elderly, living alone"), required=False)
+    severe_illness = forms.BooleanField(label=_("Severe illness"), required=False)
+
+    def clean_id_number(self) -> str:
+        return validate_resident_id(self.cleaned_data["id_number"].strip().upper())
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].replace(" ", "").replace("-", "")
+        if phone and not (phone.isdigit() and 7 <= len(phone) <= 12):
+            raise ValidationError(_("Enter a phone number of 7 to 12 digits."))
+        return phone
+
+
+class HouseholdMemberForm(forms.Form):
+    relation = forms.CharField(label=_("Relation"), max_length=30, required=False)
+    age = forms.IntegerField(label=_("Age"), min_value=0, max_value=130, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("relation")) != (data.get("age") is not None):
+            raise ValidationError(_("Give both the relation and the age, or leave both empty."))
+        return data
+
+
+HouseholdFormSet = forms.formset_factory(HouseholdMemberForm, extra=3, max_num=12)
+
+
+class SchemeCheckForm(forms.Form):
+    gap_reason = forms.ChoiceField(label=_("Gap reason"), choices=[("", "—"), *GapReason.choices])
+    gap_note = forms.CharField(label=_("Gap note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, need: Need | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        existing = {c.scheme: c for c in need.scheme_checks.all()} if need else {}
+        if need is not None and not self.is_bound:
+            self.initial.update({"gap_reason": need.gap_reason, "gap_note": need.gap_note})
+        for scheme in Scheme:
+            current = existing.get(scheme.value)
+            self.fields[f"{scheme.value}__answer"] = forms.ChoiceField(
+                label=scheme.label,
+                choices=SchemeAnswer.choices,
+                widget=forms.RadioSelect,
+                initial=current.answer if current else None,
+            )
+            self.fields[f"{scheme.value}__note"] = forms.CharField(
+                label=_("Note"), required=False, max_length=300, initial=current.note if current else ""
+            )
+
+    def rows(self):
+        for scheme in Scheme:
+            yield scheme, self[f"{scheme.value}__answer"], self[f"{scheme.value}__note"]
+
+    def answers(self) -> dict[str, tuple[str, str]]:
+        return {
+            s.value: (self.cleaned_data[f"{s.value}__answer"], self.cleaned_data[f"{s.value}__note"]) for s in Scheme
+        }
+
+
+class ActionForm(forms.Form):
+    action = forms.CharField(max_length=20)
+    reason = forms.CharField(required=False, max_length=2000)
+
+
+class RevealForm(forms.Form):
+    field = forms.ChoiceField(
+        choices=[("id_number", _("Resident ID number")), ("phone", _("Phone")), ("address", _("Address"))]
+    )
+    reason = forms.CharField(label=_("Why do you need to see it?"), max_length=300)

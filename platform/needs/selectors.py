@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+
+from accounts import policy
+from accounts.models import AGENCY_ROLES, Role
+from needs.models import Need, NeedState, Scope
+from organisations.selectors import organisations_may_act
+
+# States in which organisations see a need's card: published and after.
+VISIBLE_TO_ORGANISATIONS = [NeedState.PUBLISHED]
+
+
+def needs_visible_to(user) -> QuerySet[Need]:
+    """Agency staff: the needs of their agencies and the agencies below; auditors and
+    superusers: all; members of organisations that may act today: the published cards
+    in scope; everyone else: none. A search can never widen this."""
+    qs = Need.objects.select_related("agency", "category", "region")
+    if policy.is_superuser(user) or policy.has_role(user, Role.AUDITOR):
+        return qs
+    visible = Q(pk__in=[])
+    paths = [g.agency_path for g in policy.grants(user) if g.role in AGENCY_ROLES and g.agency_path]
+    if paths:
+        visible |= reduce(or_, (Q(agency__path__startswith=p) for p in paths))
+    org_ids = policy.organisation_ids(user)
+    if org_ids:
+        acting = list(organisations_may_act().filter(pk__in=org_ids).prefetch_related("service_regions"))
+        if acting:
+            in_scope = Q(scope=Scope.ALL)
+            service_paths = {r.path for org in acting for r in org.service_regions.all()}
+            for path in service_paths:
+                # A need in a township is in scope for an organisation serving its county, and back.
+                in_scope |= Q(scope=Scope.REGION, region__path__startswith=path)
+                in_scope |= Q(scope=Scope.REGION, region__path__in=_ancestor_paths(path))
+            visible |= Q(state__in=VISIBLE_TO_ORGANISATIONS) & in_scope
+    return qs.filter(visible)
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = path.strip("/").split("/")
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def need_is_agency_side(user, need: Need) -> bool:
+    """Whether the user sees the agency's view (identity masked) or only the card."""
+    return policy.is_superuser(user) or policy.has_role(user, Role.AUDITOR) or policy.can_record_need(user, need.agency)

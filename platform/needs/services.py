@@ -1,0 +1,237 @@
+"""Writes for needs: recording with the protected identity, the gap gate, the one
+transition service and audited identity reveals."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import policy
+from accounts.models import User
+from audit.services import record
+from core.crypto import keyed_hash
+from needs.exceptions import (
+    GapGateNotPassed,
+    IdentityLeak,
+    InvalidTransition,
+    NeverPurchased,
+    NotAllowed,
+    ReasonRequired,
+    SeparationOfDuties,
+)
+from needs.models import Beneficiary, HouseholdMember, Need, NeedEvent, NeedState, Scheme, SchemeAnswer, SchemeCheck
+from needs.rules import find_identity_leak, find_never_purchased
+from needs.workflow import EDITABLE_STATES, TRANSITIONS, Actor, response_window
+
+NEED_FIELDS = (
+    "title",
+    "summary",
+    "category",
+    "kind",
+    "urgency",
+    "region",
+    "budget",
+    "duration_days",
+    "qualifications",
+    "people_count",
+    "scope",
+)
+
+
+def _check_text(*, title: str, summary: str, name: str) -> None:
+    for text in (title, summary):
+        leak = find_identity_leak(text, name=name)
+        if leak:
+            raise IdentityLeak(leak.message)
+        never = find_never_purchased(text)
+        if never:
+            raise NeverPurchased(
+                _("Government never purchases %(what)s (“%(phrase)s”): it stays with the agency.")
+                % {"what": never[0], "phrase": never[1]}
+            )
+
+
+def need_create(*, agency, by: User, data: dict, beneficiary: dict, household: list[dict]) -> Need:
+    """Record a need in draft with its beneficiary in the vault.
+
+    ``beneficiary`` holds name, id_number (already validated), phone, address and the
+    vulnerability flags. Raises NotAllowed unless ``by`` is a caseworker or approver of
+    ``agency``; IdentityLeak or NeverPurchased for a summary that may not be published.
+    """
+    if not policy.can_record_need(by, agency):
+        raise NotAllowed(_("Only caseworkers and approvers of this agency record its needs."))
+    _check_text(title=data["title"], summary=data["summary"], name=beneficiary["name"])
+    with transaction.atomic():
+        person = Beneficiary.objects.create(
+            agency=agency,
+            id_hash=keyed_hash(beneficiary["id_number"], purpose="resident-id"),
+            created_by=by,
+            **beneficiary,
+        )
+        HouseholdMember.objects.bulk_create(
+            [HouseholdMember(beneficiary=person, relation=m["relation"], age=m["age"]) for m in household]
+        )
+        need = Need.objects.create(
+            agency=agency,
+            beneficiary=person,
+            prepared_by=by,
+            response_deadline=timezone.now() + response_window(data["urgency"]),
+            **{f: data[f] for f in NEED_FIELDS},
+        )
+        NeedEvent.objects.create(
+            need=need, action="create", from_state=NeedState.DRAFT, to_state=NeedState.DRAFT, by=by
+        )
+        record(action="need.create", actor=by, obj=need, summary={"after": {"state": need.state, "agency": agency.pk}})
+    return need
+
+
+def need_update(*, need: Need, by: User, data: dict) -> Need:
+    """Edit a draft or returned need (the card fields only; identity is not edited here)."""
+    if not policy.can_record_need(by, need.agency):
+        raise NotAllowed(_("Only caseworkers and approvers of this agency edit its needs."))
+    with transaction.atomic():
+        need = Need.objects.select_for_update().get(pk=need.pk)
+        if need.state not in EDITABLE_STATES:
+            raise InvalidTransition(_("Only a draft or a returned need can be edited."))
+        _check_text(title=data["title"], summary=data["summary"], name=need.beneficiary.name)
+        before = {f: str(getattr(need, f)) for f in NEED_FIELDS}
+        for field in NEED_FIELDS:
+            setattr(need, field, data[field])
+        need.response_deadline = timezone.now() + response_window(need.urgency)
+        need.save()
+        after = {f: str(getattr(need, f)) for f in NEED_FIELDS}
+        record(
+            action="need.update",
+            actor=by,
+            obj=need,
+            summary={
+                "before": {k: v for k, v in before.items() if after[k] != v},
+                "after": {k: v for k, v in after.items() if before[k] != v},
+            },
+        )
+    return need
+
+
+def scheme_checks_record(
+    *, need: Need, by: User, answers: dict[str, tuple[str, str]], gap_reason: str, gap_note: str
+) -> None:
+    """Record the statutory-aid check: one answer per scheme, and the coded gap reason."""
+    if not policy.can_record_need(by, need.agency):
+        raise NotAllowed(_("Only caseworkers and approvers of this agency record the statutory-aid check."))
+    with transaction.atomic():
+        need = Need.objects.select_for_update().get(pk=need.pk)
+        if need.state not in EDITABLE_STATES:
+            raise InvalidTransition(_("The statutory-aid check is recorded before submission."))
+        for scheme, (answer, note) in answers.items():
+            if scheme not in Scheme.values or answer not in SchemeAnswer.values:
+                raise InvalidTransition(_("Unknown scheme or answer."))
+            SchemeCheck.objects.update_or_create(need=need, scheme=scheme, defaults={"answer": answer, "note": note})
+        need.gap_reason, need.gap_note = gap_reason, gap_note.strip()
+        need.save(update_fields=["gap_reason", "gap_note"])
+        record(
+            action="need.scheme_check",
+            actor=by,
+            obj=need,
+            summary={"answers": {k: v[0] for k, v in answers.items()}, "gap_reason": gap_reason},
+        )
+
+
+def gap_gate_problems(need: Need) -> list[str]:
+    """Why this need cannot be submitted yet, in words for the caseworker."""
+    answers = dict(need.scheme_checks.values_list("scheme", "answer"))
+    problems = []
+    for scheme in Scheme:
+        answer = answers.get(scheme.value)
+        if answer is None:
+            problems.append(_("Answer the statutory-aid check for: %(scheme)s") % {"scheme": scheme.label})
+        elif answer == SchemeAnswer.NOT_APPLIED:
+            problems.append(
+                _("The household is eligible for %(scheme)s but has not applied: apply to that scheme first.")
+                % {"scheme": scheme.label}
+            )
+    if not need.gap_reason:
+        problems.append(_("Choose the gap reason: why statutory aid does not cover this need."))
+    return problems
+
+
+def need_transition(*, need: Need, action: str, by: User, reason: str = "") -> Need:
+    """Move a need along the workflow (needs.workflow.TRANSITIONS).
+
+    Locks the row, checks the table, the person (separation of duties: the preparer
+    never approves) and the preconditions (the gap gate on submission), writes the
+    state, appends a NeedEvent and an audit entry. Raises a NeedError and changes
+    nothing otherwise.
+    """
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise InvalidTransition(_("Unknown action."))
+    reason = reason.strip()
+    with transaction.atomic():
+        need = Need.objects.select_for_update().select_related("agency").get(pk=need.pk)
+        source = need.state
+        if source not in transition.sources:
+            raise InvalidTransition(
+                _("A need that is %(state)s cannot be given “%(action)s”.")
+                % {"state": need.get_state_display(), "action": transition.label}
+            )
+        _check_actor(transition.actor, need, by)
+        if transition.needs_reason and not reason:
+            raise ReasonRequired(_("Give a reason; it is kept with the need."))
+        now = timezone.now()
+        if action == "submit":
+            problems = gap_gate_problems(need)
+            if problems:
+                raise GapGateNotPassed(_("The statutory-aid check does not allow submission yet."), problems)
+            _check_text(title=need.title, summary=need.summary, name=need.beneficiary.name)
+            need.submitted_at = now
+        elif action == "approve":
+            need.approved_by, need.approved_at = by, now
+        elif action == "publish":
+            need.published_at = now
+            need.response_deadline = now + response_window(need.urgency)
+        if action in {"return", "withdraw"}:
+            need.state_reason = reason
+        elif action != "publish":
+            need.state_reason = ""
+        need.state = transition.target
+        need.save()
+        NeedEvent.objects.create(
+            need=need, action=action, from_state=source, to_state=transition.target, by=by, reason=reason
+        )
+        record(
+            action=f"need.{action}",
+            actor=by,
+            obj=need,
+            summary={"before": {"state": source}, "after": {"state": transition.target}, "reason": reason},
+        )
+    return need
+
+
+def _check_actor(actor: str, need: Need, by: User) -> None:
+    if actor == Actor.CASEWORKER:
+        if not policy.can_record_need(by, need.agency):
+            raise NotAllowed(_("Only caseworkers and approvers of this agency submit its needs."))
+        return
+    is_approver = policy.can_approve_need(by, need.agency)
+    if actor == Actor.PREPARER_OR_APPROVER:
+        if need.prepared_by_id != by.pk and not is_approver:
+            raise NotAllowed(_("Only the preparer or an approver may withdraw this need."))
+        return
+    if not is_approver:
+        raise NotAllowed(_("Only an approver of this agency takes this decision."))
+    if need.prepared_by_id == by.pk:
+        raise SeparationOfDuties(_("You prepared this need, so another approver must decide on it."))
+
+
+def identity_reveal(*, beneficiary: Beneficiary, by: User, field: str, reason: str) -> str:
+    """The full value of one identity field, for someone allowed, with a typed reason; audited."""
+    if field not in {"id_number", "phone", "address"}:
+        raise InvalidTransition(_("Unknown field."))
+    if not policy.can_reveal_identity(by, beneficiary.agency):
+        record(action="identity.reveal", actor=by, obj=beneficiary, summary={"field": field}, outcome="denied")
+        raise NotAllowed(_("You may not see this person's identity."))
+    if len(reason.strip()) < 4:
+        raise ReasonRequired(_("Say why you need to see it (at least a few words)."))
+    record(action="identity.reveal", actor=by, obj=beneficiary, summary={"field": field, "reason": reason.strip()})
+    return getattr(beneficiary, field)

@@ -1,0 +1,221 @@
+"""Need pages. The agency sees its needs with the identity masked (a reveal needs a
+reason and is audited); organisations that may act see the anonymised card of
+published needs in scope; everyone else gets 403 or 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import policy
+from agencies.selectors import agencies_visible_to
+from core.crypto import mask
+from needs import services
+from needs.exceptions import GapGateNotPassed, NeedError, NotAllowed
+from needs.forms import ActionForm, BeneficiaryForm, HouseholdFormSet, NeedForm, RevealForm, SchemeCheckForm
+from needs.models import NeedState
+from needs.selectors import need_is_agency_side, needs_visible_to
+from needs.workflow import EDITABLE_STATES, TRANSITIONS
+
+
+@login_required
+def need_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not (policy.is_agency_staff(user) or policy.organisation_ids(user) or policy.can_read_audit_log(user)):
+        raise PermissionDenied
+    needs = needs_visible_to(user)
+    state = request.GET.get("state", "")
+    if state in NeedState.values:
+        needs = needs.filter(state=state)
+    page = Paginator(needs.order_by("-created_at"), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "needs/list.html",
+        {
+            "page": page,
+            "state": state,
+            "states": NeedState.choices,
+            "can_record": bool(_recording_agencies(user)),
+        },
+    )
+
+
+def _recording_agencies(user):
+    return [a for a in agencies_visible_to(user) if policy.can_record_need(user, a)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_create(request: HttpRequest) -> HttpResponse:
+    agencies = _recording_agencies(request.user)
+    if not agencies:
+        raise PermissionDenied
+    agency = agencies[0]
+    if request.method == "POST" and request.POST.get("agency"):
+        agency = next((a for a in agencies if str(a.pk) == request.POST["agency"]), None)
+        if agency is None:
+            raise Http404
+    need_form = NeedForm(request.POST or None, prefix="need")
+    person_form = BeneficiaryForm(request.POST or None, prefix="person")
+    household = HouseholdFormSet(request.POST or None, prefix="household")
+    if request.method == "POST" and need_form.is_valid() and person_form.is_valid() and household.is_valid():
+        members = [f.cleaned_data for f in household if f.cleaned_data.get("relation")]
+        try:
+            need = services.need_create(
+                agency=agency,
+                by=request.user,
+                data=need_form.card_data(),
+                beneficiary=person_form.cleaned_data,
+                household=members,
+            )
+        except NeedError as exc:
+            need_form.add_error("summary", str(exc))
+        else:
+            messages.success(request, _("The need was recorded as a draft. Now complete the statutory-aid check."))
+            return redirect("needs:detail", need.pk)
+    return render(
+        request,
+        "needs/form.html",
+        {
+            "need_form": need_form,
+            "person_form": person_form,
+            "household": household,
+            "agencies": agencies,
+            "agency": agency,
+        },
+    )
+
+
+@login_required
+def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    need = get_object_or_404(needs_visible_to(request.user), pk=pk)
+    if not need_is_agency_side(request.user, need):
+        return render(request, "needs/card.html", {"need": need})
+    person = need.beneficiary
+    user = request.user
+    actions = [
+        (name, t.label, t.needs_reason)
+        for name, t in TRANSITIONS.items()
+        if need.state in t.sources and _may_offer(user, need, name)
+    ]
+    return render(
+        request,
+        "needs/detail.html",
+        {
+            "need": need,
+            "masked": {
+                "id_number": mask(person.id_number),
+                "phone": mask(person.phone),
+                "address": mask(person.address, keep_start=6, keep_end=0),
+            },
+            "household": person.household.all(),
+            "scheme_form": SchemeCheckForm(need=need)
+            if need.state in EDITABLE_STATES and policy.can_record_need(user, need.agency)
+            else None,
+            "scheme_checks": need.scheme_checks.all(),
+            "problems": services.gap_gate_problems(need) if need.state in EDITABLE_STATES else [],
+            "actions": actions,
+            "events": need.events.select_related("by")[:30],
+            "reveal_form": RevealForm() if policy.can_reveal_identity(user, need.agency) else None,
+            "revealed": request.session.pop(f"revealed-{person.pk}", None),
+        },
+    )
+
+
+def _may_offer(user, need, action: str) -> bool:
+    if action == "submit":
+        return policy.can_record_need(user, need.agency)
+    if action == "withdraw":
+        return need.prepared_by_id == user.pk or policy.can_approve_need(user, need.agency)
+    return policy.can_approve_need(user, need.agency) and need.prepared_by_id != user.pk
+
+
+def _agency_need(request: HttpRequest, pk: int):
+    need = get_object_or_404(needs_visible_to(request.user), pk=pk)
+    if not need_is_agency_side(request.user, need):
+        raise Http404
+    return need
+
+
+@login_required
+@require_POST
+def need_schemes(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _agency_need(request, pk)
+    form = SchemeCheckForm(request.POST, need=need)
+    if not form.is_valid():
+        messages.error(request, _("Answer every scheme and choose the gap reason."))
+        return redirect("needs:detail", need.pk)
+    try:
+        services.scheme_checks_record(
+            need=need,
+            by=request.user,
+            answers=form.answers(),
+            gap_reason=form.cleaned_data["gap_reason"],
+            gap_note=form.cleaned_data["gap_note"],
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    except NeedError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The statutory-aid check was saved."))
+    return redirect("needs:detail", need.pk)
+
+
+@login_required
+@require_POST
+def need_act(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _agency_need(request, pk)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    try:
+        services.need_transition(
+            need=need, action=form.cleaned_data["action"], by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except NotAllowed as exc:
+        messages.error(request, str(exc))
+    except GapGateNotPassed as exc:
+        messages.error(request, str(exc))
+        for problem in exc.problems:
+            messages.error(request, problem)
+    except NeedError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Done: the need is now %(state)s.")
+            % {"state": need.__class__.objects.get(pk=need.pk).get_state_display()},
+        )
+    return redirect("needs:detail", need.pk)
+
+
+@login_required
+@require_POST
+def need_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _agency_need(request, pk)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why you need to see it."))
+        return redirect("needs:detail", need.pk)
+    try:
+        value = services.identity_reveal(
+            beneficiary=need.beneficiary,
+            by=request.user,
+            field=form.cleaned_data["field"],
+            reason=form.cleaned_data["reason"],
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    except NeedError as exc:
+        messages.error(request, str(exc))
+        return redirect("needs:detail", need.pk)
+    # Shown once, on the next page view only; never stored beyond this session hop.
+    request.session[f"revealed-{need.beneficiary_id}"] = {"field": form.cleaned_data["field"], "value": value}
+    return redirect("needs:detail", need.pk)

@@ -1,0 +1,61 @@
+"""The need workflow as data. `needs.services.need_transition` is the one door.
+
+This covers recording to publication and withdrawal; claims, proposals and awards
+add their transitions to the same table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from needs.models import NeedState as S
+from needs.models import Urgency
+
+
+class Actor:
+    CASEWORKER = "caseworker"  # a caseworker (or approver) of the need's agency
+    APPROVER = "approver"  # an approver of the need's agency or an agency above it
+    PREPARER_OR_APPROVER = "preparer_or_approver"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str
+    actor: str
+    label: str
+    needs_reason: bool = False
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        Transition("submit", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, Actor.CASEWORKER, _("Submit for approval")),
+        Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, Actor.APPROVER, _("Approve")),
+        Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, Actor.APPROVER, _("Return for changes"), True),
+        Transition("publish", frozenset({S.APPROVED}), S.PUBLISHED, Actor.APPROVER, _("Publish")),
+        Transition(
+            "withdraw",
+            frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.PUBLISHED}),
+            S.WITHDRAWN,
+            Actor.PREPARER_OR_APPROVER,
+            _("Withdraw"),
+            True,
+        ),
+    ]
+}
+
+EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
+
+DEFAULT_RESPONSE_HOURS = {Urgency.EMERGENCY: 24, Urgency.URGENT: 72, Urgency.ROUTINE: 14 * 24}
+
+
+def response_window(urgency: str) -> timedelta:
+    """How long organisations have to respond, by urgency (NEED_RESPONSE_HOURS overrides)."""
+    hours = {**DEFAULT_RESPONSE_HOURS, **getattr(settings, "NEED_RESPONSE_HOURS", {})}
+    return timedelta(hours=hours[urgency])

@@ -1,0 +1,125 @@
+"""Need pages for every role, and the identity canary: the name and ID number appear
+only where they may (never on a card, never in another agency's pages)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from needs import services
+from needs.models import NeedState
+from regions.models import Region
+from tests.needs.test_services import CANARY_ID, CANARY_NAME, CANARY_PHONE, answer_all, card, person
+
+
+@pytest.fixture
+def published(caseworker, approver, county_agency, vetted_org):
+    vetted_org.service_regions.set([Region.objects.get(code="510129")])
+    need = services.need_create(agency=county_agency, by=caseworker, data=card(), beneficiary=person(), household=[])
+    answer_all(need, caseworker)
+    services.need_transition(need=need, action="submit", by=caseworker)
+    services.need_transition(need=need, action="approve", by=approver)
+    return services.need_transition(need=need, action="publish", by=approver)
+
+
+PERSONAS = [
+    "anonymous",
+    "caseworker",
+    "approver",
+    "other_caseworker",
+    "charity_member",
+    "unvetted_member",
+    "auditor",
+    "outsider",
+]
+EXPECTED = {
+    "list": {"anonymous": 302, "outsider": 403, "default": 200},
+    "detail": {"anonymous": 302, "other_caseworker": 404, "unvetted_member": 404, "outsider": 404, "default": 200},
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_need_pages_for_every_role_and_the_canary(request, client, published, persona):
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona), backend="django.contrib.auth.backends.ModelBackend")
+    pages = {"list": reverse("needs:list"), "detail": reverse("needs:detail", args=[published.pk])}
+    for key, path in pages.items():
+        response = client.get(path)
+        expected = EXPECTED[key].get(persona, EXPECTED[key]["default"])
+        assert response.status_code == expected, (persona, key)
+        content = response.content.decode()
+        # The canary: the full name, ID number and phone appear on no page, for anyone.
+        for secret in (CANARY_NAME, CANARY_ID, CANARY_PHONE):
+            assert secret not in content, (persona, key, secret)
+
+
+def test_organisations_see_only_the_card(client_for, charity_member, published):
+    content = (
+        client_for(charity_member, reauthenticated=False)
+        .get(reverse("needs:detail", args=[published.pk]))
+        .content.decode()
+    )
+    assert 'data-testid="need-card"' in content
+    assert 'data-testid="identity"' not in content
+    assert 'action="/needs/' not in content  # no agency actions, no reveal form
+
+
+def test_the_agency_sees_the_identity_masked_and_can_reveal_it_once(client_for, caseworker, published):
+    client = client_for(caseworker, reauthenticated=False)
+    page = client.get(reverse("needs:detail", args=[published.pk])).content.decode()
+    from core.crypto import mask
+
+    assert mask(CANARY_ID) in page and CANARY_ID not in page
+    client.post(reverse("needs:reveal", args=[published.pk]), {"field": "id_number", "reason": "核对户籍"})
+    shown = client.get(reverse("needs:detail", args=[published.pk])).content.decode()
+    assert CANARY_ID in shown
+    again = client.get(reverse("needs:detail", args=[published.pk])).content.decode()
+    assert CANARY_ID not in again
+
+
+def test_the_auditor_reads_but_cannot_act(client_for, auditor, caseworker, county_agency):
+    need = services.need_create(agency=county_agency, by=caseworker, data=card(), beneficiary=person(), household=[])
+    client = client_for(auditor, reauthenticated=False)
+    client.post(reverse("needs:act", args=[need.pk]), {"action": "withdraw", "reason": "测试"})
+    need.refresh_from_db()
+    assert need.state == NeedState.DRAFT
+
+
+def test_recording_a_need_through_the_form(client_for, caseworker, county_agency):
+    from categories.models import Category
+
+    client = client_for(caseworker, reauthenticated=False)
+    assert client.get(reverse("needs:create")).status_code == 200
+    data = {
+        "agency": county_agency.pk,
+        "need-title": "困境儿童课后照料",
+        "need-summary": "父母外出务工，儿童放学后无人照看，需要课后照料和作业辅导。",
+        "need-category": Category.objects.get(code="child_care").pk,
+        "need-kind": "service",
+        "need-urgency": "urgent",
+        "need-region": "晋原街道",
+        "need-budget": "2400",
+        "need-duration_days": "60",
+        "need-qualifications": "",
+        "need-people_count": "1",
+        "need-scope": "region",
+        "person-name": "王小明",
+        "person-id_number": "110105201503150013",
+        "person-is_minor": "on",
+        "household-TOTAL_FORMS": "3",
+        "household-INITIAL_FORMS": "0",
+        "household-MIN_NUM_FORMS": "0",
+        "household-MAX_NUM_FORMS": "12",
+        "household-0-relation": "祖母",
+        "household-0-age": "70",
+    }
+    response = client.post(reverse("needs:create"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    from needs.models import Need
+
+    need = Need.objects.get(title="困境儿童课后照料")
+    assert need.beneficiary.household.count() == 1 and need.state == NeedState.DRAFT
+
+
+def test_charity_members_cannot_record_needs(client_for, charity_member):
+    assert client_for(charity_member, reauthenticated=False).get(reverse("needs:create")).status_code == 403
