@@ -275,6 +275,11 @@ def seed_demo() -> dict[str, int]:
     pending_admin = User.objects.get(email="pending.admin@safetynet.test")
     _seed_documents(organisations["pending"], pending_admin)
     _seed_history(organisations, officer=User.objects.get(email="vetting@safetynet.test"), applicant=pending_admin)
+    _seed_needs(
+        agency=agencies["county"],
+        caseworker=User.objects.get(email="caseworker@safetynet.test"),
+        approver=User.objects.get(email="approver@safetynet.test"),
+    )
     _seed_home_page()
     if any(created.values()):
         record(action="demo.seed", actor_label="seed_demo", summary={"created": created})
@@ -414,3 +419,124 @@ def _seed_history(organisations: dict[str, Organisation], *, officer: User, appl
             VettingEvent.objects.create(
                 organisation=organisation, action=action, from_state=source, to_state=target, by=by
             )
+
+
+@dataclass(frozen=True)
+class DemoNeed:
+    title: str
+    summary: str
+    category: str
+    kind: str
+    urgency: str
+    region: str
+    budget: str
+    days: int
+    state: str  # how far along the workflow: draft, submitted or published
+    person: tuple[str, str]  # a made-up name and ID-number body (17 digits; the check digit is computed)
+
+
+NEEDS = [
+    DemoNeed(
+        "独居老人助餐与探访",
+        "高龄独居老人，行动不便，需要每日助餐和每周两次上门探访，为期三个月。",
+        "elderly_care",
+        "service",
+        "routine",
+        TOWNSHIP_JINYUAN,
+        "3600.00",
+        90,
+        "published",
+        ("示例甲", "51012919400101002"),
+    ),
+    DemoNeed(
+        "困境儿童课后照料",
+        "父母外出务工，两名儿童放学后无人照看，需要课后照料和作业辅导。",
+        "child_care",
+        "service",
+        "urgent",
+        TOWNSHIP_ANREN,
+        "2400.00",
+        60,
+        "published",
+        ("示例乙", "51012920150301003"),
+    ),
+    DemoNeed(
+        "大病家庭康复护理",
+        "家庭主要劳动力重病出院，医疗救助后仍需三个月居家康复护理服务。",
+        "disability",
+        "service",
+        "routine",
+        COUNTY,
+        "8000.00",
+        90,
+        "submitted",
+        ("示例丙", "51012919700505004"),
+    ),
+    DemoNeed(
+        "受灾家庭过冬物资",
+        "房屋受损的家庭需要棉被、取暖器等过冬物资。",
+        "emergency",
+        "material",
+        "emergency",
+        COUNTY,
+        "1500.00",
+        7,
+        "draft",
+        ("示例丁", "51012919800808005"),
+    ),
+]
+
+
+def _seed_needs(*, agency: Agency, caseworker: User, approver: User) -> None:
+    """Needs at each step of the workflow, recorded through the services (so the audit
+    log and events are real). The people are made up."""
+    from decimal import Decimal
+
+    from stdnum.cn import ric
+
+    from needs import services
+    from needs.models import Need, Scheme, SchemeAnswer, Scope
+
+    for spec in NEEDS:
+        if Need.objects.filter(agency=agency, title=spec.title).exists():
+            continue
+        name, body = spec.person
+        need = services.need_create(
+            agency=agency,
+            by=caseworker,
+            data={
+                "title": spec.title,
+                "summary": spec.summary,
+                "category": Category.objects.get(code=spec.category),
+                "kind": spec.kind,
+                "urgency": spec.urgency,
+                "region": Region.objects.get(code=spec.region),
+                "budget": Decimal(spec.budget),
+                "duration_days": spec.days,
+                "qualifications": "",
+                "people_count": 1,
+                "scope": Scope.REGION,
+            },
+            beneficiary={
+                "name": name,
+                "id_number": body + ric.calc_check_digit(body),
+                "phone": "",
+                "address": "",
+                "is_minor": body[6:10] >= "2010",
+                "has_disability": False,
+                "elderly_alone": spec.category == "elderly_care",
+                "severe_illness": spec.category == "disability",
+            },
+            household=[],
+        )
+        if spec.state == "draft":
+            continue
+        answers = {s.value: (SchemeAnswer.NOT_ELIGIBLE, "") for s in Scheme}
+        answers[Scheme.DIBAO] = (SchemeAnswer.INSUFFICIENT, "")
+        services.scheme_checks_record(
+            need=need, by=caseworker, answers=answers, gap_reason="service_not_cash", gap_note=""
+        )
+        services.need_transition(need=need, action="submit", by=caseworker)
+        if spec.state == "published":
+            services.need_transition(need=need, action="approve", by=approver)
+            services.need_transition(need=need, action="publish", by=approver)
