@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services
+from accounts import policy, services
 from accounts.exceptions import AccountsError, InvitationInvalid
 from accounts.forms import PreferencesForm
 from accounts.models import Invitation, Membership
@@ -34,7 +34,11 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your preferences were saved."))
             return redirect(reverse("accounts:profile"))
     memberships = Membership.objects.filter(user=user).select_related("agency", "organisation")
-    return render(request, "accounts/profile.html", {"form": form, "memberships": memberships})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "memberships": memberships, "is_agency_staff": policy.is_agency_staff(user)},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -492,9 +492,8 @@ def _seed_needs(*, agency: Agency, caseworker: User, approver: User) -> None:
     log and events are real). The people are made up."""
     from decimal import Decimal
 
-    from stdnum.cn import ric
-
     from needs import services
+    from needs.forms import resident_id_check_digit
     from needs.models import Need, Scheme, SchemeAnswer, Scope
 
     for spec in NEEDS:
@@ -519,7 +518,7 @@ def _seed_needs(*, agency: Agency, caseworker: User, approver: User) -> None:
             },
             beneficiary={
                 "name": name,
-                "id_number": body + ric.calc_check_digit(body),
+                "id_number": body + resident_id_check_digit(body),
                 "phone": "",
                 "address": "",
                 "is_minor": body[6:10] >= "2010",

@@ -35,3 +35,19 @@ class NeverPurchased(NeedError):
 
 class ReasonRequired(NeedError):
     pass
+
+
+class ConflictOfInterest(NotAllowed):
+    pass
+
+
+class DuplicatesNeedReason(NeedError):
+    """The same person has other open needs; going ahead needs a reason."""
+
+    def __init__(self, message: str, duplicates: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.duplicates = duplicates
+
+
+class ConsentInvalid(NeedError):
+    pass

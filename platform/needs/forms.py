@@ -5,29 +5,47 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from categories.models import Category
-from needs.models import GapReason, Need, Scheme, SchemeAnswer
+from needs.models import ConsentMethod, GapReason, Need, Scheme, SchemeAnswer
 from needs.services import NEED_FIELDS
 from regions.forms import RegionField
+from vetting.uploads import DocumentFileField
+
+
+def resident_id_check_digit(body: str) -> str:
+    """The check character for a 17-digit body (stdnum wants a placeholder 18th)."""
+    from stdnum.cn import ric
+
+    return ric.calc_check_digit(body + "0")
 
 
 def validate_resident_id(value: str) -> str:
-    """居民身份证号码 (GB 11643): 18 characters, a valid birth date, the check digit."""
-    from stdnum.cn import ric
-    from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+    """居民身份证号码 (GB 11643): 18 characters, a real birth date, the check character.
 
+    The birthplace code is not checked against the year of birth: an ID issued under a
+    county's old code stays valid for life (大邑县 became 510129 only in 1983).
+    """
+    import datetime
+
+    from stdnum.cn import ric
+    from stdnum.exceptions import ValidationError as StdnumError
+
+    number = ric.compact(value)
+    if len(number) != 18:
+        raise ValidationError(_("A resident ID number has 18 characters."), code="length")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise ValidationError(_("A resident ID number is 17 digits followed by a digit or X."), code="format")
     try:
-        return ric.validate(value)
-    except InvalidLength as exc:
-        raise ValidationError(_("A resident ID number has 18 characters."), code="length") from exc
-    except InvalidFormat as exc:
-        raise ValidationError(_("A resident ID number is 17 digits followed by a digit or X."), code="format") from exc
-    except InvalidComponent as exc:
+        born = ric.get_birth_date(number)
+    except StdnumError as exc:
         raise ValidationError(_("The birth date in this ID number is not a real date."), code="birth_date") from exc
-    except InvalidChecksum as exc:
+    if born > datetime.date.today():
+        raise ValidationError(_("The birth date in this ID number is not a real date."), code="birth_date")
+    if resident_id_check_digit(number[:17]) != number[17]:
         raise ValidationError(
             _("The check digit (the last character) does not match: please check for a typing mistake."),
             code="checksum",
-        ) from exc
+        )
+    return number
 
 
 class NeedForm(forms.ModelForm):
@@ -121,3 +139,20 @@ class RevealForm(forms.Form):
         choices=[("id_number", _("Resident ID number")), ("phone", _("Phone")), ("address", _("Address"))]
     )
     reason = forms.CharField(label=_("Why do you need to see it?"), max_length=300)
+
+
+class ConsentForm(forms.Form):
+    given_by = forms.CharField(label=_("Consent given by"), max_length=60)
+    by_guardian = forms.BooleanField(label=_("Given by a guardian"), required=False)
+    method = forms.ChoiceField(label=_("How"), choices=ConsentMethod.choices)
+    valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    form_file = DocumentFileField(label=_("Signed form (PDF, JPEG or PNG)"), required=False)
+
+
+class RelativeForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_number = forms.CharField(label=_("Resident ID number"), max_length=20)
+    relation = forms.CharField(label=_("Relation"), max_length=30)
+
+    def clean_id_number(self) -> str:
+        return validate_resident_id(self.cleaned_data["id_number"].strip().upper())

@@ -198,3 +198,64 @@ class NeedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need_id}: {self.from_state} → {self.to_state}"
+
+
+class ConsentMethod(models.TextChoices):
+    SIGNED_FORM = "signed_form", _("Signed form (uploaded)")
+    IN_PERSON = "in_person", _("Recorded in person")
+
+
+def consent_form_path(instance: Consent, filename: str) -> str:
+    import uuid
+    from pathlib import PurePosixPath
+
+    return f"consent/{instance.beneficiary_id}/{uuid.uuid4().hex}{PurePosixPath(filename).suffix.lower()}"
+
+
+def private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class Consent(models.Model):
+    """Consent to share the identity with the assigned workers of the awarded
+    organisation. For a child under 14 it is a guardian's (民法典 Art. 19-20)."""
+
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="consents")
+    given_by = EncryptedTextField(_("consent given by"))
+    by_guardian = models.BooleanField(_("given by a guardian"), default=False)
+    method = models.CharField(_("how"), max_length=20, choices=ConsentMethod.choices)
+    form_file = models.FileField(storage=private_storage, upload_to=consent_form_path, blank=True, max_length=200)
+    valid_until = models.DateField(_("valid until"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"consent #{self.pk} for beneficiary #{self.beneficiary_id}"
+
+
+class RelativeDeclaration(models.Model):
+    """A staff member's declared relative, for conflict-of-interest checks. Only the
+    keyed hash of the ID number is compared; the name is kept encrypted."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="relatives")
+    name = EncryptedTextField(_("name"))
+    id_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    relation = models.CharField(_("relation"), max_length=30)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-declared_at"]
+        verbose_name = _("declared relative")
+        verbose_name_plural = _("declared relatives")
+        constraints = [models.UniqueConstraint(fields=["user", "id_hash"], name="one_declaration_per_relative")]
+
+    def __str__(self) -> str:
+        return f"{self.relation} of user #{self.user_id}"

@@ -47,3 +47,40 @@ def _ancestor_paths(path: str) -> list[str]:
 def need_is_agency_side(user, need: Need) -> bool:
     """Whether the user sees the agency's view (identity masked) or only the card."""
     return policy.is_superuser(user) or policy.has_role(user, Role.AUDITOR) or policy.can_record_need(user, need.agency)
+
+
+OPEN_STATES = [
+    NeedState.DRAFT,
+    NeedState.SUBMITTED,
+    NeedState.RETURNED,
+    NeedState.APPROVED,
+    NeedState.PUBLISHED,
+    NeedState.CLAIMED,
+    NeedState.PROPOSALS_OPEN,
+    NeedState.PROPOSALS_CLOSED,
+    NeedState.AWARDED,
+    NeedState.IN_CONTRACT,
+]
+
+
+def open_duplicates(need: Need) -> list[tuple[str, str]]:
+    """The same person's other open needs in any agency, as (agency, state label) only:
+    no details cross agencies."""
+    others = (
+        Need.objects.filter(beneficiary__id_hash=need.beneficiary.id_hash, state__in=OPEN_STATES)
+        .exclude(pk=need.pk)
+        .select_related("agency")
+        .order_by("agency__name", "created_at")
+    )
+    return [(other.agency.name, other.get_state_display()) for other in others]
+
+
+def consent_valid(beneficiary, *, on=None) -> bool:
+    from django.utils import timezone
+
+    day = on or timezone.localdate()
+    return beneficiary.consents.filter(withdrawn_at__isnull=True, valid_until__gte=day).exists()
+
+
+def is_declared_relative(user, beneficiary) -> bool:
+    return user.relatives.filter(id_hash=beneficiary.id_hash).exists()

@@ -12,6 +12,9 @@ from accounts.models import User
 from audit.services import record
 from core.crypto import keyed_hash
 from needs.exceptions import (
+    ConflictOfInterest,
+    ConsentInvalid,
+    DuplicatesNeedReason,
     GapGateNotPassed,
     IdentityLeak,
     InvalidTransition,
@@ -20,8 +23,21 @@ from needs.exceptions import (
     ReasonRequired,
     SeparationOfDuties,
 )
-from needs.models import Beneficiary, HouseholdMember, Need, NeedEvent, NeedState, Scheme, SchemeAnswer, SchemeCheck
+from needs.models import (
+    Beneficiary,
+    Consent,
+    ConsentMethod,
+    HouseholdMember,
+    Need,
+    NeedEvent,
+    NeedState,
+    RelativeDeclaration,
+    Scheme,
+    SchemeAnswer,
+    SchemeCheck,
+)
 from needs.rules import find_identity_leak, find_never_purchased
+from needs.selectors import is_declared_relative, open_duplicates
 from needs.workflow import EDITABLE_STATES, TRANSITIONS, Actor, response_window
 
 NEED_FIELDS = (
@@ -62,10 +78,13 @@ def need_create(*, agency, by: User, data: dict, beneficiary: dict, household: l
     if not policy.can_record_need(by, agency):
         raise NotAllowed(_("Only caseworkers and approvers of this agency record its needs."))
     _check_text(title=data["title"], summary=data["summary"], name=beneficiary["name"])
+    id_hash = keyed_hash(beneficiary["id_number"], purpose="resident-id")
+    if by.relatives.filter(id_hash=id_hash).exists():
+        raise ConflictOfInterest(_("This person is a relative you declared: another caseworker must record this need."))
     with transaction.atomic():
         person = Beneficiary.objects.create(
             agency=agency,
-            id_hash=keyed_hash(beneficiary["id_number"], purpose="resident-id"),
+            id_hash=id_hash,
             created_by=by,
             **beneficiary,
         )
@@ -176,9 +195,26 @@ def need_transition(*, need: Need, action: str, by: User, reason: str = "") -> N
                 % {"state": need.get_state_display(), "action": transition.label}
             )
         _check_actor(transition.actor, need, by)
+        if action in {"submit", "approve"} and is_declared_relative(by, need.beneficiary):
+            raise ConflictOfInterest(
+                _("This person is a relative you declared: another colleague must take this step.")
+            )
         if transition.needs_reason and not reason:
             raise ReasonRequired(_("Give a reason; it is kept with the need."))
         now = timezone.now()
+        if action in {"submit", "approve"}:
+            duplicates = open_duplicates(need)
+            if duplicates and not reason:
+                raise DuplicatesNeedReason(
+                    _("The same person has other open needs; say why this one should still go ahead."), duplicates
+                )
+            if duplicates:
+                record(
+                    action="need.duplicates_acknowledged",
+                    actor=by,
+                    obj=need,
+                    summary={"duplicates": [f"{agency}: {state}" for agency, state in duplicates], "reason": reason},
+                )
         if action == "submit":
             problems = gap_gate_problems(need)
             if problems:
@@ -235,3 +271,75 @@ def identity_reveal(*, beneficiary: Beneficiary, by: User, field: str, reason: s
         raise ReasonRequired(_("Say why you need to see it (at least a few words)."))
     record(action="identity.reveal", actor=by, obj=beneficiary, summary={"field": field, "reason": reason.strip()})
     return getattr(beneficiary, field)
+
+
+# --- Conflict of interest and consent -------------------------------------------------
+
+
+def relative_declare(*, user: User, name: str, id_number: str, relation: str) -> RelativeDeclaration:
+    """Declare a relative (name and validated ID number); only the keyed hash is compared."""
+    id_hash = keyed_hash(id_number, purpose="resident-id")
+    declaration, _created = RelativeDeclaration.objects.update_or_create(
+        user=user, id_hash=id_hash, defaults={"name": name.strip(), "relation": relation.strip()}
+    )
+    record(action="relative.declare", actor=user, obj=user, summary={"relation": relation.strip()})
+    return declaration
+
+
+def _age_on(id_number: str, day) -> int:
+    from stdnum.cn import ric
+
+    born = ric.get_birth_date(id_number)
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+# A child under 14 cannot consent alone: a guardian does (the platform's rule, after
+# the Personal Information Protection Law, Art. 31, and the Civil Code on guardianship).
+GUARDIAN_AGE = 14
+
+
+def consent_record(
+    *, beneficiary: Beneficiary, by: User, given_by: str, by_guardian: bool, method: str, valid_until, form_file=None
+) -> Consent:
+    """Record consent to share the identity with the awarded organisation's assigned workers."""
+    if not policy.can_record_need(by, beneficiary.agency):
+        raise NotAllowed(_("Only caseworkers and approvers of this agency record consent."))
+    today = timezone.localdate()
+    if valid_until <= today:
+        raise ConsentInvalid(_("Consent must be valid until a date in the future."))
+    if not given_by.strip():
+        raise ConsentInvalid(_("Say who gave the consent."))
+    if _age_on(beneficiary.id_number, today) < GUARDIAN_AGE and not by_guardian:
+        raise ConsentInvalid(_("The person is under 14: a guardian must give the consent."))
+    if method == ConsentMethod.SIGNED_FORM and form_file is None:
+        raise ConsentInvalid(_("Upload the signed consent form, or record the consent as given in person."))
+    if method not in ConsentMethod.values:
+        raise ConsentInvalid(_("Unknown way of giving consent."))
+    with transaction.atomic():
+        consent = Consent(
+            beneficiary=beneficiary,
+            given_by=given_by.strip(),
+            by_guardian=by_guardian,
+            method=method,
+            valid_until=valid_until,
+            recorded_by=by,
+        )
+        if form_file is not None:
+            form_file.seek(0)
+            consent.form_file.save("consent" + form_file.checked.extension, form_file, save=False)
+        consent.save()
+        record(
+            action="consent.record",
+            actor=by,
+            obj=beneficiary,
+            summary={"method": method, "by_guardian": by_guardian, "valid_until": valid_until.isoformat()},
+        )
+    return consent
+
+
+def consent_withdraw(*, consent: Consent, by: User) -> None:
+    if not policy.can_record_need(by, consent.beneficiary.agency):
+        raise NotAllowed(_("Only caseworkers and approvers of this agency record consent."))
+    with transaction.atomic():
+        Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
+        record(action="consent.withdraw", actor=by, obj=consent.beneficiary, summary={"consent": consent.pk})

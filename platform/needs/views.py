@@ -17,11 +17,22 @@ from accounts import policy
 from agencies.selectors import agencies_visible_to
 from core.crypto import mask
 from needs import services
-from needs.exceptions import GapGateNotPassed, NeedError, NotAllowed
-from needs.forms import ActionForm, BeneficiaryForm, HouseholdFormSet, NeedForm, RevealForm, SchemeCheckForm
+from needs.exceptions import DuplicatesNeedReason, GapGateNotPassed, NeedError, NotAllowed
+from needs.forms import (
+    ActionForm,
+    BeneficiaryForm,
+    ConsentForm,
+    HouseholdFormSet,
+    NeedForm,
+    RelativeForm,
+    RevealForm,
+    SchemeCheckForm,
+)
 from needs.models import NeedState
-from needs.selectors import need_is_agency_side, needs_visible_to
+from needs.selectors import consent_valid, need_is_agency_side, needs_visible_to, open_duplicates
 from needs.workflow import EDITABLE_STATES, TRANSITIONS
+
+DEDUP_STATES = {NeedState.DRAFT, NeedState.RETURNED, NeedState.SUBMITTED}
 
 
 @login_required
@@ -123,6 +134,10 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": actions,
             "events": need.events.select_related("by")[:30],
             "reveal_form": RevealForm() if policy.can_reveal_identity(user, need.agency) else None,
+            "duplicates": open_duplicates(need) if need.state in DEDUP_STATES else [],
+            "consents": person.consents.all(),
+            "consent_valid": consent_valid(person),
+            "consent_form": ConsentForm() if policy.can_record_need(user, need.agency) else None,
             "revealed": request.session.pop(f"revealed-{person.pk}", None),
         },
     )
@@ -185,6 +200,8 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
         for problem in exc.problems:
             messages.error(request, problem)
+    except DuplicatesNeedReason as exc:
+        messages.error(request, str(exc))
     except NeedError as exc:
         messages.error(request, str(exc))
     else:
@@ -219,3 +236,51 @@ def need_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     # Shown once, on the next page view only; never stored beyond this session hop.
     request.session[f"revealed-{need.beneficiary_id}"] = {"field": form.cleaned_data["field"], "value": value}
     return redirect("needs:detail", need.pk)
+
+
+@login_required
+@require_POST
+def need_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _agency_need(request, pk)
+    form = ConsentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("needs:detail", need.pk)
+    try:
+        services.consent_record(
+            beneficiary=need.beneficiary,
+            by=request.user,
+            given_by=form.cleaned_data["given_by"],
+            by_guardian=form.cleaned_data["by_guardian"],
+            method=form.cleaned_data["method"],
+            valid_until=form.cleaned_data["valid_until"],
+            form_file=form.cleaned_data["form_file"] or None,
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    except NeedError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The consent was recorded."))
+    return redirect("needs:detail", need.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relatives(request: HttpRequest) -> HttpResponse:
+    """Agency staff declare their relatives; needs for them are then blocked for them."""
+    if not policy.is_agency_staff(request.user):
+        raise PermissionDenied
+    form = RelativeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.relative_declare(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            id_number=form.cleaned_data["id_number"],
+            relation=form.cleaned_data["relation"],
+        )
+        messages.success(request, _("The declaration was saved."))
+        return redirect("needs:relatives")
+    return render(request, "needs/relatives.html", {"form": form, "declarations": request.user.relatives.all()})

@@ -123,3 +123,14 @@ def confirm_password_if_asked(page, password: str) -> None:
     reauthentication); the suspended request resumes once it is given."""
     if path_of(page) == REAUTHENTICATE_PATH:
         confirm_password(page, password)
+
+
+def resident_id(body: str) -> str:
+    """A 居民身份证号码 from its first 17 digits, with the check character computed.
+
+    ``stdnum.cn.ric.calc_check_digit`` expects the whole number (it ignores the last
+    character), so the body gets a placeholder before the check character is computed.
+    """
+    from stdnum.cn import ric
+
+    return body + ric.calc_check_digit(body + "0")

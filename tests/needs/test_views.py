@@ -123,3 +123,30 @@ def test_recording_a_need_through_the_form(client_for, caseworker, county_agency
 
 def test_charity_members_cannot_record_needs(client_for, charity_member):
     assert client_for(charity_member, reauthenticated=False).get(reverse("needs:create")).status_code == 403
+
+
+def test_recording_consent_through_the_page(client_for, caseworker, published):
+    from datetime import date, timedelta
+
+    client = client_for(caseworker, reauthenticated=False)
+    until = (date.today() + timedelta(days=90)).isoformat()
+    client.post(
+        reverse("needs:consent", args=[published.pk]),
+        {"given_by": "本人", "method": "in_person", "valid_until": until},
+    )
+    page = client.get(reverse("needs:detail", args=[published.pk])).content.decode()
+    assert published.beneficiary.consents.count() == 1
+    assert "state-approved" in page.split('id="consent-h"')[1].split("</section>")[0]
+
+
+def test_declaring_a_relative_through_the_page(client_for, caseworker, charity_member):
+    client = client_for(caseworker, reauthenticated=False)
+    response = client.post(
+        reverse("needs:relatives"), {"name": "张三", "id_number": "11010519491231002X", "relation": "父亲"}
+    )
+    assert response.status_code == 302 and caseworker.relatives.count() == 1
+    bad = client.post(reverse("needs:relatives"), {"name": "李四", "id_number": "11010519491231002Y", "relation": "兄"})
+    assert bad.status_code == 200 and caseworker.relatives.count() == 1
+    page = client.get(reverse("needs:relatives")).content.decode()
+    assert "11010519491231002X" not in page and "张三" not in page
+    assert client_for(charity_member, reauthenticated=False).get(reverse("needs:relatives")).status_code == 403
