@@ -51,3 +51,11 @@ class DuplicatesNeedReason(NeedError):
 
 class ConsentInvalid(NeedError):
     pass
+
+
+class AlreadyTaken(InvalidTransition):
+    pass
+
+
+class NotEligible(NotAllowed):
+    pass

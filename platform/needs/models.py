@@ -141,6 +141,18 @@ class Need(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    claimed_by = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claimed_needs",
+        verbose_name=_("taken on by"),
+    )
+    claimed_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -157,6 +169,11 @@ class Need(models.Model):
             models.CheckConstraint(
                 condition=models.Q(approved_by__isnull=True) | ~models.Q(approved_by=models.F("prepared_by")),
                 name="need_preparer_is_not_approver",
+            ),
+            # A claimed need names exactly the organisation that took it on.
+            models.CheckConstraint(
+                condition=~models.Q(state="claimed") | models.Q(claimed_by__isnull=False),
+                name="claimed_need_has_organisation",
             ),
         ]
 

@@ -36,6 +36,8 @@ def needs_visible_to(user) -> QuerySet[Need]:
                 in_scope |= Q(scope=Scope.REGION, region__path__startswith=path)
                 in_scope |= Q(scope=Scope.REGION, region__path__in=_ancestor_paths(path))
             visible |= Q(state__in=VISIBLE_TO_ORGANISATIONS) & in_scope
+        # The organisation that took a need on keeps seeing its card.
+        visible |= Q(claimed_by__in=org_ids)
     return qs.filter(visible)
 
 
@@ -84,3 +86,37 @@ def consent_valid(beneficiary, *, on=None) -> bool:
 
 def is_declared_relative(user, beneficiary) -> bool:
     return user.relatives.filter(id_hash=beneficiary.id_hash).exists()
+
+
+ACTIVE_CASE_STATES = [NeedState.CLAIMED, NeedState.AWARDED, NeedState.IN_CONTRACT]
+
+
+def organisation_in_scope(organisation, need: Need) -> bool:
+    """Whether a published need's scope reaches this organisation."""
+    if need.scope == Scope.ALL:
+        return True
+    if need.scope != Scope.REGION:
+        return False  # invitations come with the matching capability
+    need_path = need.region.path
+    return any(need_path.startswith(r.path) or r.path.startswith(need_path) for r in organisation.service_regions.all())
+
+
+def claim_obstacles(organisation, need: Need) -> list[str]:
+    """Why this organisation cannot take this need on, in words (empty: it can)."""
+    from django.utils.translation import gettext as _
+
+    from needs.workflow import claimable
+
+    problems = []
+    if not organisations_may_act().filter(pk=organisation.pk).exists():
+        problems.append(_("Your organisation is not vetted today."))
+    if not organisation_in_scope(organisation, need):
+        problems.append(_("This need is published for other organisations."))
+    if not organisation.service_categories.filter(pk=need.category_id).exists():
+        problems.append(_("Your organisation does not serve this category."))
+    active = organisation.claimed_needs.filter(state__in=ACTIVE_CASE_STATES).count()
+    if active >= organisation.capacity:
+        problems.append(_("Your organisation has no capacity left (%(n)d cases open).") % {"n": active})
+    if not claimable(need):
+        problems.append(_("This need is above the direct-acceptance budget: it takes proposals."))
+    return problems

@@ -12,6 +12,7 @@ from accounts.models import User
 from audit.services import record
 from core.crypto import keyed_hash
 from needs.exceptions import (
+    AlreadyTaken,
     ConflictOfInterest,
     ConsentInvalid,
     DuplicatesNeedReason,
@@ -20,6 +21,7 @@ from needs.exceptions import (
     InvalidTransition,
     NeverPurchased,
     NotAllowed,
+    NotEligible,
     ReasonRequired,
     SeparationOfDuties,
 )
@@ -37,8 +39,9 @@ from needs.models import (
     SchemeCheck,
 )
 from needs.rules import find_identity_leak, find_never_purchased
-from needs.selectors import is_declared_relative, open_duplicates
+from needs.selectors import ACTIVE_CASE_STATES, claim_obstacles, is_declared_relative, open_duplicates
 from needs.workflow import EDITABLE_STATES, TRANSITIONS, Actor, response_window
+from notifications.services import notify, url_for
 
 NEED_FIELDS = (
     "title",
@@ -174,7 +177,7 @@ def gap_gate_problems(need: Need) -> list[str]:
     return problems
 
 
-def need_transition(*, need: Need, action: str, by: User, reason: str = "") -> Need:
+def need_transition(*, need: Need, action: str, by: User, reason: str = "", organisation=None) -> Need:
     """Move a need along the workflow (needs.workflow.TRANSITIONS).
 
     Locks the row, checks the table, the person (separation of duties: the preparer
@@ -189,12 +192,18 @@ def need_transition(*, need: Need, action: str, by: User, reason: str = "") -> N
     with transaction.atomic():
         need = Need.objects.select_for_update().select_related("agency").get(pk=need.pk)
         source = need.state
+        if action == "claim" and source in ACTIVE_CASE_STATES:
+            # The row lock makes this the answer every later accept gets, exactly one winner.
+            raise AlreadyTaken(_("Another organisation has already taken this need on."))
         if source not in transition.sources:
             raise InvalidTransition(
                 _("A need that is %(state)s cannot be given “%(action)s”.")
                 % {"state": need.get_state_display(), "action": transition.label}
             )
-        _check_actor(transition.actor, need, by)
+        if transition.actor == Actor.ORGANISATION:
+            _check_claimant(need, organisation, by)
+        else:
+            _check_actor(transition.actor, need, by)
         if action in {"submit", "approve"} and is_declared_relative(by, need.beneficiary):
             raise ConflictOfInterest(
                 _("This person is a relative you declared: another colleague must take this step.")
@@ -226,6 +235,8 @@ def need_transition(*, need: Need, action: str, by: User, reason: str = "") -> N
         elif action == "publish":
             need.published_at = now
             need.response_deadline = now + response_window(need.urgency)
+        elif action == "claim":
+            need.claimed_by, need.claimed_by_user, need.claimed_at = organisation, by, now
         if action in {"return", "withdraw"}:
             need.state_reason = reason
         elif action != "publish":
@@ -239,9 +250,30 @@ def need_transition(*, need: Need, action: str, by: User, reason: str = "") -> N
             action=f"need.{action}",
             actor=by,
             obj=need,
-            summary={"before": {"state": source}, "after": {"state": transition.target}, "reason": reason},
+            summary={
+                "before": {"state": source},
+                "after": {"state": transition.target},
+                "reason": reason,
+                **({"organisation": organisation.pk} if organisation is not None else {}),
+            },
         )
+        if action == "claim":
+            for person in {need.prepared_by, need.approved_by} - {None}:
+                notify(
+                    user=person,
+                    event="need_claimed",
+                    params={"need": need.reference, "title": need.title, "organisation": organisation.legal_name},
+                    url=url_for("needs:detail", need.pk),
+                )
     return need
+
+
+def _check_claimant(need: Need, organisation, by: User) -> None:
+    if organisation is None or organisation.pk not in policy.organisation_ids(by):
+        raise NotAllowed(_("Only a member of the organisation can take a need on for it."))
+    problems = claim_obstacles(organisation, need)
+    if problems:
+        raise NotEligible(" ".join(problems))
 
 
 def _check_actor(actor: str, need: Need, by: User) -> None:

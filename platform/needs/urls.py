@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/act/", views.need_act, name="act"),
     path("<int:pk>/reveal/", views.need_reveal, name="reveal"),
     path("<int:pk>/consent/", views.need_consent, name="consent"),
+    path("<int:pk>/claim/", views.need_claim, name="claim"),
 ]

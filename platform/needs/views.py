@@ -29,8 +29,8 @@ from needs.forms import (
     SchemeCheckForm,
 )
 from needs.models import NeedState
-from needs.selectors import consent_valid, need_is_agency_side, needs_visible_to, open_duplicates
-from needs.workflow import EDITABLE_STATES, TRANSITIONS
+from needs.selectors import claim_obstacles, consent_valid, need_is_agency_side, needs_visible_to, open_duplicates
+from needs.workflow import EDITABLE_STATES, TRANSITIONS, claimable
 
 DEDUP_STATES = {NeedState.DRAFT, NeedState.RETURNED, NeedState.SUBMITTED}
 
@@ -107,13 +107,13 @@ def need_create(request: HttpRequest) -> HttpResponse:
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(needs_visible_to(request.user), pk=pk)
     if not need_is_agency_side(request.user, need):
-        return render(request, "needs/card.html", {"need": need})
+        return render(request, "needs/card.html", {"need": need, **_claim_context(request.user, need)})
     person = need.beneficiary
     user = request.user
     actions = [
         (name, t.label, t.needs_reason)
         for name, t in TRANSITIONS.items()
-        if need.state in t.sources and _may_offer(user, need, name)
+        if need.state in t.sources and name != "claim" and _may_offer(user, need, name)
     ]
     return render(
         request,
@@ -284,3 +284,40 @@ def relatives(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The declaration was saved."))
         return redirect("needs:relatives")
     return render(request, "needs/relatives.html", {"form": form, "declarations": request.user.relatives.all()})
+
+
+def _claim_context(user, need) -> dict:
+    """For an organisation member: which of their organisations may take the need on."""
+    from organisations.models import Organisation
+
+    if need.state != NeedState.PUBLISHED:
+        return {"claimed_by_us": need.claimed_by_id in policy.organisation_ids(user)}
+    options, obstacles = [], []
+    for organisation in Organisation.objects.filter(pk__in=policy.organisation_ids(user)):
+        problems = claim_obstacles(organisation, need)
+        (obstacles if problems else options).append((organisation, problems))
+    return {"claim_options": [o for o, _p in options], "claim_obstacles": obstacles, "claimable": claimable(need)}
+
+
+@login_required
+@require_POST
+def need_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    from organisations.models import Organisation
+
+    need = get_object_or_404(needs_visible_to(request.user), pk=pk)
+    organisation = Organisation.objects.filter(
+        pk=request.POST.get("organisation") or 0, pk__in=policy.organisation_ids(request.user)
+    ).first()
+    if organisation is None:
+        raise Http404
+    try:
+        services.need_transition(need=need, action="claim", by=request.user, organisation=organisation)
+    except NeedError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(organisation)s has taken on this need. The agency has been told.")
+            % {"organisation": organisation.legal_name},
+        )
+    return redirect("needs:detail", need.pk)

@@ -20,6 +20,7 @@ class Actor:
     CASEWORKER = "caseworker"  # a caseworker (or approver) of the need's agency
     APPROVER = "approver"  # an approver of the need's agency or an agency above it
     PREPARER_OR_APPROVER = "preparer_or_approver"
+    ORGANISATION = "organisation"  # a member of an organisation that may act and is eligible
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, Actor.APPROVER, _("Approve")),
         Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, Actor.APPROVER, _("Return for changes"), True),
         Transition("publish", frozenset({S.APPROVED}), S.PUBLISHED, Actor.APPROVER, _("Publish")),
+        Transition("claim", frozenset({S.PUBLISHED}), S.CLAIMED, Actor.ORGANISATION, _("Take on this need")),
         Transition(
             "withdraw",
             frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.PUBLISHED}),
@@ -59,3 +61,15 @@ def response_window(urgency: str) -> timedelta:
     """How long organisations have to respond, by urgency (NEED_RESPONSE_HOURS overrides)."""
     hours = {**DEFAULT_RESPONSE_HOURS, **getattr(settings, "NEED_RESPONSE_HOURS", {})}
     return timedelta(hours=hours[urgency])
+
+
+# Small or urgent needs are taken on directly by the first eligible organisation;
+# larger ones go to proposals. NEED_CLAIM_MAX_BUDGET (CNY) overrides the threshold.
+DEFAULT_CLAIM_MAX_BUDGET = 5000
+
+
+def claimable(need) -> bool:
+    from decimal import Decimal
+
+    limit = Decimal(str(getattr(settings, "NEED_CLAIM_MAX_BUDGET", DEFAULT_CLAIM_MAX_BUDGET)))
+    return need.urgency == Urgency.EMERGENCY or need.budget <= limit

@@ -37,6 +37,7 @@ EVENTS: dict[str, Event] = {
     "organisation_expiry_reminder": Event(
         _("The approval of %(organisation)s expires on %(date)s (in %(days)s days or fewer). Apply again in time.")
     ),
+    "need_claimed": Event(_("%(organisation)s has taken on need %(need)s (%(title)s).")),
     "change_request_decided": Event(_("The change request of %(organisation)s was decided: %(decision_label)s.")),
 }
 
