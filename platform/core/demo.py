@@ -77,7 +77,7 @@ ORGANISATIONS = [
         "53510129MJ0000011",
         "面向大邑县困难群众的综合性慈善组织，提供临时生活救助、助学和大病帮扶。",
         (COUNTY,),
-        ("basic_living", "medical", "education", "emergency"),
+        ("basic_living", "medical", "education", "elderly_care", "emergency"),
         "4A",
     ),
     DemoOrganisation(

@@ -10,13 +10,21 @@ which serves 大邑县, then finds the anonymised card: never the person's name 
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from stdnum.cn import ric
 
 from core.demo import DEMO_PASSWORD
 from needs.models import Beneficiary, Need, NeedState, Scheme, SchemeAnswer
-from tests.e2e.helpers import confirm_password_if_asked, path_of, resident_id, sign_in, sign_out
+from tests.e2e.helpers import (
+    confirm_password_if_asked,
+    path_of,
+    resident_id,
+    sign_in,
+    sign_out,
+    wait_for_next_totp_window,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -111,6 +119,7 @@ def test_a_need_is_recorded_checked_approved_published_and_seen_anonymised(page,
     assert ric.is_valid(ID_NUMBER) and ric.get_birth_date(ID_NUMBER).year == 1950
 
     # --- The caseworker --------------------------------------------------------------------
+    caseworker_signed_in_at = time.time()
     sign_in(page, base_url, CASEWORKER)
     open_needs(page)
     pk = record_need(page)
@@ -182,6 +191,21 @@ def test_a_need_is_recorded_checked_approved_published_and_seen_anonymised(page,
     assert ID_NUMBER not in html and ID_BODY not in html
     assert page.get_by_test_id("identity").count() == 0 and page.locator("form[action$='/reveal/']").count() == 0
     assert Beneficiary.objects.get(needs=need).name == PERSON_NAME  # kept, only never shown here
+
+    # She takes it on for her charity: the first eligible organisation to accept gets it.
+    page.get_by_test_id("claim").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("claimed-by-us").is_visible()
+    need.refresh_from_db()
+    assert need.state == NeedState.CLAIMED and need.claimed_by.legal_name == "大邑县仁爱慈善会"
+    sign_out(page)
+
+    # --- The agency sees it taken on ------------------------------------------------------------
+    wait_for_next_totp_window(caseworker_signed_in_at)
+    sign_in(page, base_url, CASEWORKER)
+    page.goto(f"{base_url}/needs/{pk}/")
+    assert state_of(page) == NeedState.CLAIMED
+    assert "大邑县仁爱慈善会" in page.get_by_test_id("claimed-by").inner_text()
 
 
 def test_an_elderly_dayi_resident_with_a_valid_id_number_can_be_recorded(page, base_url):
