@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.need_create, name="create"),
     path("relatives/", views.relatives, name="relatives"),
     path("<int:pk>/", views.need_detail, name="detail"),
+    path("<int:pk>/edit/", views.need_edit, name="edit"),
     path("<int:pk>/schemes/", views.need_schemes, name="schemes"),
     path("<int:pk>/act/", views.need_act, name="act"),
     path("<int:pk>/reveal/", views.need_reveal, name="reveal"),

@@ -130,6 +130,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if need.state in EDITABLE_STATES and policy.can_record_need(user, need.agency)
             else None,
             "scheme_checks": need.scheme_checks.all(),
+            "can_edit": need.state in EDITABLE_STATES and policy.can_record_need(user, need.agency),
             "problems": services.gap_gate_problems(need) if need.state in EDITABLE_STATES else [],
             "actions": actions,
             "events": need.events.select_related("by")[:30],
@@ -321,3 +322,24 @@ def need_claim(request: HttpRequest, pk: int) -> HttpResponse:
             % {"organisation": organisation.legal_name},
         )
     return redirect("needs:detail", need.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a draft or returned need's card (the identity is not edited here)."""
+    need = _agency_need(request, pk)
+    if not policy.can_record_need(request.user, need.agency) or need.state not in EDITABLE_STATES:
+        raise PermissionDenied
+    form = NeedForm(request.POST or None, instance=need, prefix="need")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.need_update(need=need, by=request.user, data=form.card_data())
+        except NotAllowed as exc:
+            raise PermissionDenied from exc
+        except NeedError as exc:
+            form.add_error("summary", str(exc))
+        else:
+            messages.success(request, _("The need was saved."))
+            return redirect("needs:detail", need.pk)
+    return render(request, "needs/edit.html", {"form": form, "need": need})

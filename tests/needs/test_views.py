@@ -150,3 +150,24 @@ def test_declaring_a_relative_through_the_page(client_for, caseworker, charity_m
     page = client.get(reverse("needs:relatives")).content.decode()
     assert "11010519491231002X" not in page and "张三" not in page
     assert client_for(charity_member, reauthenticated=False).get(reverse("needs:relatives")).status_code == 403
+
+
+def test_a_returned_need_is_edited_and_resubmitted(client_for, caseworker, approver, county_agency):
+    need = services.need_create(agency=county_agency, by=caseworker, data=card(), beneficiary=person(), household=[])
+    answer_all(need, caseworker)
+    services.need_transition(need=need, action="submit", by=caseworker)
+    services.need_transition(need=need, action="return", by=approver, reason="预算请按每餐15元重新测算")
+    client = client_for(caseworker, reauthenticated=False)
+    page = client.get(reverse("needs:edit", args=[need.pk]))
+    assert page.status_code == 200 and "预算请按每餐15元重新测算" in page.content.decode()
+    data = {f"need-{k}": v for k, v in card(budget="2700.00").items() if k not in {"category", "region"}}
+    data.update({"need-category": need.category_id, "need-region": "晋原街道"})
+    assert client.post(reverse("needs:edit", args=[need.pk]), data).status_code == 302
+    need.refresh_from_db()
+    assert str(need.budget) == "2700.00"
+    leak = {**data, "need-summary": f"老人电话{CANARY_PHONE}"}
+    assert client.post(reverse("needs:edit", args=[need.pk]), leak).status_code == 200
+    need.refresh_from_db()
+    assert CANARY_PHONE not in need.summary
+    services.need_transition(need=need, action="submit", by=caseworker)
+    assert client.get(reverse("needs:edit", args=[need.pk])).status_code == 403  # frozen once submitted
