@@ -6,12 +6,12 @@ add their transitions to the same table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core.workflow import Transition, transition_table
 from needs.models import NeedState as S
 from needs.models import Urgency
 
@@ -23,34 +23,21 @@ class Actor:
     ORGANISATION = "organisation"  # a member of an organisation that may act and is eligible
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: frozenset[str]
-    target: str
-    actor: str
-    label: str
-    needs_reason: bool = False
-
-
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in [
-        Transition("submit", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, Actor.CASEWORKER, _("Submit for approval")),
-        Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, Actor.APPROVER, _("Approve")),
-        Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, Actor.APPROVER, _("Return for changes"), True),
-        Transition("publish", frozenset({S.APPROVED}), S.PUBLISHED, Actor.APPROVER, _("Publish")),
-        Transition("claim", frozenset({S.PUBLISHED}), S.CLAIMED, Actor.ORGANISATION, _("Take on this need")),
-        Transition(
-            "withdraw",
-            frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.PUBLISHED}),
-            S.WITHDRAWN,
-            Actor.PREPARER_OR_APPROVER,
-            _("Withdraw"),
-            True,
-        ),
-    ]
-}
+TRANSITIONS: dict[str, Transition] = transition_table(
+    Transition("submit", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, Actor.CASEWORKER, _("Submit for approval")),
+    Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, Actor.APPROVER, _("Approve")),
+    Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, Actor.APPROVER, _("Return for changes"), True),
+    Transition("publish", frozenset({S.APPROVED}), S.PUBLISHED, Actor.APPROVER, _("Publish")),
+    Transition("claim", frozenset({S.PUBLISHED}), S.CLAIMED, Actor.ORGANISATION, _("Take on this need")),
+    Transition(
+        "withdraw",
+        frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.PUBLISHED}),
+        S.WITHDRAWN,
+        Actor.PREPARER_OR_APPROVER,
+        _("Withdraw"),
+        True,
+    ),
+)
 
 EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
+from core.workflow import Transition, transition_table
 from organisations.models import VettingState as S
 
 # An approval lasts a year unless the officer chooses otherwise.
@@ -22,29 +23,16 @@ class Actor:
     SYSTEM = "system"
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: frozenset[str]
-    target: str
-    actor: str
-    label: str
-    needs_reason: bool = False
-
-
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in [
-        Transition("submit", frozenset({S.DRAFT, S.REJECTED, S.EXPIRED}), S.SUBMITTED, Actor.ORG_ADMIN, _("Submit")),
-        Transition("start_review", frozenset({S.SUBMITTED}), S.UNDER_REVIEW, Actor.VETTING_OFFICER, _("Start review")),
-        Transition("approve", frozenset({S.UNDER_REVIEW}), S.APPROVED, Actor.VETTING_OFFICER, _("Approve")),
-        Transition("reject", frozenset({S.UNDER_REVIEW}), S.REJECTED, Actor.VETTING_OFFICER, _("Reject"), True),
-        Transition("suspend", frozenset({S.APPROVED}), S.SUSPENDED, Actor.VETTING_OFFICER, _("Suspend"), True),
-        Transition("reinstate", frozenset({S.SUSPENDED}), S.APPROVED, Actor.VETTING_OFFICER, _("Reinstate"), True),
-        Transition("revoke", frozenset({S.APPROVED, S.SUSPENDED}), S.REVOKED, Actor.VETTING_OFFICER, _("Revoke"), True),
-        Transition("expire", frozenset({S.APPROVED, S.SUSPENDED}), S.EXPIRED, Actor.SYSTEM, _("Expire")),
-    ]
-}
+TRANSITIONS: dict[str, Transition] = transition_table(
+    Transition("submit", frozenset({S.DRAFT, S.REJECTED, S.EXPIRED}), S.SUBMITTED, Actor.ORG_ADMIN, _("Submit")),
+    Transition("start_review", frozenset({S.SUBMITTED}), S.UNDER_REVIEW, Actor.VETTING_OFFICER, _("Start review")),
+    Transition("approve", frozenset({S.UNDER_REVIEW}), S.APPROVED, Actor.VETTING_OFFICER, _("Approve")),
+    Transition("reject", frozenset({S.UNDER_REVIEW}), S.REJECTED, Actor.VETTING_OFFICER, _("Reject"), True),
+    Transition("suspend", frozenset({S.APPROVED}), S.SUSPENDED, Actor.VETTING_OFFICER, _("Suspend"), True),
+    Transition("reinstate", frozenset({S.SUSPENDED}), S.APPROVED, Actor.VETTING_OFFICER, _("Reinstate"), True),
+    Transition("revoke", frozenset({S.APPROVED, S.SUSPENDED}), S.REVOKED, Actor.VETTING_OFFICER, _("Revoke"), True),
+    Transition("expire", frozenset({S.APPROVED, S.SUSPENDED}), S.EXPIRED, Actor.SYSTEM, _("Expire")),
+)
 
 # Officer decisions offered on the review page, in this order.
 OFFICER_ACTIONS = ["start_review", "approve", "reject", "suspend", "reinstate", "revoke"]
