@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class NeedsConfig(AppConfig):
     name = "needs"
     verbose_name = _("Needs")
+
+    def ready(self) -> None:
+        from needs import sweeps  # noqa: F401  (registers the escalation sweep)

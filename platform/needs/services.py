@@ -202,9 +202,12 @@ def need_transition(*, need: Need, action: str, by: User, reason: str = "", orga
             )
         if transition.actor == Actor.ORGANISATION:
             _check_claimant(need, organisation, by)
+        elif transition.actor == Actor.SYSTEM:
+            if by is not None:
+                raise NotAllowed(_("Only the escalation sweep expires needs."))
         else:
             _check_actor(transition.actor, need, by)
-        if action in {"submit", "approve"} and is_declared_relative(by, need.beneficiary):
+        if action in {"submit", "approve"} and by is not None and is_declared_relative(by, need.beneficiary):
             raise ConflictOfInterest(
                 _("This person is a relative you declared: another colleague must take this step.")
             )
@@ -257,15 +260,36 @@ def need_transition(*, need: Need, action: str, by: User, reason: str = "", orga
                 **({"organisation": organisation.pk} if organisation is not None else {}),
             },
         )
-        if action == "claim":
-            for person in {need.prepared_by, need.approved_by} - {None}:
-                notify(
-                    user=person,
-                    event="need_claimed",
-                    params={"need": need.reference, "title": need.title, "organisation": organisation.legal_name},
-                    url=url_for("needs:detail", need.pk),
-                )
+        _notify_step(need, action, organisation=organisation)
     return need
+
+
+def _approvers_of(need: Need) -> list[User]:
+    """Active approvers of the need's agency or an agency above it."""
+    paths = [need.agency.path[: i + 1] for i, ch in enumerate(need.agency.path) if ch == "/"]
+    return list(
+        User.objects.filter(
+            is_active=True, memberships__role="agency_approver", memberships__agency__path__in=paths
+        ).distinct()
+    )
+
+
+def _notify_step(need: Need, action: str, *, organisation=None) -> None:
+    """Who hears of each step: approvers of a submission, the preparer of a decision,
+    both of a claim, an escalation or an expiry."""
+    params = {"need": need.reference, "title": need.title}
+    url = url_for("needs:detail", need.pk)
+    recipients: set[User] = set()
+    if action == "submit":
+        recipients = {u for u in _approvers_of(need) if u.pk != need.prepared_by_id}
+    elif action in {"approve", "return", "publish", "withdraw"}:
+        recipients = {need.prepared_by}
+    elif action in {"claim", "expire", "escalate"}:
+        recipients = {need.prepared_by, *([need.approved_by] if need.approved_by else [])}
+        if organisation is not None:
+            params["organisation"] = organisation.legal_name
+    for person in recipients:
+        notify(user=person, event=f"need_{action}" if action != "claim" else "need_claimed", params=params, url=url)
 
 
 def _check_claimant(need: Need, organisation, by: User) -> None:
@@ -375,3 +399,49 @@ def consent_withdraw(*, consent: Consent, by: User) -> None:
     with transaction.atomic():
         Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
         record(action="consent.withdraw", actor=by, obj=consent.beneficiary, summary={"consent": consent.pk})
+
+
+# --- Escalation ---------------------------------------------------------------------
+
+
+def needs_escalate(*, now=None) -> dict[str, int]:
+    """Published needs nobody took on by their response deadline: the first time, widen
+    the scope one step, give a new window and tell the approvers; the second time, expire.
+    Idempotent: each need is handled once per deadline."""
+    from needs.workflow import WIDER_SCOPE
+
+    now = now or timezone.now()
+    escalated = expired = 0
+    overdue = Need.objects.filter(state=NeedState.PUBLISHED, response_deadline__lt=now).values_list("pk", flat=True)
+    for pk in overdue:
+        with transaction.atomic():
+            need = Need.objects.select_for_update().select_related("agency").get(pk=pk)
+            if need.state != NeedState.PUBLISHED or need.response_deadline >= now:
+                continue  # taken on, or handled by a concurrent sweep
+            if need.escalated_at is None:
+                before = need.scope
+                need.scope = WIDER_SCOPE[need.scope]
+                need.escalated_at = now
+                need.response_deadline = now + response_window(need.urgency)
+                need.save(update_fields=["scope", "escalated_at", "response_deadline"])
+                NeedEvent.objects.create(
+                    need=need, action="escalate", from_state=need.state, to_state=need.state, by=None
+                )
+                record(
+                    action="need.escalate",
+                    actor_label="system",
+                    obj=need,
+                    summary={"before": {"scope": before}, "after": {"scope": need.scope}},
+                )
+                for approver in _approvers_of(need):
+                    notify(
+                        user=approver,
+                        event="need_escalate",
+                        params={"need": need.reference, "title": need.title},
+                        url=url_for("needs:detail", need.pk),
+                    )
+                escalated += 1
+            else:
+                need_transition(need=need, action="expire", by=None)
+                expired += 1
+    return {"escalated": escalated, "expired": expired}

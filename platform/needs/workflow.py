@@ -21,6 +21,7 @@ class Actor:
     APPROVER = "approver"  # an approver of the need's agency or an agency above it
     PREPARER_OR_APPROVER = "preparer_or_approver"
     ORGANISATION = "organisation"  # a member of an organisation that may act and is eligible
+    SYSTEM = "system"  # the escalation sweep
 
 
 TRANSITIONS: dict[str, Transition] = transition_table(
@@ -29,6 +30,7 @@ TRANSITIONS: dict[str, Transition] = transition_table(
     Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, Actor.APPROVER, _("Return for changes"), True),
     Transition("publish", frozenset({S.APPROVED}), S.PUBLISHED, Actor.APPROVER, _("Publish")),
     Transition("claim", frozenset({S.PUBLISHED}), S.CLAIMED, Actor.ORGANISATION, _("Take on this need")),
+    Transition("expire", frozenset({S.PUBLISHED}), S.EXPIRED, Actor.SYSTEM, _("Expire")),
     Transition(
         "withdraw",
         frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.PUBLISHED}),
@@ -60,3 +62,7 @@ def claimable(need) -> bool:
 
     limit = Decimal(str(getattr(settings, "NEED_CLAIM_MAX_BUDGET", DEFAULT_CLAIM_MAX_BUDGET)))
     return need.urgency == Urgency.EMERGENCY or need.budget <= limit
+
+
+# Escalation widens the audience one step when nobody responded in time.
+WIDER_SCOPE = {"invited": "region", "region": "all", "all": "all"}

@@ -37,6 +37,15 @@ EVENTS: dict[str, Event] = {
     "organisation_expiry_reminder": Event(
         _("The approval of %(organisation)s expires on %(date)s (in %(days)s days or fewer). Apply again in time.")
     ),
+    "need_submit": Event(_("Need %(need)s (%(title)s) is waiting for your approval.")),
+    "need_approve": Event(_("Need %(need)s (%(title)s) was approved.")),
+    "need_return": Event(_("Need %(need)s (%(title)s) was returned for changes.")),
+    "need_publish": Event(_("Need %(need)s (%(title)s) is published to organisations.")),
+    "need_withdraw": Event(_("Need %(need)s (%(title)s) was withdrawn.")),
+    "need_escalate": Event(
+        _("Nobody took on need %(need)s (%(title)s) in time: it is now shown to more organisations.")
+    ),
+    "need_expire": Event(_("Need %(need)s (%(title)s) expired without being taken on.")),
     "need_claimed": Event(_("%(organisation)s has taken on need %(need)s (%(title)s).")),
     "change_request_decided": Event(_("The change request of %(organisation)s was decided: %(decision_label)s.")),
 }
