@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/reveal/", views.need_reveal, name="reveal"),
     path("<int:pk>/consent/", views.need_consent, name="consent"),
     path("<int:pk>/claim/", views.need_claim, name="claim"),
+    path("<int:pk>/household/", views.household_timeline, name="household"),
 ]

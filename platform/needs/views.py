@@ -343,3 +343,18 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The need was saved."))
             return redirect("needs:detail", need.pk)
     return render(request, "needs/edit.html", {"form": form, "need": need})
+
+
+@login_required
+def household_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """One assistance chain per household: every need of this person that the viewer's
+    agency may see, in order; other agencies' open needs by agency and state only."""
+    need = _agency_need(request, pk)
+    same_person = needs_visible_to(request.user).filter(beneficiary__id_hash=need.beneficiary.id_hash)
+    needs = same_person.select_related("claimed_by").order_by("created_at")
+    elsewhere = [d for d in open_duplicates(need) if d[0] not in {n.agency.name for n in needs}]
+    return render(
+        request,
+        "needs/household.html",
+        {"need": need, "needs": needs, "elsewhere": elsewhere},
+    )

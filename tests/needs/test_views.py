@@ -171,3 +171,34 @@ def test_a_returned_need_is_edited_and_resubmitted(client_for, caseworker, appro
     assert CANARY_PHONE not in need.summary
     services.need_transition(need=need, action="submit", by=caseworker)
     assert client.get(reverse("needs:edit", args=[need.pk])).status_code == 403  # frozen once submitted
+
+
+def test_the_household_timeline_chains_the_persons_needs(client_for, caseworker, other_caseworker, published):
+    second = services.need_create(
+        agency=published.agency,
+        by=caseworker,
+        data=card(title="冬季取暖物资", kind="material"),
+        beneficiary=person(),
+        household=[],
+    )
+    elsewhere = services.need_create(
+        agency=other_caseworker.memberships.get().agency,
+        by=other_caseworker,
+        data=card(),
+        beneficiary=person(),
+        household=[],
+    )
+    page = client_for(caseworker, reauthenticated=False).get(reverse("needs:household", args=[published.pk]))
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert published.title in content and second.title in content
+    # The other agency's need: its agency and state only, never its title or a link.
+    assert elsewhere.agency.name in content and f"/needs/{elsewhere.pk}/" not in content
+    for secret in (CANARY_NAME, CANARY_ID, CANARY_PHONE):
+        assert secret not in content
+
+
+def test_the_household_timeline_is_agency_only(client_for, other_caseworker, charity_member, published):
+    for user in (other_caseworker, charity_member):
+        response = client_for(user, reauthenticated=False).get(reverse("needs:household", args=[published.pk]))
+        assert response.status_code == 404
