@@ -21,7 +21,7 @@ uv: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
 
 .PHONY: install
 install: uv ## Install the locked Python packages (uv sync)
-	$(UV) sync --frozen
+	$(UV) sync --locked
 
 .PHONY: messages
 messages: install ## Compile the translation catalogues
