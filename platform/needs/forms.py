@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from categories.models import Category
-from needs.models import ConsentMethod, GapReason, Need, Scheme, SchemeAnswer
+from needs.models import ConsentMethod, GapReason, Need, Scheme, SchemeAnswer, Scope
 from needs.services import NEED_FIELDS
 from regions.forms import RegionField
 from vetting.uploads import DocumentFileField
@@ -59,6 +59,12 @@ class NeedForm(forms.ModelForm):
         help_texts = {
             "summary": _("What is needed and why, without names, ID numbers, phone numbers or exact addresses."),
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # "Invited organisations only" arrives with invitations (matching); offered now, it
+        # would publish a need that no organisation can ever see.
+        self.fields["scope"].choices = [(value, label) for value, label in Scope.choices if value != Scope.INVITED]
 
     def card_data(self) -> dict:
         return {f: self.cleaned_data[f] for f in NEED_FIELDS}

@@ -58,6 +58,8 @@ def need_list(request: HttpRequest) -> HttpResponse:
 
 
 def _recording_agencies(user):
+    if not policy.is_agency_staff(user):
+        return []
     return [a for a in agencies_visible_to(user) if policy.can_record_need(user, a)]
 
 
@@ -192,7 +194,7 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         raise Http404
     try:
-        services.need_transition(
+        need = services.need_transition(
             need=need, action=form.cleaned_data["action"], by=request.user, reason=form.cleaned_data["reason"]
         )
     except NotAllowed as exc:
@@ -206,11 +208,7 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
     except NeedError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(
-            request,
-            _("Done: the need is now %(state)s.")
-            % {"state": need.__class__.objects.get(pk=need.pk).get_state_display()},
-        )
+        messages.success(request, _("Done: the need is now %(state)s.") % {"state": need.get_state_display()})
     return redirect("needs:detail", need.pk)
 
 

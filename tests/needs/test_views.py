@@ -202,3 +202,39 @@ def test_the_household_timeline_is_agency_only(client_for, other_caseworker, cha
     for user in (other_caseworker, charity_member):
         response = client_for(user, reauthenticated=False).get(reverse("needs:household", args=[published.pk]))
         assert response.status_code == 404
+
+
+POSTS = {
+    "schemes": {"gap_reason": "other", **{f"{s}__answer": "not_eligible" for s in ("dibao", "tekun")}},
+    "act": {"action": "withdraw", "reason": "不应由我撤回"},
+    "reveal": {"field": "id_number", "reason": "想看看身份证"},
+    "consent": {"given_by": "本人", "method": "in_person", "valid_until": "2099-01-01"},
+    "edit": {"need-title": "改掉标题"},
+}
+
+
+@pytest.mark.parametrize("persona", ["other_caseworker", "charity_member", "unvetted_member", "outsider", "auditor"])
+@pytest.mark.parametrize("endpoint", sorted(POSTS))
+def test_no_one_outside_the_agency_changes_a_need(request, client, published, persona, endpoint):
+    from audit.models import AuditEntry
+
+    client.force_login(request.getfixturevalue(persona), backend="django.contrib.auth.backends.ModelBackend")
+    before = (published.state, published.title, published.scheme_checks.count(), published.beneficiary.consents.count())
+    reveals_before = AuditEntry.objects.filter(action="identity.reveal", outcome="success").count()
+    response = client.post(reverse(f"needs:{endpoint}", args=[published.pk]), POSTS[endpoint])
+    if persona == "auditor":
+        # The auditor reads everything (a reveal, with a reason, is allowed and audited) and changes nothing.
+        assert response.status_code in (302, 403)
+    else:
+        assert response.status_code == 404
+        assert AuditEntry.objects.filter(action="identity.reveal", outcome="success").count() == reveals_before
+    published.refresh_from_db()
+    after = (published.state, published.title, published.scheme_checks.count(), published.beneficiary.consents.count())
+    assert after == before
+
+
+def test_the_invited_scope_is_not_offered_until_invitations_exist(db):
+    from needs.forms import NeedForm
+
+    assert [value for value, _label in NeedForm().fields["scope"].choices] == ["all", "region"]
+    assert "scope" in NeedForm({"scope": "invited"}).errors
