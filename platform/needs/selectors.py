@@ -34,14 +34,15 @@ def needs_visible_to(user) -> QuerySet[Need]:
             for path in service_paths:
                 # A need in a township is in scope for an organisation serving its county, and back.
                 in_scope |= Q(scope=Scope.REGION, region__path__startswith=path)
-                in_scope |= Q(scope=Scope.REGION, region__path__in=_ancestor_paths(path))
+                in_scope |= Q(scope=Scope.REGION, region__path__in=ancestor_paths(path))
             visible |= Q(state__in=VISIBLE_TO_ORGANISATIONS) & in_scope
         # The organisation that took a need on keeps seeing its card.
         visible |= Q(claimed_by__in=org_ids)
     return qs.filter(visible)
 
 
-def _ancestor_paths(path: str) -> list[str]:
+def ancestor_paths(path: str) -> list[str]:
+    """ "1/2/3/" → ["1/", "1/2/", "1/2/3/"]: the node and everything above it."""
     parts = path.strip("/").split("/")
     return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 

@@ -39,7 +39,7 @@ from needs.models import (
     SchemeCheck,
 )
 from needs.rules import find_identity_leak, find_never_purchased
-from needs.selectors import ACTIVE_CASE_STATES, claim_obstacles, is_declared_relative, open_duplicates
+from needs.selectors import ACTIVE_CASE_STATES, ancestor_paths, claim_obstacles, is_declared_relative, open_duplicates
 from needs.workflow import EDITABLE_STATES, TRANSITIONS, Actor, response_window
 from notifications.services import notify, url_for
 
@@ -266,7 +266,7 @@ def need_transition(*, need: Need, action: str, by: User, reason: str = "", orga
 
 def _approvers_of(need: Need) -> list[User]:
     """Active approvers of the need's agency or an agency above it."""
-    paths = [need.agency.path[: i + 1] for i, ch in enumerate(need.agency.path) if ch == "/"]
+    paths = ancestor_paths(need.agency.path)
     return list(
         User.objects.filter(
             is_active=True, memberships__role="agency_approver", memberships__agency__path__in=paths

@@ -154,6 +154,19 @@ def _may_offer(user, need, action: str) -> bool:
     return policy.can_approve_need(user, need.agency) and need.prepared_by_id != user.pk
 
 
+def _agency_attempt(request: HttpRequest, call, *, success: str) -> None:
+    """Run an agency-side service call: a refusal of the person is a 403, any other
+    refusal a message (nothing changed), success a confirmation."""
+    try:
+        call()
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    except NeedError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+
+
 def _agency_need(request: HttpRequest, pk: int):
     need = get_object_or_404(needs_visible_to(request.user), pk=pk)
     if not need_is_agency_side(request.user, need):
@@ -169,20 +182,17 @@ def need_schemes(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Answer every scheme and choose the gap reason."))
         return redirect("needs:detail", need.pk)
-    try:
-        services.scheme_checks_record(
+    _agency_attempt(
+        request,
+        lambda: services.scheme_checks_record(
             need=need,
             by=request.user,
             answers=form.answers(),
             gap_reason=form.cleaned_data["gap_reason"],
             gap_note=form.cleaned_data["gap_note"],
-        )
-    except NotAllowed as exc:
-        raise PermissionDenied from exc
-    except NeedError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The statutory-aid check was saved."))
+        ),
+        success=_("The statutory-aid check was saved."),
+    )
     return redirect("needs:detail", need.pk)
 
 
@@ -247,8 +257,9 @@ def need_consent(request: HttpRequest, pk: int) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return redirect("needs:detail", need.pk)
-    try:
-        services.consent_record(
+    _agency_attempt(
+        request,
+        lambda: services.consent_record(
             beneficiary=need.beneficiary,
             by=request.user,
             given_by=form.cleaned_data["given_by"],
@@ -256,13 +267,9 @@ def need_consent(request: HttpRequest, pk: int) -> HttpResponse:
             method=form.cleaned_data["method"],
             valid_until=form.cleaned_data["valid_until"],
             form_file=form.cleaned_data["form_file"] or None,
-        )
-    except NotAllowed as exc:
-        raise PermissionDenied from exc
-    except NeedError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The consent was recorded."))
+        ),
+        success=_("The consent was recorded."),
+    )
     return redirect("needs:detail", need.pk)
 
 

@@ -74,6 +74,37 @@ class OrganisationForm(forms.ModelForm):
         for name in ("registration_authority", "registration_date", "contact_name", "phone"):
             self.fields[name].required = True
 
+    # The form's sections, in order, as the page shows them.
+    FIELDSETS = [
+        (
+            _("Identity"),
+            [
+                "legal_name",
+                "uscc",
+                "kind",
+                "region",
+                "registration_authority",
+                "registration_date",
+                "charity_recognised",
+                "charity_recognised_on",
+                "public_fundraising",
+                "rating",
+            ],
+        ),
+        (
+            _("Services"),
+            ["service_regions_text", "service_categories", "capacity", "staff_count", "social_workers", "description"],
+        ),
+        (
+            _("Contact and bank account"),
+            ["contact_name", "email", "phone", "bank_name", "bank_account_name", "bank_account"],
+        ),
+    ]
+
+    def fieldsets(self):
+        for legend, names in self.FIELDSETS:
+            yield legend, [self[name] for name in names]
+
     def clean_uscc(self) -> str:
         from stdnum.cn import uscc
 

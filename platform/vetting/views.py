@@ -44,6 +44,19 @@ def _error(request: HttpRequest, exc: VettingError) -> None:
         messages.error(request, item)
 
 
+def _officer_attempt(request: HttpRequest, call, *, success: str) -> None:
+    """Run an officer's service call: a refusal of the person is a 403, any other
+    refusal a message (nothing changed), success a confirmation."""
+    try:
+        call()
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    except VettingError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, success)
+
+
 # --- The organisation's side ----------------------------------------------------------
 
 
@@ -236,7 +249,6 @@ def vetting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": organisation.events.select_related("by")[:50],
         "can_decide": can_decide,
         "conflict": policy.has_role(request.user, "vetting_officer") and not can_decide,
-        "actions": [a for a in ("start_review", "approve", "reject", "suspend", "reinstate", "revoke")],
     }
     return render(request, "vetting/detail.html", context)
 
@@ -247,14 +259,11 @@ def vetting_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _officer_organisation(request, pk)
     form = ChecklistForm(request.POST)
     if form.is_valid():
-        try:
-            services.checklist_record(organisation=organisation, by=request.user, items=form.items())
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
-        except VettingError as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, _("The checklist was saved."))
+        _officer_attempt(
+            request,
+            lambda: services.checklist_record(organisation=organisation, by=request.user, items=form.items()),
+            success=_("The checklist was saved."),
+        )
     return redirect("vetting:detail", organisation.pk)
 
 
@@ -269,20 +278,17 @@ def vetting_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("vetting:detail", organisation.pk)
     until = form.cleaned_data["approved_until"]
     approved_until = datetime.combine(until, time(23, 59, 59), tzinfo=ZoneInfo(settings.TIME_ZONE)) if until else None
-    try:
-        services.organisation_transition(
+    _officer_attempt(
+        request,
+        lambda: services.organisation_transition(
             organisation=organisation,
             action=form.cleaned_data["action"],
             by=request.user,
             reason=form.cleaned_data["reason"],
             approved_until=approved_until,
-        )
-    except NotAllowed as exc:
-        raise PermissionDenied from exc
-    except VettingError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("The decision was recorded and the organisation notified."))
+        ),
+        success=_("The decision was recorded and the organisation notified."),
+    )
     return redirect("vetting:detail", organisation.pk)
 
 
@@ -294,17 +300,14 @@ def change_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _officer_organisation(request, change_request.organisation_id)
     form = ChangeDecisionForm(request.POST)
     if form.is_valid():
-        try:
-            services.change_request_decide(
+        _officer_attempt(
+            request,
+            lambda: services.change_request_decide(
                 change_request=change_request,
                 by=request.user,
                 approve=form.cleaned_data["approve"],
                 reason=form.cleaned_data["reason"],
-            )
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
-        except VettingError as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, _("The change request was decided."))
+            ),
+            success=_("The change request was decided."),
+        )
     return redirect("vetting:detail", organisation.pk)
