@@ -27,7 +27,7 @@ WORKDIR /app
 
 # Dependencies before the code, so that a code change reuses this layer.
 COPY pyproject.toml uv.lock .python-version ./
-RUN uv sync --frozen --no-dev --no-install-project
+RUN uv sync --locked --no-dev --no-install-project
 
 COPY . .
 
