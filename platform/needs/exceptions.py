@@ -59,3 +59,11 @@ class AlreadyTaken(InvalidTransition):
 
 class NotEligible(NotAllowed):
     pass
+
+
+class ProposalsSealed(InvalidTransition):
+    """Nobody outside the proposing organisation reads a proposal before the deadline."""
+
+
+class ProposalRefused(NeedError):
+    pass

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from categories.models import Category
-from needs.models import ConsentMethod, GapReason, Need, Scheme, SchemeAnswer, Scope
+from needs.models import ConsentMethod, Criterion, GapReason, Need, Proposal, Scheme, SchemeAnswer, Scope
 from needs.services import NEED_FIELDS
+from needs.workflow import DEFAULT_WEIGHTS
 from regions.forms import RegionField
 from vetting.uploads import DocumentFileField
 
@@ -162,3 +165,123 @@ class RelativeForm(forms.Form):
 
     def clean_id_number(self) -> str:
         return validate_resident_id(self.cleaned_data["id_number"].strip().upper())
+
+
+# --- Proposals ------------------------------------------------------------------------
+
+
+class CriteriaForm(forms.Form):
+    """The weights proposals will be scored on, set when the need opens for proposals."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for criterion in Criterion:
+            self.fields[criterion.value] = forms.IntegerField(
+                label=criterion.label, min_value=0, max_value=100, initial=DEFAULT_WEIGHTS[criterion.value]
+            )
+        self.fields[Criterion.PRICE].help_text = _("Between 10 and 30: never on price alone.")
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            from needs.proposals import weight_problems
+
+            for problem in weight_problems({c.value: data[c.value] for c in Criterion}):
+                self.add_error(None, problem)
+        return data
+
+    def weights(self) -> dict[str, int]:
+        return {c.value: self.cleaned_data[c.value] for c in Criterion}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleDocumentField(DocumentFileField):
+    """Several documents in one input, each checked like a vetting document."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleDocumentField, self).clean(f, initial) for f in files]
+
+
+class ProposalForm(forms.ModelForm):
+    attachments = MultipleDocumentField(label=_("Attachments (PDF, JPEG or PNG; up to 5)"))
+
+    class Meta:
+        model = Proposal
+        fields = ["plan", "price", "duration_days", "timeline", "team"]
+        widgets = {
+            "plan": forms.Textarea(attrs={"rows": 6}),
+            "timeline": forms.Textarea(attrs={"rows": 3}),
+            "team": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "plan": _("What you will do, for whom, how often, and how you will know it worked."),
+            "team": _("Who will do the work and their qualifications (e.g. licensed social workers)."),
+        }
+
+    def __init__(self, *args, need: Need, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.need = need
+        self.fields["price"].help_text = _("At most the budget, %(budget)s CNY.") % {"budget": need.budget}
+        self.fields["price"].min_value = Decimal("0.01")
+
+    def clean_price(self):
+        price = self.cleaned_data["price"]
+        if price is not None and price <= 0:
+            raise ValidationError(_("The price must be more than zero."))
+        if price is not None and price > self.need.budget:
+            raise ValidationError(
+                _("The price is above the budget of this need (%(budget)s CNY).") % {"budget": self.need.budget}
+            )
+        return price
+
+    def proposal_data(self) -> dict:
+        return {f: self.cleaned_data[f] for f in self.Meta.fields}
+
+
+class ScoreForm(forms.Form):
+    """One evaluator's scores of one proposal on every non-price criterion."""
+
+    def __init__(self, *args, criteria, existing: dict | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        existing = existing or {}
+        self.keys = [c.key for c in criteria if c.key != Criterion.PRICE]
+        for criterion in criteria:
+            if criterion.key == Criterion.PRICE:
+                continue
+            score, note = existing.get(criterion.key, (None, ""))
+            self.fields[f"{criterion.key}__score"] = forms.TypedChoiceField(
+                label=f"{criterion.get_key_display()} ({criterion.weight}%)",
+                choices=[(n, str(n)) for n in range(1, 6)],
+                coerce=int,
+                initial=score,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"{criterion.key}__note"] = forms.CharField(
+                label=_("Note"), required=False, max_length=500, initial=note
+            )
+
+    def scores(self) -> dict[str, tuple[int, str]]:
+        return {k: (self.cleaned_data[f"{k}__score"], self.cleaned_data[f"{k}__note"]) for k in self.keys}
+
+
+class AwardForm(forms.Form):
+    proposal = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reasons for the award"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    few_proposals_reason = forms.CharField(
+        label=_("Why fewer than three proposals are enough (above the competitive threshold)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

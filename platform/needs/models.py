@@ -153,6 +153,7 @@ class Need(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
+    proposals_closed_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
@@ -277,3 +278,142 @@ class RelativeDeclaration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.relation} of user #{self.user_id}"
+
+
+# --- Proposals ---------------------------------------------------------------------------
+
+
+class Criterion(models.TextChoices):
+    """What proposals are scored on. Price never weighs more than MAX_PRICE_WEIGHT."""
+
+    PLAN = "plan", _("Service plan")
+    TEAM = "team", _("Team and qualifications")
+    TIMELINE = "timeline", _("Timeline")
+    PRICE = "price", _("Price")
+
+
+MAX_PRICE_WEIGHT = 30
+
+
+class ProposalCriterion(models.Model):
+    """One weighted criterion of a need's proposals, fixed when proposals open and
+    shown to every organisation that may propose."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="criteria")
+    key = models.CharField(_("criterion"), max_length=20, choices=Criterion.choices)
+    weight = models.PositiveSmallIntegerField(_("weight (%)"))
+
+    class Meta:
+        ordering = ["need", "-weight", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["need", "key"], name="one_weight_per_criterion"),
+            models.CheckConstraint(condition=models.Q(weight__lte=100), name="criterion_weight_at_most_100"),
+            # Never on price alone, in the database too.
+            models.CheckConstraint(
+                condition=~models.Q(key="price") | models.Q(weight__lte=MAX_PRICE_WEIGHT),
+                name="price_weight_at_most_30",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_key_display()} {self.weight}%"
+
+
+class ProposalState(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    AWARDED = "awarded", _("Awarded")
+    NOT_AWARDED = "not_awarded", _("Not chosen")
+    VOID = "void", _("Void (the need was withdrawn)")
+
+
+class Proposal(models.Model):
+    """An organisation's offer for a need. Sealed until the deadline: nobody outside the
+    organisation reads it before the need's proposals close."""
+
+    need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="proposals")
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="proposals")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    plan = models.TextField(_("service plan"), max_length=5000)
+    price = models.DecimalField(_("price (CNY)"), max_digits=12, decimal_places=2)
+    duration_days = models.PositiveIntegerField(_("duration (days)"))
+    timeline = models.TextField(_("timeline"), max_length=2000)
+    team = models.TextField(_("team and qualifications"), max_length=2000)
+    state = models.CharField(_("state"), max_length=20, choices=ProposalState.choices, default=ProposalState.SUBMITTED)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["submitted_at"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        constraints = [
+            models.UniqueConstraint(fields=["need", "organisation"], name="one_proposal_per_organisation"),
+            models.CheckConstraint(condition=models.Q(price__gt=0), name="proposal_price_positive"),
+            models.CheckConstraint(condition=models.Q(state__in=ProposalState.values), name="proposal_state_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"proposal #{self.pk} for {self.need.reference if self.need_id else '—'}"
+
+
+def proposal_file_path(instance: ProposalAttachment, filename: str) -> str:
+    import uuid
+    from pathlib import PurePosixPath
+
+    return f"proposals/{instance.proposal_id}/{uuid.uuid4().hex}{PurePosixPath(filename).suffix.lower()}"
+
+
+class ProposalAttachment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=private_storage, upload_to=proposal_file_path, max_length=200)
+    display_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class ProposalScore(models.Model):
+    """One evaluator's score (1–5) of one proposal on one non-price criterion."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(ProposalCriterion, on_delete=models.CASCADE, related_name="scores")
+    scorer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    scored_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "criterion", "scorer"], name="one_score_per_scorer"),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="score_from_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.key}: {self.score}"
+
+
+class Award(models.Model):
+    """The approver's choice among a need's proposals, with the reasons."""
+
+    need = models.OneToOneField(Need, on_delete=models.PROTECT, related_name="award")
+    proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="award")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reasons for the award"))
+    few_proposals_reason = models.TextField(_("why fewer than three proposals are enough"), blank=True)
+    total_score = models.DecimalField(max_digits=6, decimal_places=2)
+    awarded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+
+    def __str__(self) -> str:
+        return f"award of {self.need_id} to proposal #{self.proposal_id}"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
@@ -7,11 +9,11 @@ from django.db.models import Q, QuerySet
 
 from accounts import policy
 from accounts.models import AGENCY_ROLES, Role
-from needs.models import Need, NeedState, Scope
+from needs.models import Need, NeedState, Proposal, Scope
 from organisations.selectors import organisations_may_act
 
-# States in which organisations see a need's card: published and after.
-VISIBLE_TO_ORGANISATIONS = [NeedState.PUBLISHED]
+# States in which organisations in scope see a need's card: open for a claim or for proposals.
+VISIBLE_TO_ORGANISATIONS = [NeedState.PUBLISHED, NeedState.PROPOSALS_OPEN]
 
 
 def needs_visible_to(user) -> QuerySet[Need]:
@@ -36,8 +38,9 @@ def needs_visible_to(user) -> QuerySet[Need]:
                 in_scope |= Q(scope=Scope.REGION, region__path__startswith=path)
                 in_scope |= Q(scope=Scope.REGION, region__path__in=ancestor_paths(path))
             visible |= Q(state__in=VISIBLE_TO_ORGANISATIONS) & in_scope
-        # The organisation that took a need on keeps seeing its card.
+        # The organisation that took a need on, or proposed for it, keeps seeing its card.
         visible |= Q(claimed_by__in=org_ids)
+        visible |= Q(pk__in=Proposal.objects.filter(organisation__in=org_ids).values("need"))
     return qs.filter(visible)
 
 
@@ -103,10 +106,20 @@ def organisation_in_scope(organisation, need: Need) -> bool:
 
 
 def claim_obstacles(organisation, need: Need) -> list[str]:
-    """Why this organisation cannot take this need on, in words (empty: it can)."""
+    """Why this organisation cannot take this need on directly, in words (empty: it can)."""
     from django.utils.translation import gettext as _
 
     from needs.workflow import claimable
+
+    problems = eligibility_obstacles(organisation, need)
+    if not claimable(need):
+        problems.append(_("This need is above the direct-acceptance budget: it takes proposals."))
+    return problems
+
+
+def eligibility_obstacles(organisation, need: Need) -> list[str]:
+    """Why this organisation may neither claim nor propose for this need (empty: it may)."""
+    from django.utils.translation import gettext as _
 
     problems = []
     if not organisations_may_act().filter(pk=organisation.pk).exists():
@@ -118,6 +131,61 @@ def claim_obstacles(organisation, need: Need) -> list[str]:
     active = organisation.claimed_needs.filter(state__in=ACTIVE_CASE_STATES).count()
     if active >= organisation.capacity:
         problems.append(_("Your organisation has no capacity left (%(n)d cases open).") % {"n": active})
-    if not claimable(need):
-        problems.append(_("This need is above the direct-acceptance budget: it takes proposals."))
     return problems
+
+
+def proposals_unsealed(need: Need) -> bool:
+    """Proposals are read by the agency only once they closed at the deadline; those of a
+    need withdrawn while open stay sealed for good."""
+    return need.proposals_closed_at is not None
+
+
+@dataclass(frozen=True)
+class RankedProposal:
+    proposal: Proposal
+    points: dict[str, Decimal]  # criterion key → weighted points
+    scorers: int  # how many evaluators scored every non-price criterion
+    complete: bool  # every non-price criterion has at least one score
+    total: Decimal
+    rank: int = 0
+
+
+def proposal_ranking(need: Need) -> list[RankedProposal]:
+    """The submitted proposals of a closed need, best first. A criterion scored 1–5 gives
+    (mean score / 5) × its weight; price gives (lowest price / this price) × its weight,
+    so the cheapest proposal earns the full price weight and price never decides alone."""
+    from needs.models import Criterion, ProposalState
+
+    criteria = {c.pk: c for c in need.criteria.all()}
+    proposals = list(
+        need.proposals.filter(state__in=[ProposalState.SUBMITTED, ProposalState.AWARDED, ProposalState.NOT_AWARDED])
+        .select_related("organisation")
+        .prefetch_related("scores", "attachments")
+    )
+    if not proposals:
+        return []
+    lowest = min(p.price for p in proposals)
+    ranked = []
+    for proposal in proposals:
+        by_criterion: dict[int, list[int]] = {}
+        scorers_per_criterion: dict[int, set[int]] = {}
+        for score in proposal.scores.all():
+            by_criterion.setdefault(score.criterion_id, []).append(score.score)
+            scorers_per_criterion.setdefault(score.criterion_id, set()).add(score.scorer_id)
+        points, complete = {}, True
+        judged = [pk for pk, c in criteria.items() if c.key != Criterion.PRICE]
+        for pk, criterion in criteria.items():
+            if criterion.key == Criterion.PRICE:
+                value = Decimal(criterion.weight) * lowest / proposal.price
+            elif by_criterion.get(pk):
+                value = Decimal(criterion.weight) * Decimal(sum(by_criterion[pk])) / (5 * len(by_criterion[pk]))
+            else:
+                value, complete = Decimal(0), False
+            points[criterion.key] = value.quantize(CENT)
+        scorers = min((len(scorers_per_criterion.get(pk, ())) for pk in judged), default=0)
+        ranked.append(RankedProposal(proposal, points, scorers, complete, sum(points.values(), Decimal(0))))
+    ranked.sort(key=lambda r: (-r.total, r.proposal.price, r.proposal.submitted_at))
+    return [replace(r, rank=i) for i, r in enumerate(ranked, start=1)]
+
+
+CENT = Decimal("0.01")

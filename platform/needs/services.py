@@ -22,6 +22,7 @@ from needs.exceptions import (
     NeverPurchased,
     NotAllowed,
     NotEligible,
+    ProposalsSealed,
     ReasonRequired,
     SeparationOfDuties,
 )
@@ -40,7 +41,7 @@ from needs.models import (
 )
 from needs.rules import find_identity_leak, find_never_purchased
 from needs.selectors import ACTIVE_CASE_STATES, ancestor_paths, claim_obstacles, is_declared_relative, open_duplicates
-from needs.workflow import EDITABLE_STATES, TRANSITIONS, Actor, response_window
+from needs.workflow import EDITABLE_STATES, TRANSITIONS, Actor, claimable, response_window
 from notifications.services import notify, url_for
 
 NEED_FIELDS = (
@@ -200,20 +201,32 @@ def need_transition(*, need: Need, action: str, by: User, reason: str = "", orga
                 _("A need that is %(state)s cannot be given “%(action)s”.")
                 % {"state": need.get_state_display(), "action": transition.label}
             )
+        now = timezone.now()
         if transition.actor == Actor.ORGANISATION:
             _check_claimant(need, organisation, by)
         elif transition.actor == Actor.SYSTEM:
             if by is not None:
                 raise NotAllowed(_("Only the escalation sweep expires needs."))
+        elif transition.actor == Actor.DEADLINE:
+            if by is not None and not policy.can_record_need(by, need.agency):
+                raise NotAllowed(_("Only staff of this agency close its proposals."))
+            if now < need.response_deadline:
+                raise ProposalsSealed(
+                    _("Proposals stay sealed until the deadline, %(deadline)s.")
+                    % {"deadline": timezone.localtime(need.response_deadline).strftime("%Y-%m-%d %H:%M")}
+                )
         else:
             _check_actor(transition.actor, need, by)
-        if action in {"submit", "approve"} and by is not None and is_declared_relative(by, need.beneficiary):
+        if action == "publish" and not claimable(need):
+            raise InvalidTransition(_("This need is above the direct-acceptance budget: publish it for proposals."))
+        if action == "open_proposals" and claimable(need):
+            raise InvalidTransition(_("This need is small or urgent: publish it for a direct claim."))
+        if action in COI_CHECKED and by is not None and is_declared_relative(by, need.beneficiary):
             raise ConflictOfInterest(
                 _("This person is a relative you declared: another colleague must take this step.")
             )
         if transition.needs_reason and not reason:
             raise ReasonRequired(_("Give a reason; it is kept with the need."))
-        now = timezone.now()
         if action in {"submit", "approve"}:
             duplicates = open_duplicates(need)
             if duplicates and not reason:
@@ -235,14 +248,18 @@ def need_transition(*, need: Need, action: str, by: User, reason: str = "", orga
             need.submitted_at = now
         elif action == "approve":
             need.approved_by, need.approved_at = by, now
-        elif action == "publish":
+        elif action in {"publish", "open_proposals"}:
             need.published_at = now
             need.response_deadline = now + response_window(need.urgency)
         elif action == "claim":
             need.claimed_by, need.claimed_by_user, need.claimed_at = organisation, by, now
+        elif action == "award":
+            need.claimed_by, need.claimed_at = organisation, now
+        elif action == "close_proposals":
+            need.proposals_closed_at = now
         if action in {"return", "withdraw"}:
             need.state_reason = reason
-        elif action != "publish":
+        elif action not in {"publish", "open_proposals", "close_proposals"}:
             need.state_reason = ""
         need.state = transition.target
         need.save()
@@ -260,8 +277,35 @@ def need_transition(*, need: Need, action: str, by: User, reason: str = "", orga
                 **({"organisation": organisation.pk} if organisation is not None else {}),
             },
         )
+        if action == "withdraw" and source in {NeedState.PROPOSALS_OPEN, NeedState.PROPOSALS_CLOSED}:
+            _void_proposals(need)
         _notify_step(need, action, organisation=organisation)
     return need
+
+
+# Steps where a declared relative of the person taking them blocks that person.
+COI_CHECKED = {"submit", "approve", "award"}
+
+
+def _void_proposals(need: Need) -> None:
+    """A withdrawn need's proposals are void; their organisations are told."""
+    from needs.models import ProposalState
+
+    proposals = list(need.proposals.filter(state=ProposalState.SUBMITTED).select_related("organisation"))
+    need.proposals.filter(state=ProposalState.SUBMITTED).update(state=ProposalState.VOID)
+    for proposal in proposals:
+        notify_organisation(
+            proposal.organisation,
+            event="proposal_void",
+            params={"need": need.reference, "title": need.title},
+            url=url_for("needs:detail", need.pk),
+        )
+
+
+def notify_organisation(organisation, *, event: str, params: dict, url: str) -> None:
+    """Tell every active member of an organisation."""
+    for member in User.objects.filter(is_active=True, memberships__organisation=organisation).distinct():
+        notify(user=member, event=event, params=params, url=url)
 
 
 def _approvers_of(need: Need) -> list[User]:
@@ -282,14 +326,18 @@ def _notify_step(need: Need, action: str, *, organisation=None) -> None:
     recipients: set[User] = set()
     if action == "submit":
         recipients = {u for u in _approvers_of(need) if u.pk != need.prepared_by_id}
-    elif action in {"approve", "return", "publish", "withdraw"}:
+    elif action in {"approve", "return", "publish", "open_proposals", "withdraw"}:
         recipients = {need.prepared_by}
-    elif action in {"claim", "expire", "escalate"}:
+    elif action == "close_proposals":
+        recipients = set(_approvers_of(need))
+        params["count"] = need.proposals.filter(state="submitted").count()
+    elif action in {"claim", "award", "expire", "escalate"}:
         recipients = {need.prepared_by, *([need.approved_by] if need.approved_by else [])}
         if organisation is not None:
             params["organisation"] = organisation.legal_name
     for person in recipients:
-        notify(user=person, event=f"need_{action}" if action != "claim" else "need_claimed", params=params, url=url)
+        event = {"claim": "need_claimed", "award": "need_awarded"}.get(action, f"need_{action}")
+        notify(user=person, event=event, params=params, url=url)
 
 
 def _check_claimant(need: Need, organisation, by: User) -> None:
@@ -405,20 +453,26 @@ def consent_withdraw(*, consent: Consent, by: User) -> None:
 
 
 def needs_escalate(*, now=None) -> dict[str, int]:
-    """Published needs nobody took on by their response deadline: the first time, widen
-    the scope one step, give a new window and tell the approvers; the second time, expire.
-    Idempotent: each need is handled once per deadline."""
+    """Needs past their response deadline. Proposals received: close them for evaluation.
+    Nobody responded: the first time, widen the scope one step, give a new window and
+    tell the approvers; the second time, expire. Idempotent: each need is handled once
+    per deadline."""
+    from needs.models import ProposalState
     from needs.workflow import WIDER_SCOPE
 
     now = now or timezone.now()
-    escalated = expired = 0
-    overdue = Need.objects.filter(state=NeedState.PUBLISHED, response_deadline__lt=now).values_list("pk", flat=True)
+    escalated = expired = closed = 0
+    waiting = [NeedState.PUBLISHED, NeedState.PROPOSALS_OPEN]
+    overdue = Need.objects.filter(state__in=waiting, response_deadline__lt=now).values_list("pk", flat=True)
     for pk in overdue:
         with transaction.atomic():
             need = Need.objects.select_for_update().select_related("agency").get(pk=pk)
-            if need.state != NeedState.PUBLISHED or need.response_deadline >= now:
+            if need.state not in waiting or need.response_deadline >= now:
                 continue  # taken on, or handled by a concurrent sweep
-            if need.escalated_at is None:
+            if need.state == NeedState.PROPOSALS_OPEN and need.proposals.filter(state=ProposalState.SUBMITTED).exists():
+                need_transition(need=need, action="close_proposals", by=None)
+                closed += 1
+            elif need.escalated_at is None:
                 before = need.scope
                 need.scope = WIDER_SCOPE[need.scope]
                 need.escalated_at = now
@@ -444,4 +498,4 @@ def needs_escalate(*, now=None) -> dict[str, int]:
             else:
                 need_transition(need=need, action="expire", by=None)
                 expired += 1
-    return {"escalated": escalated, "expired": expired}
+    return {"escalated": escalated, "expired": expired, "closed": closed}

@@ -5,8 +5,8 @@ from core.sweeps import sweep
 
 @sweep("needs_escalation", every=timedelta(minutes=15))
 def needs_escalation() -> int:
-    """Widen the scope of overdue published needs, then expire those still untaken."""
+    """Close proposals at their deadline; widen the scope of overdue needs nobody
+    responded to, then expire those still untaken."""
     from needs.services import needs_escalate
 
-    result = needs_escalate()
-    return result["escalated"] + result["expired"]
+    return sum(needs_escalate().values())

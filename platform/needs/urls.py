@@ -1,6 +1,6 @@
 from django.urls import path
 
-from needs import views
+from needs import proposal_views, views
 
 app_name = "needs"
 urlpatterns = [
@@ -15,4 +15,15 @@ urlpatterns = [
     path("<int:pk>/consent/", views.need_consent, name="consent"),
     path("<int:pk>/claim/", views.need_claim, name="claim"),
     path("<int:pk>/household/", views.household_timeline, name="household"),
+    path("<int:pk>/open-proposals/", proposal_views.open_for_proposals, name="open_proposals"),
+    path("<int:pk>/proposal/", proposal_views.proposal_edit, name="proposal"),
+    path("<int:pk>/proposal/withdraw/", proposal_views.proposal_withdraw, name="proposal_withdraw"),
+    path("<int:pk>/proposals/", proposal_views.proposal_list, name="proposals"),
+    path("<int:pk>/proposals/<int:proposal_pk>/score/", proposal_views.proposal_score, name="proposal_score"),
+    path(
+        "<int:pk>/proposals/<int:proposal_pk>/files/<int:file_pk>/",
+        proposal_views.proposal_attachment,
+        name="proposal_attachment",
+    ),
+    path("<int:pk>/award/", proposal_views.proposal_award, name="award"),
 ]

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -22,14 +23,22 @@ from needs.forms import (
     ActionForm,
     BeneficiaryForm,
     ConsentForm,
+    CriteriaForm,
     HouseholdFormSet,
     NeedForm,
     RelativeForm,
     RevealForm,
     SchemeCheckForm,
 )
-from needs.models import NeedState
-from needs.selectors import claim_obstacles, consent_valid, need_is_agency_side, needs_visible_to, open_duplicates
+from needs.models import NeedState, ProposalState
+from needs.selectors import (
+    claim_obstacles,
+    consent_valid,
+    need_is_agency_side,
+    needs_visible_to,
+    open_duplicates,
+    proposals_unsealed,
+)
 from needs.workflow import EDITABLE_STATES, TRANSITIONS, claimable
 
 DEDUP_STATES = {NeedState.DRAFT, NeedState.RETURNED, NeedState.SUBMITTED}
@@ -109,14 +118,21 @@ def need_create(request: HttpRequest) -> HttpResponse:
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(needs_visible_to(request.user), pk=pk)
     if not need_is_agency_side(request.user, need):
-        return render(request, "needs/card.html", {"need": need, **_claim_context(request.user, need)})
+        from needs.proposal_views import proposal_card_context
+
+        return render(
+            request,
+            "needs/card.html",
+            {"need": need, **_claim_context(request.user, need), **proposal_card_context(request.user, need)},
+        )
     person = need.beneficiary
     user = request.user
     actions = [
         (name, t.label, t.needs_reason)
         for name, t in TRANSITIONS.items()
-        if need.state in t.sources and name != "claim" and _may_offer(user, need, name)
+        if need.state in t.sources and name not in SEPARATE_FORMS and _may_offer(user, need, name)
     ]
+    opening = need.state == NeedState.APPROVED and not claimable(need) and _may_offer(user, need, "open_proposals")
     return render(
         request,
         "needs/detail.html",
@@ -142,13 +158,26 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "consent_valid": consent_valid(person),
             "consent_form": ConsentForm() if policy.can_record_need(user, need.agency) else None,
             "revealed": request.session.pop(f"revealed-{person.pk}", None),
+            "criteria_form": CriteriaForm() if opening else None,
+            "criteria": need.criteria.all(),
+            "proposals_received": need.proposals.filter(state=ProposalState.SUBMITTED).count(),
+            "proposals_unsealed": proposals_unsealed(need),
         },
     )
+
+
+# Steps taken elsewhere: a claim from the card, opening for proposals with its weights,
+# the award from the proposals page.
+SEPARATE_FORMS = {"claim", "open_proposals", "award"}
 
 
 def _may_offer(user, need, action: str) -> bool:
     if action == "submit":
         return policy.can_record_need(user, need.agency)
+    if action == "close_proposals":
+        return policy.can_record_need(user, need.agency) and timezone.now() >= need.response_deadline
+    if action == "publish" and not claimable(need):
+        return False
     if action == "withdraw":
         return need.prepared_by_id == user.pk or policy.can_approve_need(user, need.agency)
     return policy.can_approve_need(user, need.agency) and need.prepared_by_id != user.pk

@@ -1,12 +1,13 @@
 """The need workflow as data. `needs.services.need_transition` is the one door.
 
-This covers recording to publication and withdrawal; claims, proposals and awards
-add their transitions to the same table.
+Small or urgent needs are published for a direct claim; the rest open for sealed
+proposals, which close at the deadline and end in an award (needs.proposals).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ class Actor:
     PREPARER_OR_APPROVER = "preparer_or_approver"
     ORGANISATION = "organisation"  # a member of an organisation that may act and is eligible
     SYSTEM = "system"  # the escalation sweep
+    DEADLINE = "deadline"  # the sweep, or agency staff once the deadline has passed
 
 
 TRANSITIONS: dict[str, Transition] = transition_table(
@@ -29,11 +31,16 @@ TRANSITIONS: dict[str, Transition] = transition_table(
     Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, Actor.APPROVER, _("Approve")),
     Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, Actor.APPROVER, _("Return for changes"), True),
     Transition("publish", frozenset({S.APPROVED}), S.PUBLISHED, Actor.APPROVER, _("Publish")),
+    Transition("open_proposals", frozenset({S.APPROVED}), S.PROPOSALS_OPEN, Actor.APPROVER, _("Publish for proposals")),
     Transition("claim", frozenset({S.PUBLISHED}), S.CLAIMED, Actor.ORGANISATION, _("Take on this need")),
-    Transition("expire", frozenset({S.PUBLISHED}), S.EXPIRED, Actor.SYSTEM, _("Expire")),
+    Transition(
+        "close_proposals", frozenset({S.PROPOSALS_OPEN}), S.PROPOSALS_CLOSED, Actor.DEADLINE, _("Close the proposals")
+    ),
+    Transition("award", frozenset({S.PROPOSALS_CLOSED}), S.AWARDED, Actor.APPROVER, _("Award"), True),
+    Transition("expire", frozenset({S.PUBLISHED, S.PROPOSALS_OPEN}), S.EXPIRED, Actor.SYSTEM, _("Expire")),
     Transition(
         "withdraw",
-        frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.PUBLISHED}),
+        frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED, S.PUBLISHED, S.PROPOSALS_OPEN, S.PROPOSALS_CLOSED}),
         S.WITHDRAWN,
         Actor.PREPARER_OR_APPROVER,
         _("Withdraw"),
@@ -58,10 +65,23 @@ DEFAULT_CLAIM_MAX_BUDGET = 5000
 
 
 def claimable(need) -> bool:
-    from decimal import Decimal
-
     limit = Decimal(str(getattr(settings, "NEED_CLAIM_MAX_BUDGET", DEFAULT_CLAIM_MAX_BUDGET)))
     return need.urgency == Urgency.EMERGENCY or need.budget <= limit
+
+
+# Above this budget (CNY) an award needs at least three proposals, or a recorded reason
+# why fewer are enough. NEED_COMPETITIVE_THRESHOLD overrides.
+DEFAULT_COMPETITIVE_THRESHOLD = 50000
+MIN_COMPETING_PROPOSALS = 3
+
+
+def competitive(need) -> bool:
+    limit = Decimal(str(getattr(settings, "NEED_COMPETITIVE_THRESHOLD", DEFAULT_COMPETITIVE_THRESHOLD)))
+    return need.budget > limit
+
+
+# How proposals are weighed unless the approver sets other weights when opening them.
+DEFAULT_WEIGHTS = {"plan": 35, "team": 25, "timeline": 10, "price": 30}
 
 
 # Escalation widens the audience one step when nobody responded in time.

@@ -47,6 +47,20 @@ EVENTS: dict[str, Event] = {
     ),
     "need_expire": Event(_("Need %(need)s (%(title)s) expired without being taken on.")),
     "need_claimed": Event(_("%(organisation)s has taken on need %(need)s (%(title)s).")),
+    "need_open_proposals": Event(_("Need %(need)s (%(title)s) is open for proposals.")),
+    "need_close_proposals": Event(
+        _("Proposals for need %(need)s (%(title)s) have closed: %(count)s to evaluate and award.")
+    ),
+    "need_awarded": Event(_("Need %(need)s (%(title)s) was awarded to %(organisation)s.")),
+    # Proposals: to every member of the proposing organisation.
+    "proposal_received": Event(
+        _("Your proposal for need %(need)s (%(title)s) was received. It stays sealed until %(deadline)s.")
+    ),
+    "proposal_awarded": Event(_("Your proposal for need %(need)s (%(title)s) was chosen.")),
+    "proposal_not_awarded": Event(
+        _("Your proposal for need %(need)s (%(title)s) was not chosen; it was awarded to %(organisation)s.")
+    ),
+    "proposal_void": Event(_("Need %(need)s (%(title)s) was withdrawn by the agency; your proposal is void.")),
     "change_request_decided": Event(_("The change request of %(organisation)s was decided: %(decision_label)s.")),
 }
 

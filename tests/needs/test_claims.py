@@ -10,9 +10,10 @@ from django.urls import reverse
 
 from accounts.models import Membership, Role
 from categories.models import Category
-from needs import services
-from needs.exceptions import AlreadyTaken, NotAllowed, NotEligible
+from needs import proposals, services
+from needs.exceptions import AlreadyTaken, InvalidTransition, NotAllowed, NotEligible
 from needs.models import Need, NeedState, Scope
+from needs.workflow import DEFAULT_WEIGHTS, claimable
 from notifications.models import Notification
 from regions.models import Region
 from tests.audit.test_races import run_in_threads
@@ -27,6 +28,8 @@ def publish(agency, caseworker, approver, **overrides) -> Need:
     answer_all(need, caseworker)
     services.need_transition(need=need, action="submit", by=caseworker)
     services.need_transition(need=need, action="approve", by=approver)
+    if not claimable(need):
+        return proposals.proposals_open(need=need, by=approver, weights=DEFAULT_WEIGHTS)
     return services.need_transition(need=need, action="publish", by=approver)
 
 
@@ -82,9 +85,10 @@ def test_ineligible_organisations_cannot_claim(county_agency, caseworker, approv
         org.save()
     elif problem == "not_a_member":
         member = UserFactory()
-    with pytest.raises(NotAllowed if problem == "not_a_member" else NotEligible):
+    refusal = {"not_a_member": NotAllowed, "over_budget": InvalidTransition}.get(problem, NotEligible)
+    with pytest.raises(refusal):
         services.need_transition(need=need, action="claim", by=member, organisation=org)
-    assert Need.objects.get(pk=need.pk).state == NeedState.PUBLISHED
+    assert Need.objects.get(pk=need.pk).state == need.state
 
 
 def test_an_emergency_above_the_budget_is_still_claimable(county_agency, caseworker, approver):

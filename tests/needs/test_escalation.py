@@ -40,16 +40,16 @@ def overdue(need: Need) -> None:
 
 def test_an_overdue_need_is_widened_once_then_expires(county_agency, caseworker, approver):
     need = publish(county_agency, caseworker, approver, scope=Scope.REGION)
-    assert services.needs_escalate() == {"escalated": 0, "expired": 0}
+    assert services.needs_escalate() == {"escalated": 0, "expired": 0, "closed": 0}
     overdue(need)
-    assert services.needs_escalate() == {"escalated": 1, "expired": 0}
+    assert services.needs_escalate() == {"escalated": 1, "expired": 0, "closed": 0}
     need.refresh_from_db()
     assert need.scope == Scope.ALL and need.escalated_at and need.response_deadline > timezone.now()
     assert "need_escalate" in events_for(approver)
     assert AuditEntry.objects.filter(action="need.escalate").count() == 1
-    assert services.needs_escalate() == {"escalated": 0, "expired": 0}  # idempotent
+    assert services.needs_escalate() == {"escalated": 0, "expired": 0, "closed": 0}  # idempotent
     overdue(need)
-    assert services.needs_escalate() == {"escalated": 0, "expired": 1}
+    assert services.needs_escalate() == {"escalated": 0, "expired": 1, "closed": 0}
     need.refresh_from_db()
     assert need.state == NeedState.EXPIRED
     assert need.events.filter(action="expire", by__isnull=True).exists()
@@ -63,7 +63,7 @@ def test_a_claimed_need_is_never_escalated(county_agency, caseworker, approver):
     org, member = eligible_org()
     services.need_transition(need=need, action="claim", by=member, organisation=org)
     overdue(need)
-    assert services.needs_escalate() == {"escalated": 0, "expired": 0}
+    assert services.needs_escalate() == {"escalated": 0, "expired": 0, "closed": 0}
 
 
 def test_nobody_but_the_sweep_expires_a_need(county_agency, caseworker, approver):
