@@ -431,7 +431,7 @@ class DemoNeed:
     region: str
     budget: str
     days: int
-    state: str  # how far along the workflow: draft, submitted or published
+    state: str  # how far along the workflow: draft, submitted, published or proposals_open
     person: tuple[str, str]  # a made-up name and ID-number body (17 digits; the check digit is computed)
 
 
@@ -471,6 +471,18 @@ NEEDS = [
         90,
         "submitted",
         ("示例丙", "51012919700505004"),
+    ),
+    DemoNeed(
+        "失能老人半年居家照护",
+        "两位失能老人需要为期半年的居家照护与康复训练，每周三次上门。",
+        "elderly_care",
+        "service",
+        "routine",
+        TOWNSHIP_JINYUAN,
+        "24000.00",
+        180,
+        "proposals_open",
+        ("示例戊", "51012919361212006"),
     ),
     DemoNeed(
         "受灾家庭过冬物资",
@@ -539,3 +551,9 @@ def _seed_needs(*, agency: Agency, caseworker: User, approver: User) -> None:
         if spec.state == "published":
             services.need_transition(need=need, action="approve", by=approver)
             services.need_transition(need=need, action="publish", by=approver)
+        elif spec.state == "proposals_open":
+            from needs.proposals import proposals_open
+            from needs.workflow import DEFAULT_WEIGHTS
+
+            services.need_transition(need=need, action="approve", by=approver)
+            proposals_open(need=need, by=approver, weights=DEFAULT_WEIGHTS)

@@ -322,7 +322,7 @@ class ProposalCriterion(models.Model):
 class ProposalState(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
-    AWARDED = "awarded", _("Awarded")
+    AWARDED = "awarded", _("Chosen")
     NOT_AWARDED = "not_awarded", _("Not chosen")
     VOID = "void", _("Void (the need was withdrawn)")
 

@@ -135,6 +135,12 @@ def test_seed_demo_is_idempotent_and_makes_one_user_per_role(db):
         assert user.authenticator_set.filter(type="totp").exists()
     assert Organisation.objects.filter(vetting_state="submitted").count() == 1
     assert Organisation.objects.filter(vetting_state="approved").count() >= 3
+    # A need at each step a visitor of the demo can take further.
+    from needs.models import Need
+
+    states = set(Need.objects.values_list("state", flat=True))
+    assert {"draft", "submitted", "published", "proposals_open"} <= states
+    assert Need.objects.get(state="proposals_open").criteria.count() == 4
 
 
 def test_seed_demo_refuses_in_production(db, settings):

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction  # noqa: F401  (connection: read by skipif)
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Membership, Role
 from audit.models import AuditEntry
@@ -33,6 +33,14 @@ from tests.factories import UserFactory
 from tests.needs.test_claims import eligible_org
 from tests.needs.test_services import answer_all, card, person
 from vetting.uploads import check_upload
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The refusals below are matched in English."""
+    with translation.override("en"):
+        yield
+
 
 PLAN = "每日上门助餐，每周两次探访，建立个案档案，月度评估服务成效。"
 
