@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from categories.models import Category
-from needs.models import ConsentMethod, Criterion, GapReason, Need, Proposal, Scheme, SchemeAnswer, Scope
+from needs.models import ConsentMethod, Criterion, GapReason, Need, Proposal, Scheme, SchemeAnswer
 from needs.services import NEED_FIELDS
 from needs.workflow import DEFAULT_WEIGHTS
 from regions.forms import RegionField
@@ -62,12 +62,6 @@ class NeedForm(forms.ModelForm):
         help_texts = {
             "summary": _("What is needed and why, without names, ID numbers, phone numbers or exact addresses."),
         }
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # "Invited organisations only" arrives with invitations (matching); offered now, it
-        # would publish a need that no organisation can ever see.
-        self.fields["scope"].choices = [(value, label) for value, label in Scope.choices if value != Scope.INVITED]
 
     def card_data(self) -> dict:
         return {f: self.cleaned_data[f] for f in NEED_FIELDS}
@@ -285,3 +279,20 @@ class AwardForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class InviteForm(forms.Form):
+    """Pick a vetted organisation serving the need's category to invite."""
+
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+
+    def __init__(self, *args, need: Need, **kwargs) -> None:
+        from organisations.selectors import organisations_may_act
+
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = (
+            organisations_may_act()
+            .filter(service_categories=need.category_id)
+            .exclude(need_invitations__need=need)
+            .order_by("legal_name")
+        )

@@ -417,3 +417,22 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"award of {self.need_id} to proposal #{self.proposal_id}"
+
+
+class NeedInvitation(models.Model):
+    """An organisation the agency invited: it puts the organisation in scope of a need
+    published for invited organisations only (and is kept when the scope widens)."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="need_invitations"
+    )
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["invited_at"]
+        constraints = [models.UniqueConstraint(fields=["need", "organisation"], name="one_invitation_per_organisation")]
+
+    def __str__(self) -> str:
+        return f"invitation of organisation #{self.organisation_id} to {self.need_id}"

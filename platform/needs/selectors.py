@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from accounts import policy
 from accounts.models import AGENCY_ROLES, Role
-from needs.models import Need, NeedState, Proposal, Scope
+from needs.models import Need, NeedInvitation, NeedState, Proposal, Scope
 from organisations.selectors import organisations_may_act
 
 # States in which organisations in scope see a need's card: open for a claim or for proposals.
@@ -32,6 +32,8 @@ def needs_visible_to(user) -> QuerySet[Need]:
         acting = list(organisations_may_act().filter(pk__in=org_ids).prefetch_related("service_regions"))
         if acting:
             in_scope = Q(scope=Scope.ALL)
+            # An invitation puts the organisation in scope, whatever the scope says.
+            in_scope |= Q(pk__in=NeedInvitation.objects.filter(organisation__in=acting).values("need"))
             service_paths = {r.path for org in acting for r in org.service_regions.all()}
             for path in service_paths:
                 # A need in a township is in scope for an organisation serving its county, and back.
@@ -96,11 +98,12 @@ ACTIVE_CASE_STATES = [NeedState.CLAIMED, NeedState.AWARDED, NeedState.IN_CONTRAC
 
 
 def organisation_in_scope(organisation, need: Need) -> bool:
-    """Whether a published need's scope reaches this organisation."""
-    if need.scope == Scope.ALL:
+    """Whether a published need's scope reaches this organisation: all, its region
+    served, or an invitation."""
+    if need.scope == Scope.ALL or need.invitations.filter(organisation=organisation).exists():
         return True
-    if need.scope != Scope.REGION:
-        return False  # invitations come with the matching capability
+    if need.scope == Scope.INVITED:
+        return False
     need_path = need.region.path
     return any(need_path.startswith(r.path) or r.path.startswith(need_path) for r in organisation.service_regions.all())
 

@@ -38,6 +38,7 @@ from needs.models import (
     Scheme,
     SchemeAnswer,
     SchemeCheck,
+    Scope,
 )
 from needs.rules import find_identity_leak, find_never_purchased
 from needs.selectors import ACTIVE_CASE_STATES, ancestor_paths, claim_obstacles, is_declared_relative, open_duplicates
@@ -217,6 +218,8 @@ def need_transition(*, need: Need, action: str, by: User, reason: str = "", orga
                 )
         else:
             _check_actor(transition.actor, need, by)
+        if action in {"publish", "open_proposals"} and need.scope == Scope.INVITED and not need.invitations.exists():
+            raise InvalidTransition(_("Invite at least one organisation first: this need is for invited ones only."))
         if action == "publish" and not claimable(need):
             raise InvalidTransition(_("This need is above the direct-acceptance budget: publish it for proposals."))
         if action == "open_proposals" and claimable(need):
@@ -277,6 +280,9 @@ def need_transition(*, need: Need, action: str, by: User, reason: str = "", orga
                 **({"organisation": organisation.pk} if organisation is not None else {}),
             },
         )
+        if action in {"publish", "open_proposals"}:
+            for invitation in need.invitations.select_related("organisation"):
+                _tell_invited(need, invitation.organisation)
         if action == "withdraw" and source in {NeedState.PROPOSALS_OPEN, NeedState.PROPOSALS_CLOSED}:
             _void_proposals(need)
         _notify_step(need, action, organisation=organisation)
@@ -499,3 +505,42 @@ def needs_escalate(*, now=None) -> dict[str, int]:
                 need_transition(need=need, action="expire", by=None)
                 expired += 1
     return {"escalated": escalated, "expired": expired, "closed": closed}
+
+
+# --- Invitations --------------------------------------------------------------------
+
+
+INVITABLE_STATES = {NeedState.APPROVED, NeedState.PUBLISHED, NeedState.PROPOSALS_OPEN}
+
+
+def need_invite(*, need: Need, organisation, by: User):
+    """Invite an organisation that may act today: it is then in scope of the need and told."""
+    from needs.models import NeedInvitation
+    from organisations.selectors import organisation_may_act
+
+    if not policy.can_record_need(by, need.agency):
+        raise NotAllowed(_("Only caseworkers and approvers of this agency invite organisations."))
+    if not organisation_may_act(organisation=organisation):
+        raise NotEligible(_("Only vetted organisations can be invited."))
+    with transaction.atomic():
+        need = Need.objects.select_for_update().get(pk=need.pk)
+        if need.state not in INVITABLE_STATES:
+            raise InvalidTransition(_("Organisations are invited between approval and the close of responses."))
+        invitation, created = NeedInvitation.objects.get_or_create(
+            need=need, organisation=organisation, defaults={"invited_by": by}
+        )
+        if not created:
+            raise InvalidTransition(_("%(organisation)s is already invited.") % {"organisation": organisation})
+        record(action="need.invite", actor=by, obj=need, summary={"organisation": organisation.pk})
+        if need.state != NeedState.APPROVED:
+            _tell_invited(need, organisation)
+    return invitation
+
+
+def _tell_invited(need: Need, organisation) -> None:
+    notify_organisation(
+        organisation,
+        event="need_invited",
+        params={"need": need.reference, "title": need.title, "agency": need.agency.name},
+        url=url_for("needs:detail", need.pk),
+    )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/reveal/", views.need_reveal, name="reveal"),
     path("<int:pk>/consent/", views.need_consent, name="consent"),
     path("<int:pk>/claim/", views.need_claim, name="claim"),
+    path("<int:pk>/invite/", views.need_invite, name="invite"),
     path("<int:pk>/household/", views.household_timeline, name="household"),
     path("<int:pk>/open-proposals/", proposal_views.open_for_proposals, name="open_proposals"),
     path("<int:pk>/proposal/", proposal_views.proposal_edit, name="proposal"),

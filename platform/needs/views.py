@@ -25,6 +25,7 @@ from needs.forms import (
     ConsentForm,
     CriteriaForm,
     HouseholdFormSet,
+    InviteForm,
     NeedForm,
     RelativeForm,
     RevealForm,
@@ -162,6 +163,10 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "criteria": need.criteria.all(),
             "proposals_received": need.proposals.filter(state=ProposalState.SUBMITTED).count(),
             "proposals_unsealed": proposals_unsealed(need),
+            "invitations": need.invitations.select_related("organisation"),
+            "invite_form": InviteForm(need=need)
+            if need.state in services.INVITABLE_STATES and policy.can_record_need(user, need.agency)
+            else None,
         },
     )
 
@@ -392,3 +397,20 @@ def household_timeline(request: HttpRequest, pk: int) -> HttpResponse:
         "needs/household.html",
         {"need": need, "needs": needs, "elsewhere": elsewhere},
     )
+
+
+@login_required
+@require_POST
+def need_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    need = _agency_need(request, pk)
+    form = InviteForm(request.POST, need=need)
+    if not form.is_valid():
+        messages.error(request, _("Choose a vetted organisation that serves this category."))
+        return redirect("needs:detail", need.pk)
+    organisation = form.cleaned_data["organisation"]
+    _agency_attempt(
+        request,
+        lambda: services.need_invite(need=need, organisation=organisation, by=request.user),
+        success=_("%(organisation)s is invited.") % {"organisation": organisation.legal_name},
+    )
+    return redirect("needs:detail", need.pk)

@@ -52,7 +52,8 @@ EVENTS: dict[str, Event] = {
         _("Proposals for need %(need)s (%(title)s) have closed: %(count)s to evaluate and award.")
     ),
     "need_awarded": Event(_("Need %(need)s (%(title)s) was awarded to %(organisation)s.")),
-    # Proposals: to every member of the proposing organisation.
+    # To every member of an invited or proposing organisation.
+    "need_invited": Event(_("%(agency)s invites your organisation to respond to need %(need)s (%(title)s).")),
     "proposal_received": Event(
         _("Your proposal for need %(need)s (%(title)s) was received. It stays sealed until %(deadline)s.")
     ),

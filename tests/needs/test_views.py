@@ -231,10 +231,3 @@ def test_no_one_outside_the_agency_changes_a_need(request, client, published, pe
     published.refresh_from_db()
     after = (published.state, published.title, published.scheme_checks.count(), published.beneficiary.consents.count())
     assert after == before
-
-
-def test_the_invited_scope_is_not_offered_until_invitations_exist(db):
-    from needs.forms import NeedForm
-
-    assert [value for value, _label in NeedForm().fields["scope"].choices] == ["all", "region"]
-    assert "scope" in NeedForm({"scope": "invited"}).errors
