@@ -1,0 +1,41 @@
+"""Rebuild the search index from the needs, in batches, with a progress bar."""
+
+from __future__ import annotations
+
+import sys
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Rebuild the search index of published needs (the old index answers until the new one is complete)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch-size", type=int, default=500)
+
+    def handle(self, *args, batch_size: int, **options):
+        from matching.backends import get_backend
+        from matching.documents import INDEXED_STATES, document_for
+        from needs.models import Need
+
+        needs = (
+            Need.objects.filter(state__in=INDEXED_STATES)
+            .select_related("category", "region", "agency")
+            .prefetch_related("invitations")
+            .order_by("pk")
+        )
+        total = needs.count()
+        backend = get_backend()
+        tty = sys.stdout.isatty()
+
+        def progress(done: int) -> None:
+            width = 30
+            filled = width * done // total if total else width
+            line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+            self.stdout.write(("\r" + line) if tty else line, ending="" if tty else "\n")
+
+        documents = (document_for(n) for n in needs.iterator(chunk_size=batch_size))
+        count = backend.rebuild(documents, batch_size=batch_size, progress=progress)
+        if tty:
+            self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Indexed {count} needs on the {backend.name} backend."))

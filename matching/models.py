@@ -1,0 +1,67 @@
+"""The search index of the database backend, and the field's synonym list."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchDocument(models.Model):
+    """One published need as the search sees it: the anonymised card only, never identity.
+
+    The database backend matches ``tokens`` (space-joined bigrams and words, see
+    ``matching.text``) with SQLite FTS5 (a ``matching_fts`` table kept beside this one) or
+    PostgreSQL full-text search (a GIN index on ``to_tsvector('simple', tokens)``).
+    """
+
+    need = models.OneToOneField("needs.Need", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    tokens = models.TextField()
+    category = models.CharField(max_length=40, db_index=True)  # category code
+    kind = models.CharField(max_length=10)
+    urgency = models.CharField(max_length=10)
+    region_path = models.CharField(max_length=80, db_index=True)
+    region_l1 = models.CharField(max_length=80)  # the region's ancestor at each level
+    region_l2 = models.CharField(max_length=80)
+    region_l3 = models.CharField(max_length=80)
+    region_l4 = models.CharField(max_length=80, blank=True)
+    agency_path = models.CharField(max_length=255)
+    budget = models.DecimalField(max_digits=12, decimal_places=2)
+    response_deadline = models.DateTimeField()
+    published_at = models.DateTimeField(db_index=True)
+    scope = models.CharField(max_length=10)
+    invited = models.TextField(blank=True)  # invited organisation ids, " 12 34 " (space-delimited)
+    qualifications = models.CharField(max_length=300, blank=True)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at"]
+
+    def __str__(self) -> str:
+        return f"search document of need #{self.need_id}"
+
+
+class SynonymGroup(models.Model):
+    """Words the field uses for the same thing (独居老人 · 空巢老人 · 孤寡老人). A query with
+    one of them also finds the others; an exact match still ranks first."""
+
+    terms = models.TextField(_("terms"), help_text=_("One word or phrase per line (or separated by commas)."))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("synonym group")
+        verbose_name_plural = _("synonym groups")
+
+    def __str__(self) -> str:
+        return " · ".join(self.term_list())
+
+    def term_list(self) -> list[str]:
+        import re
+
+        seen: dict[str, None] = {}
+        for term in re.split(r"[\n,，、;；]+", self.terms):
+            if term.strip():
+                seen.setdefault(term.strip(), None)
+        return list(seen)

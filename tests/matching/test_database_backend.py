@@ -1,0 +1,205 @@
+"""Searching published needs on the database backend (SQLite FTS5 here, PostgreSQL
+full-text search when DATABASE_URL points at PostgreSQL): Chinese bigrams, synonyms,
+facets, filters, order, and never a need the searcher may not see."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Membership, Role
+from categories.models import Category
+from matching.backends import get_backend
+from matching.models import SearchDocument
+from matching.query import Filters, SearchRequest
+from matching.selectors import audience_for, search_needs
+from needs import proposals, services
+from needs.forms import resident_id_check_digit
+from needs.models import Scope
+from needs.workflow import DEFAULT_WEIGHTS, claimable
+from regions.models import Region
+from tests.factories import OrganisationFactory, UserFactory
+from tests.needs.test_services import answer_all, card, person
+
+_serial = itertools.count(1)
+
+
+def published(agency, caseworker, approver, **overrides):
+    body = f"51012919{60 + next(_serial) % 40:02d}0101{next(_serial) % 1000:03d}"
+    need = services.need_create(
+        agency=agency,
+        by=caseworker,
+        data=card(**overrides),
+        beneficiary=person(id_number=body + resident_id_check_digit(body)),
+        household=[],
+    )
+    answer_all(need, caseworker)
+    services.need_transition(need=need, action="submit", by=caseworker, reason="另一需求")
+    services.need_transition(need=need, action="approve", by=approver, reason="另一需求")
+    if claimable(need):
+        return services.need_transition(need=need, action="publish", by=approver)
+    return proposals.proposals_open(need=need, by=approver, weights=DEFAULT_WEIGHTS)
+
+
+def member_of(region_code="510129", categories=("elderly_care", "child_care", "medical")):
+    org = OrganisationFactory(capacity=5)
+    org.service_regions.set([Region.objects.get(code=region_code)])
+    org.service_categories.set(Category.objects.filter(code__in=categories))
+    user = UserFactory()
+    Membership.objects.create(user=user, role=Role.ORG_MEMBER, organisation=org)
+    return user
+
+
+@pytest.fixture
+def corpus(county_agency, caseworker, approver):
+    make = lambda **o: published(county_agency, caseworker, approver, **o)  # noqa: E731
+    return {
+        "meals": make(title="独居老人助餐", summary="高龄独居老人需要每日助餐服务。"),
+        "empty_nest": make(title="空巢老人送餐上门", summary="子女在外地，老人行动不便，需要送餐和探访。"),
+        "scattered": make(title="老人探访", summary="独居在山区，需要定期探访；另需要助餐补贴。"),
+        "children": make(
+            title="困境儿童课后照料",
+            summary="父母外出务工，儿童放学后无人照看。",
+            category=Category.objects.get(code="child_care"),
+            urgency="urgent",
+            region=Region.objects.get(code="510129002"),
+        ),
+        "medical": make(
+            title="重病家庭康复护理",
+            summary="出院后需要三个月居家康复护理。",
+            category=Category.objects.get(code="medical"),
+            budget=Decimal("20000"),
+            scope=Scope.ALL,
+        ),
+        "english": make(title="Meal delivery for elderly people", summary="Daily hot meals for an elderly couple."),
+    }
+
+
+def ids(results):
+    return list(results.ids)
+
+
+def test_chinese_is_found_by_its_words(corpus, approver):
+    results = search_needs(approver, SearchRequest(text="课后照料"))
+    assert ids(results) == [corpus["children"].pk]
+
+
+def test_an_exact_phrase_outranks_scattered_bigrams_and_synonyms(corpus, approver):
+    results = search_needs(approver, SearchRequest(text="独居老人"))
+    order = ids(results)
+    assert order[0] == corpus["meals"].pk  # the phrase itself
+    assert corpus["empty_nest"].pk in order  # only a synonym: 空巢老人
+    assert order.index(corpus["empty_nest"].pk) > 0
+    if corpus["scattered"].pk in order:  # 独居 … 老人 apart: below the real matches
+        assert order.index(corpus["scattered"].pk) > order.index(corpus["empty_nest"].pk)
+
+
+def test_english_words(corpus, approver):
+    assert ids(search_needs(approver, SearchRequest(text="MEAL Delivery"))) == [corpus["english"].pk]
+    # The category's English name is indexed too: an English search reaches Chinese cards.
+    elderly = ids(search_needs(approver, SearchRequest(text="elderly")))
+    assert elderly[0] == corpus["english"].pk and corpus["meals"].pk in elderly
+
+
+def test_nothing_found_is_an_empty_page_not_an_error(corpus, approver):
+    results = search_needs(approver, SearchRequest(text="潜水艇"))
+    assert results.ids == [] and results.total == 0
+
+
+def test_facets_count_each_value_with_the_other_filters(corpus, approver):
+    results = search_needs(approver, SearchRequest(filters=Filters(category=("child_care",))))
+    assert results.total == 1
+    # The category facet ignores its own filter, so the alternatives stay visible.
+    assert results.facets["category"] == {"elderly_care": 4, "child_care": 1, "medical": 1}
+    assert results.facets["urgency"] == {"urgent": 1}
+    assert sum(results.facets["budget"].values()) == 1
+
+
+def test_the_region_facet_walks_down_the_tree(corpus, approver):
+    county = Region.objects.get(code="510129")
+    results = search_needs(approver, SearchRequest(filters=Filters(region=county.path)))
+    township = Region.objects.get(code="510129002").path
+    assert results.facets["region"][township] == 1
+    assert results.total == 6
+
+
+def test_budget_band_and_sorts(corpus, approver):
+    results = search_needs(approver, SearchRequest(filters=Filters(budget=("5000-20000", "20000-50000"))))
+    assert ids(results) == [corpus["medical"].pk]
+    newest = ids(search_needs(approver, SearchRequest(sort="newest")))
+    assert newest[0] == corpus["english"].pk and newest[-1] == corpus["meals"].pk
+    deadline = ids(search_needs(approver, SearchRequest(sort="deadline")))
+    assert deadline[0] == corpus["children"].pk  # urgent: 72 hours
+
+
+def test_pagination(corpus, approver):
+    first = search_needs(approver, SearchRequest(per_page=4))
+    second = search_needs(approver, SearchRequest(per_page=4, page=2))
+    assert first.total == 6 and first.pages == 2
+    assert len(first.ids) == 4 and len(second.ids) == 2 and not set(first.ids) & set(second.ids)
+
+
+def test_a_search_never_widens_visibility(corpus, unvetted_member, outsider, other_caseworker):
+    far = member_of(region_code="110101")
+    # Out of the region: only the need published to all organisations.
+    assert ids(search_needs(far, SearchRequest())) == [corpus["medical"].pk]
+    assert search_needs(far, SearchRequest(text="独居老人")).ids == []
+    for user in (unvetted_member, outsider, other_caseworker):
+        assert search_needs(user, SearchRequest()).ids == []
+        assert search_needs(user, SearchRequest(text="老人")).total == 0
+
+
+def test_the_audience_rule_matches_the_needs_selector(corpus, auditor, charity_member):
+    from needs.selectors import needs_visible_to
+
+    for user in (member_of(), member_of("510129002"), member_of("110101"), auditor):
+        backend_ids = set(get_backend().search(SearchRequest(per_page=100), audience_for(user)).ids)
+        selector_ids = set(
+            needs_visible_to(user).filter(state__in=["published", "proposals_open"]).values_list("pk", flat=True)
+        )
+        assert backend_ids == selector_ids
+
+
+def test_in_my_service_area(corpus, approver):
+    township = Region.objects.get(code="510129002").path
+    results = search_needs(approver, SearchRequest(filters=Filters(service_area=(township,))))
+    assert ids(results) == [corpus["children"].pk] or set(ids(results)) >= {corpus["children"].pk}
+    assert corpus["meals"].pk not in ids(results)  # 510129001, another township
+
+
+def test_a_claimed_need_leaves_the_index(corpus, approver):
+    need = corpus["meals"]
+    org = OrganisationFactory(capacity=5)
+    org.service_regions.set([Region.objects.get(code="510129")])
+    org.service_categories.set(Category.objects.filter(code="elderly_care"))
+    user = UserFactory()
+    Membership.objects.create(user=user, role=Role.ORG_MEMBER, organisation=org)
+    services.need_transition(need=need, action="claim", by=user, organisation=org)
+    assert not SearchDocument.objects.filter(need_id=need.pk).exists()
+    assert need.pk not in ids(search_needs(approver, SearchRequest(text="独居老人")))
+
+
+def test_the_index_never_holds_identity(corpus):
+    from tests.needs.test_services import CANARY_ID, CANARY_NAME, CANARY_PHONE
+
+    for document in SearchDocument.objects.all():
+        blob = " ".join(str(getattr(document, f.name)) for f in SearchDocument._meta.concrete_fields)
+        assert CANARY_NAME not in blob and CANARY_ID not in blob and CANARY_PHONE not in blob
+        assert CANARY_NAME[:2] not in document.tokens.replace(" ", "")
+
+
+def test_rebuild_reindexes_everything(corpus, capsys):
+    SearchDocument.objects.all().delete()
+    call_command("search_rebuild", batch_size=2)
+    out = capsys.readouterr().out
+    assert "6/6" in out and "Indexed 6 needs" in out
+    assert SearchDocument.objects.count() == 6
+
+
+@pytest.mark.parametrize("text", ["%00", "'; DROP TABLE matching_fts; --", '"', "<script>", "１２３", "x" * 5000, "AND OR NOT"])
+def test_odd_query_text_is_harmless(corpus, approver, text):
+    search_needs(approver, SearchRequest(text=text))
+    assert SearchDocument.objects.count() == 6
