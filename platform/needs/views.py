@@ -50,6 +50,10 @@ def need_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (policy.is_agency_staff(user) or policy.organisation_ids(user) or policy.can_read_audit_log(user)):
         raise PermissionDenied
+    if not policy.is_agency_staff(user) and not policy.can_read_audit_log(user):
+        from matching.views import search_page
+
+        return search_page(request)  # organisation members search the published needs
     needs = needs_visible_to(user)
     state = request.GET.get("state", "")
     if state in NeedState.values:

@@ -1,0 +1,127 @@
+"""How well an organisation fits a need, with the reasons in plain words.
+
+Points (out of 100), each with the reason shown on the card:
+
+- category: the organisation serves the need's category (30);
+- area: the most specific region it serves that covers the need — township 25,
+  county 20, city 12, province 6;
+- capacity: cases it can still take on (10, none when full);
+- qualifications: licensed social workers when the need asks for them, or no special
+  qualification asked (10);
+- track record: needs of this category it completed (2 each, at most 15);
+- urgency: emergency 10, urgent 5 — the sooner someone must act, the higher it ranks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+AREA_POINTS = {"township": 25, "county": 20, "city": 12, "province": 6}
+URGENCY_POINTS = {"emergency": 10, "urgent": 5, "routine": 0}
+SOCIAL_WORK_WORDS = ("社工", "社会工作", "social work")
+DONE_STATES = ("fulfilled", "closed")
+
+
+@dataclass
+class Fit:
+    score: int = 0
+    reasons: list[str] = field(default_factory=list)
+    concerns: list[str] = field(default_factory=list)
+
+
+def fit_for(organisation, needs) -> dict[int, Fit]:
+    """The fit of one organisation with each of these needs (regions and categories loaded)."""
+    from needs.models import Need
+    from needs.selectors import ACTIVE_CASE_STATES
+
+    served = list(organisation.service_regions.all())
+    categories = set(organisation.service_categories.values_list("pk", flat=True))
+    active = Need.objects.filter(claimed_by=organisation, state__in=ACTIVE_CASE_STATES).count()
+    free = max(organisation.capacity - active, 0)
+    done = {
+        row["category_id"]: row["n"]
+        for row in Need.objects.filter(claimed_by=organisation, state__in=DONE_STATES)
+        .values("category_id")
+        .annotate(n=Count("pk"))
+    }
+    out = {}
+    for need in needs:
+        fit = Fit()
+        if need.category_id in categories:
+            fit.score += 30
+            fit.reasons.append(_("serves %(category)s") % {"category": need.category})
+        else:
+            fit.concerns.append(_("does not serve %(category)s") % {"category": need.category})
+        cover = _covering(served, need.region)
+        if cover is not None:
+            fit.score += AREA_POINTS.get(cover.level, 6)
+            fit.reasons.append(_("serves %(region)s") % {"region": cover.name})
+        else:
+            fit.concerns.append(_("outside your service area"))
+        if free:
+            fit.score += 10
+            fit.reasons.append(
+                ngettext("%(n)d case of capacity free", "%(n)d cases of capacity free", free) % {"n": free}
+            )
+        else:
+            fit.concerns.append(_("no capacity left"))
+        asks_social_workers = any(w in need.qualifications.lower() for w in SOCIAL_WORK_WORDS)
+        if asks_social_workers and organisation.social_workers:
+            fit.score += 10
+            fit.reasons.append(
+                ngettext("%(n)d licensed social worker", "%(n)d licensed social workers", organisation.social_workers)
+                % {"n": organisation.social_workers}
+            )
+        elif asks_social_workers:
+            fit.concerns.append(_("asks for licensed social workers"))
+        else:
+            fit.score += 10
+        completed = done.get(need.category_id, 0)
+        if completed:
+            fit.score += min(2 * completed, 15)
+            fit.reasons.append(
+                ngettext("%(n)d completed %(category)s case", "%(n)d completed %(category)s cases", completed)
+                % {"n": completed, "category": need.category}
+            )
+        fit.score += URGENCY_POINTS.get(need.urgency, 0)
+        out[need.pk] = fit
+    return out
+
+
+def _covering(served, region):
+    """The most specific served region that holds the need's region (or lies inside it)."""
+    best = None
+    for candidate in served:
+        covers = region.path.startswith(candidate.path) or candidate.path.startswith(region.path)
+        if covers and (best is None or len(candidate.path) > len(best.path)):
+            best = candidate
+    return best
+
+
+def acting_organisation(user):
+    """The organisation a member searches for: the first of theirs that may act today."""
+    from accounts import policy
+    from organisations.selectors import organisations_may_act
+
+    return (
+        organisations_may_act()
+        .filter(pk__in=policy.organisation_ids(user))
+        .prefetch_related("service_regions")
+        .order_by("legal_name")
+        .first()
+    )
+
+
+def fit_function(organisation):
+    """For sort=fit: need ids → score."""
+    from needs.models import Need
+
+    def scores(need_ids: list[int]) -> dict[int, float]:
+        needs = Need.objects.filter(pk__in=need_ids).select_related("category", "region")
+        return {pk: fit.score for pk, fit in fit_for(organisation, needs).items()}
+
+    return scores

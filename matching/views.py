@@ -1,0 +1,193 @@
+"""The charity's search at /needs/: full text, facets with counts, "in my service area",
+sorts, pagination. The whole state lives in the query string; htmx swaps the results
+without a reload and pushes the address, and the page works the same without JavaScript."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from categories.models import Category
+from matching.fit import acting_organisation, fit_for, fit_function
+from matching.query import BAND_KEYS, BUDGET_BANDS, SORTS, Filters, SearchRequest
+from matching.selectors import search_needs
+from needs.models import Need, NeedKind, Proposal, Urgency
+from regions.models import Region
+
+PER_PAGE = 20
+MAX_PAGE = 500
+PARAMS = ("q", "category", "kind", "urgency", "region", "budget", "area", "sort")
+
+
+def parse(params: QueryDict, *, service_paths: tuple[str, ...], can_fit: bool) -> SearchRequest:
+    """A search request from the query string. Unknown values are dropped, never an error."""
+    categories = set(Category.objects.filter(is_active=True).values_list("code", flat=True))
+    region = params.get("region", "")[:80]
+    if region and not Region.objects.filter(path=region).exists():
+        region = ""
+    sort = params.get("sort", "relevance")
+    if sort not in SORTS or (sort == "fit" and not can_fit):
+        sort = "relevance"
+    try:
+        page = min(max(int(params.get("page", "1")), 1), MAX_PAGE)
+    except ValueError:
+        page = 1
+    return SearchRequest(
+        text=params.get("q", "")[:200].replace("\x00", ""),
+        filters=Filters(
+            category=tuple(v for v in params.getlist("category") if v in categories),
+            kind=tuple(v for v in params.getlist("kind") if v in NeedKind.values),
+            urgency=tuple(v for v in params.getlist("urgency") if v in Urgency.values),
+            region=region,
+            budget=tuple(v for v in params.getlist("budget") if v in BAND_KEYS),
+            service_area=service_paths if params.get("area") == "1" else (),
+        ),
+        sort=sort,
+        page=page,
+        per_page=PER_PAGE,
+    )
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    organisation = acting_organisation(request.user)
+    service_paths = tuple(r.path for r in organisation.service_regions.all()) if organisation else ()
+    search = parse(request.GET, service_paths=service_paths, can_fit=organisation is not None)
+    results = search_needs(
+        request.user, search, fit=fit_function(organisation) if organisation and search.sort == "fit" else None
+    )
+    by_id = Need.objects.select_related("category", "region", "agency").in_bulk(results.ids)
+    needs = [by_id[i] for i in results.ids if i in by_id]
+    fits = fit_for(organisation, needs) if organisation else {}
+    state = _state(request.GET, search)
+    context = {
+        "search": search,
+        "results": results,
+        "hits": [(need, fits.get(need.pk)) for need in needs],
+        "organisation": organisation,
+        "facets": _facets(results.facets, search, state),
+        "region_trail": _region_trail(search.filters.region, state),
+        "region_children": region_children(results.facets["region"], state),
+        "sorts": [(key, label) for key, label in SORTS.items() if key != "fit" or organisation],
+        "state": state,
+        "pages": _pages(results, state),
+        "clear_url": "?" + urlencode({"q": search.text}) if search.text else "?",
+        "area_on": bool(search.filters.service_area),
+        "area_url": _url(state, area=None if search.filters.service_area else "1", page=None),
+        "mine": _mine(request.user),
+    }
+    partial = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+    return render(request, "matching/_results.html" if partial else "matching/search.html", context)
+
+
+def _state(params: QueryDict, search: SearchRequest) -> dict[str, list[str]]:
+    """The current search as query-string values (only those that were understood)."""
+    f = search.filters
+    state = {
+        "q": [search.text] if search.text else [],
+        "category": list(f.category),
+        "kind": list(f.kind),
+        "urgency": list(f.urgency),
+        "region": [f.region] if f.region else [],
+        "budget": list(f.budget),
+        "area": ["1"] if f.service_area else [],
+        "sort": [search.sort] if search.sort != "relevance" else [],
+    }
+    return state
+
+
+def _url(state: dict[str, list[str]], **changes) -> str:
+    merged = {k: list(v) for k, v in state.items()}
+    for key, value in changes.items():
+        merged[key] = [] if value is None else [value]
+    return "?" + urlencode([(k, v) for k, values in merged.items() for v in values])
+
+
+def _toggle(state: dict[str, list[str]], key: str, value: str) -> str:
+    values = list(state.get(key, []))
+    values = [v for v in values if v != value] if value in values else [*values, value]
+    merged = {**state, key: values}
+    return "?" + urlencode([(k, v) for k, vs in merged.items() for v in vs])
+
+
+def _facets(counts: dict[str, dict[str, int]], search: SearchRequest, state) -> list[dict]:
+    f = search.filters
+    labels = {
+        "category": {c.code: str(c) for c in Category.objects.filter(is_active=True)},
+        "kind": dict(NeedKind.choices),
+        "urgency": dict(Urgency.choices),
+        "budget": {key: str(label) for key, label, *_rest in BUDGET_BANDS},
+    }
+    titles = {"category": _("Category"), "kind": _("Kind"), "urgency": _("Urgency"), "budget": _("Budget (CNY)")}
+    groups = []
+    for name in ("category", "urgency", "kind", "budget"):
+        selected = set(getattr(f, name))
+        keys = list(labels[name]) if name != "category" else sorted(labels[name], key=lambda k: -counts[name].get(k, 0))
+        values = [
+            {
+                "key": key,
+                "label": labels[name][key],
+                "count": counts[name].get(key, 0),
+                "selected": key in selected,
+                "url": _toggle({**state, "page": []}, name, key),
+            }
+            for key in keys
+            if counts[name].get(key, 0) or key in selected
+        ]
+        groups.append({"name": name, "title": titles[name], "values": values})
+    return groups
+
+
+def _region_trail(path: str, state) -> dict:
+    """Where the region facet stands (province → … → here) and its children with counts."""
+    trail = []
+    if path:
+        codes = path.strip("/").split("/")
+        by_code = {r.code: r for r in Region.objects.filter(code__in=codes)}
+        for code in codes:
+            region = by_code.get(code)
+            if region:
+                trail.append({"name": region.name, "url": _url(state, region=region.path, page=None)})
+    return {"trail": trail, "all_url": _url(state, region=None, page=None)}
+
+
+def region_children(counts: dict[str, int], state) -> list[dict]:
+    codes = [p.strip("/").split("/")[-1] for p in counts]
+    names = dict(Region.objects.filter(code__in=codes).values_list("path", "name"))
+    return sorted(
+        (
+            {"name": names.get(p, p), "count": n, "url": _url(state, region=p, page=None)}
+            for p, n in counts.items()
+            if n
+        ),
+        key=lambda c: -c["count"],
+    )
+
+
+def _pages(results, state) -> dict:
+    return {
+        "number": results.page,
+        "count": results.pages,
+        "previous": _url(state, page=str(results.page - 1)) if results.page > 1 else "",
+        "next": _url(state, page=str(results.page + 1)) if results.page < results.pages else "",
+    }
+
+
+def _mine(user) -> list[Need]:
+    """Needs the member's organisations took on or proposed for (not in the search)."""
+    from accounts import policy
+    from needs.models import NeedState
+
+    org_ids = policy.organisation_ids(user)
+    if not org_ids:
+        return []
+    open_states = [NeedState.PUBLISHED, NeedState.PROPOSALS_OPEN]
+    proposed = Proposal.objects.filter(organisation__in=org_ids).values("need")
+    return list(
+        Need.objects.filter(Q(claimed_by__in=org_ids) | (Q(pk__in=proposed) & ~Q(state__in=open_states)))
+        .select_related("category")
+        .order_by("-created_at")[:10]
+    )

@@ -1,0 +1,117 @@
+"""The charity's search page at /needs/: the state in the URL, htmx partials, facets,
+fit reasons, odd query strings, and who may search."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Membership, Role
+from categories.models import Category
+from regions.models import Region
+from tests.factories import OrganisationFactory, UserFactory
+from tests.matching.test_database_backend import published
+
+URL = "/en/needs/"
+
+
+@pytest.fixture
+def needs(county_agency, caseworker, approver):
+    make = lambda **o: published(county_agency, caseworker, approver, **o)  # noqa: E731
+    return [
+        make(title="独居老人助餐", summary="高龄独居老人需要每日助餐服务。", qualifications="持证社工"),
+        make(title="空巢老人送餐上门", summary="子女在外地，老人行动不便，需要送餐和探访。"),
+        make(
+            title="困境儿童课后照料",
+            summary="父母外出务工，儿童放学后无人照看。",
+            category=Category.objects.get(code="child_care"),
+            region=Region.objects.get(code="510129002"),
+            scope="all",
+        ),
+    ]
+
+
+@pytest.fixture
+def member(db):
+    org = OrganisationFactory(legal_name="晋原社工服务中心", capacity=3, social_workers=2)
+    org.service_regions.set([Region.objects.get(code="510129001")])
+    org.service_categories.set(Category.objects.filter(code="elderly_care"))
+    user = UserFactory()
+    Membership.objects.create(user=user, role=Role.ORG_MEMBER, organisation=org)
+    return user
+
+
+def test_a_member_searches_and_sees_fit_reasons(client_for, needs, member):
+    client = client_for(member, reauthenticated=False)
+    page = client.get(URL, {"q": "独居老人"}).content.decode()
+    assert "独居老人助餐" in page and "空巢老人送餐上门" in page  # the synonym
+    assert page.index("独居老人助餐") < page.index("空巢老人送餐上门")  # the word itself first
+    assert "困境儿童课后照料" not in page
+    assert 'data-testid="fit-reasons"' in page
+    assert "serves Elderly care" in page and "2 licensed social workers" in page
+    assert "3 cases of capacity free" in page
+
+
+def test_the_state_lives_in_the_url_and_htmx_gets_a_partial(client_for, needs, member):
+    client = client_for(member, reauthenticated=False)
+    full = client.get(URL, {"category": "child_care", "sort": "newest"})
+    html = full.content.decode()
+    assert "困境儿童课后照料" in html and "独居老人助餐" not in html
+    assert 'value="child_care" checked' in html and '<option value="newest" selected' in html
+    partial = client.get(URL, {"category": "child_care"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and 'id="search-body"' in partial and "困境儿童课后照料" in partial
+    headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    restore = client.get(URL, {"category": "child_care"}, headers=headers)
+    assert "<html" in restore.content.decode()  # the back button gets the whole page
+
+
+def test_facet_counts(client_for, needs, member):
+    page = client_for(member, reauthenticated=False).get(URL).content.decode()
+    checkbox = '<input type="checkbox" name="category" value="elderly_care"> Elderly care'
+    assert checkbox + ' <span class="count" data-testid="facet-count">2</span>' in page
+
+
+def test_in_my_service_area(client_for, needs, member):
+    client = client_for(member, reauthenticated=False)
+    page = client.get(URL, {"area": "1"}).content.decode()
+    assert "独居老人助餐" in page and "困境儿童课后照料" not in page
+    assert 'aria-pressed="true"' in page
+
+
+def test_sort_by_fit(client_for, needs, member):
+    page = client_for(member, reauthenticated=False).get(URL, {"sort": "fit"}).content.decode()
+    # Serves the category and the township: the elder-care needs fit better.
+    assert page.index("独居老人助餐") < page.index("困境儿童课后照料")
+
+
+def test_an_empty_search_helps(client_for, needs, member):
+    page = client_for(member, reauthenticated=False).get(URL, {"q": "潜水艇", "kind": "material"}).content.decode()
+    assert 'data-testid="search-empty"' in page and "Remove every filter" in page
+
+
+ODD = ["%00", "\x00", "' OR 1=1 --", "<script>alert(1)</script>", "１２３", "x" * 5000, "-1", "999999999999"]
+
+
+@pytest.mark.parametrize("value", ODD)
+def test_odd_query_strings_never_fail(client_for, needs, member, value):
+    client = client_for(member, reauthenticated=False)
+    for param in ("q", "category", "kind", "urgency", "region", "budget", "area", "sort", "page"):
+        response = client.get(URL, {param: value})
+        assert response.status_code == 200, (param, value)
+        assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_who_searches_what(client_for, needs, unvetted_member, outsider, caseworker):
+    page = client_for(unvetted_member, reauthenticated=False).get(URL, {"q": "老人"}).content.decode()
+    assert "独居老人助餐" not in page and 'data-testid="search-empty"' in page
+    assert client_for(outsider, reauthenticated=False).get(URL).status_code == 403
+    # Agency staff keep their list of every state.
+    staff = client_for(caseworker).get(reverse("needs:list")).content.decode()
+    assert 'data-testid="search-body"' not in staff and "独居老人助餐" in staff
+
+
+def test_pagination_keeps_the_search(client_for, county_agency, caseworker, approver, member):
+    for i in range(23):
+        published(county_agency, caseworker, approver, title=f"老人探访{i}", summary="老人需要每周探访。")
+    page = client_for(member, reauthenticated=False).get(URL, {"q": "探访"}).content.decode()
+    assert "Page 1 of 2" in page and "?q=%E6%8E%A2%E8%AE%BF&amp;page=2" in page
