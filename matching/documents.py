@@ -43,6 +43,7 @@ def document_for(need: Need) -> dict:
         "title": need.title,
         "text": searchable_text(need),
         "tokens": token_string(searchable_text(need)),
+        "title_tokens": token_string(need.title),
         "category": need.category.code,
         "kind": need.kind,
         "urgency": need.urgency,

@@ -16,6 +16,7 @@ class SearchDocument(models.Model):
 
     need = models.OneToOneField("needs.Need", on_delete=models.CASCADE, primary_key=True, related_name="+")
     tokens = models.TextField()
+    title_tokens = models.TextField()
     category = models.CharField(max_length=40, db_index=True)  # category code
     kind = models.CharField(max_length=10)
     urgency = models.CharField(max_length=10)

@@ -7,6 +7,8 @@ clauses it matches, so both backends rank from exactly the same inputs:
 clause                    boost  matches when the need's text …
 ========================  =====  ==========================================================
 ``phrase`` of the chunk     8    holds the chunk's tokens consecutively (the words as typed)
+``phrase`` in the title     2    … and its *title* does (a word in the title is what the need
+                                 is about; a bigram meeting by accident rarely is)
 ``phrase`` of a synonym     6    holds the chunk with one term swapped for a synonym
 ``all`` of the chunk        4    holds every token of the chunk, anywhere
 ``phrase`` of a term        3    holds a synonym-list term found inside a longer chunk
@@ -52,11 +54,15 @@ BUDGET_BANDS = [
 BAND_KEYS = [key for key, *_rest in BUDGET_BANDS]
 
 
+TEXT, TITLE = "text", "title"
+
+
 @dataclass(frozen=True)
 class Clause:
     kind: str  # PHRASE, ALL or MOST
     tokens: tuple[str, ...]
     boost: int
+    field: str = TEXT  # TEXT (the whole card) or TITLE
 
     @property
     def required(self) -> int:
@@ -125,16 +131,17 @@ def clauses(text: str, synonyms: dict[str, list[str]] | None = None) -> list[Cla
     """The weighted clauses of a query text (see the table above)."""
     synonyms = synonyms if synonyms is not None else synonym_map()
     chunks = [c for c in normalise(text)[:MAX_QUERY_LENGTH].split() if tokens(c)][:MAX_CHUNKS]
-    out: dict[tuple[str, tuple[str, ...]], int] = {}
+    out: dict[tuple[str, tuple[str, ...], str], int] = {}
 
-    def add(kind: str, chunk: str, boost: int) -> None:
+    def add(kind: str, chunk: str, boost: int, field: str = TEXT) -> None:
         toks = tuple(tokens(chunk))
         if toks:
-            key = (kind, toks)
+            key = (kind, toks, field)
             out[key] = max(out.get(key, 0), boost)
 
     for chunk in chunks:
         add(PHRASE, chunk, 8)
+        add(PHRASE, chunk, 2, TITLE)
         add(ALL, chunk, 4)
         add(MOST, chunk, 1)
         for term, alternatives in synonyms.items():
@@ -146,7 +153,7 @@ def clauses(text: str, synonyms: dict[str, list[str]] | None = None) -> list[Cla
                 add(PHRASE, chunk.replace(term, alternative), 6)
                 if term != chunk:
                     add(PHRASE, alternative, 2)
-    return [Clause(kind, toks, boost) for (kind, toks), boost in out.items()]
+    return [Clause(kind, toks, boost, field) for (kind, toks, field), boost in out.items()]
 
 
 def synonym_map() -> dict[str, list[str]]:

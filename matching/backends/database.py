@@ -22,8 +22,22 @@ from django.db.models import Q
 
 from matching.backends.base import FACETS, SearchBackend
 from matching.models import SearchDocument
-from matching.query import ALL, MOST, PHRASE, Audience, Clause, Filters, SearchRequest, SearchResults, band_of, clauses
+from matching.query import (
+    ALL,
+    MOST,
+    PHRASE,
+    TEXT,
+    TITLE,
+    Audience,
+    Clause,
+    Filters,
+    SearchRequest,
+    SearchResults,
+    band_of,
+    clauses,
+)
 
+COLUMNS = {TEXT: "tokens", TITLE: "title_tokens"}
 DOCUMENT_FIELDS = [f.name for f in SearchDocument._meta.concrete_fields if f.name not in {"need", "indexed_at"}]
 
 
@@ -58,8 +72,8 @@ class DatabaseBackend(SearchBackend):
                 with connection.cursor() as cursor:
                     cursor.executemany("DELETE FROM matching_fts WHERE rowid = %s", [(i,) for i in ids])
                     cursor.executemany(
-                        "INSERT INTO matching_fts(rowid, tokens) VALUES (%s, %s)",
-                        [(d["id"], d["tokens"]) for d in documents],
+                        "INSERT INTO matching_fts(rowid, tokens, title_tokens) VALUES (%s, %s, %s)",
+                        [(d["id"], d["tokens"], d["title_tokens"]) for d in documents],
                     )
         return len(documents)
 
@@ -144,14 +158,14 @@ class DatabaseBackend(SearchBackend):
         """Sum of the boosts of the clauses each candidate matches."""
         per_token: dict[str, set[int]] = {}
         for clause in query_clauses:
-            if clause.kind in (ALL, MOST) or len(clause.tokens) == 1:
+            if clause.field == TEXT and (clause.kind in (ALL, MOST) or len(clause.tokens) == 1):
                 for token in set(clause.tokens):
                     if token not in per_token:
                         per_token[token] = self._match([token]) & candidates
         scores: Counter[int] = Counter()
         for clause in query_clauses:
-            if clause.kind == PHRASE and len(clause.tokens) > 1:
-                matched = self._match(list(clause.tokens)) & candidates
+            if clause.field != TEXT or (clause.kind == PHRASE and len(clause.tokens) > 1):
+                matched = self._match(list(clause.tokens), clause.field) & candidates
             else:
                 hits = Counter(i for token in set(clause.tokens) for i in per_token[token])
                 matched = {i for i, n in hits.items() if n >= clause.required}
@@ -159,20 +173,23 @@ class DatabaseBackend(SearchBackend):
                 scores[need_id] += clause.boost
         return dict(scores)
 
-    def _match(self, phrase: list[str]) -> set[int]:
-        """Needs whose tokens hold this phrase (one token: hold that token)."""
+    def _match(self, phrase: list[str], field: str = TEXT) -> set[int]:
+        """Needs whose text (or title) holds this phrase (one token: holds that token)."""
+        column = COLUMNS[field]
         if connection.vendor == "postgresql":
             from django.contrib.postgres.search import SearchQuery, SearchVector
 
             raw = " <-> ".join("'" + t.replace("'", "''") + "'" for t in phrase)
             query = SearchQuery(raw, search_type="raw", config="simple")
             return set(
-                SearchDocument.objects.annotate(v=SearchVector("tokens", config="simple"))
+                SearchDocument.objects.annotate(v=SearchVector(column, config="simple"))
                 .filter(v=query)
                 .values_list("need_id", flat=True)
             )
         with connection.cursor() as cursor:
-            cursor.execute("SELECT rowid FROM matching_fts WHERE matching_fts MATCH %s", ['"' + " ".join(phrase) + '"'])
+            # FTS5: a column filter, then the phrase (tokens are letters and digits only).
+            expression = f'{column} : "{" ".join(phrase)}"'
+            cursor.execute("SELECT rowid FROM matching_fts WHERE matching_fts MATCH %s", [expression])
             return {row[0] for row in cursor.fetchall()}
 
 

@@ -3,7 +3,7 @@ on SQLite, a GIN index on PostgreSQL. Also the seed synonym groups."""
 
 from django.db import migrations
 
-FTS_SQLITE = "CREATE VIRTUAL TABLE IF NOT EXISTS matching_fts USING fts5(tokens, tokenize = 'unicode61 remove_diacritics 0')"
+FTS_SQLITE = "CREATE VIRTUAL TABLE IF NOT EXISTS matching_fts USING fts5(tokens, title_tokens, tokenize = 'unicode61 remove_diacritics 0')"
 
 
 def create_fulltext(apps, schema_editor):
@@ -14,9 +14,11 @@ def create_fulltext(apps, schema_editor):
         from django.contrib.postgres.indexes import GinIndex
         from django.contrib.postgres.search import SearchVector
 
-        # The same expression the backend filters on, so the planner uses the index.
-        index = GinIndex(SearchVector("tokens", config="simple"), name="matching_tokens_gin")
-        schema_editor.add_index(apps.get_model("matching", "SearchDocument"), index)
+        # The same expressions the backend filters on, so the planner uses the indexes.
+        model = apps.get_model("matching", "SearchDocument")
+        for column in ("tokens", "title_tokens"):
+            index = GinIndex(SearchVector(column, config="simple"), name=f"matching_{column}_gin")
+            schema_editor.add_index(model, index)
 
 
 def drop_fulltext(apps, schema_editor):
@@ -25,6 +27,7 @@ def drop_fulltext(apps, schema_editor):
         schema_editor.execute("DROP TABLE IF EXISTS matching_fts")
     elif vendor == "postgresql":
         schema_editor.execute("DROP INDEX IF EXISTS matching_tokens_gin")
+        schema_editor.execute("DROP INDEX IF EXISTS matching_title_tokens_gin")
 
 
 def seed_synonyms(apps, schema_editor):
