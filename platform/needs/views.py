@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
 from agencies.selectors import agencies_visible_to
-from core.crypto import mask
+from core.crypto import DecryptionError, decrypt, encrypt, mask
 from needs import services
 from needs.exceptions import DuplicatesNeedReason, GapGateNotPassed, NeedError, NotAllowed
 from needs.forms import (
@@ -162,7 +162,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "consents": person.consents.all(),
             "consent_valid": consent_valid(person),
             "consent_form": ConsentForm() if policy.can_record_need(user, need.agency) else None,
-            "revealed": request.session.pop(f"revealed-{person.pk}", None),
+            "revealed": _take_revealed(request, person.pk),
             "criteria_form": CriteriaForm() if opening else None,
             "criteria": need.criteria.all(),
             "proposals_received": need.proposals.filter(state=ProposalState.SUBMITTED).count(),
@@ -178,6 +178,16 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # Steps taken elsewhere: a claim from the card, opening for proposals with its weights,
 # the award from the proposals page.
 SEPARATE_FORMS = {"claim", "open_proposals", "award"}
+
+
+def _take_revealed(request: HttpRequest, beneficiary_pk: int) -> dict | None:
+    revealed = request.session.pop(f"revealed-{beneficiary_pk}", None)
+    if not revealed:
+        return None
+    try:
+        return {"field": revealed["field"], "value": decrypt(revealed["value"])}
+    except DecryptionError:
+        return None
 
 
 def _may_offer(user, need, action: str) -> bool:
@@ -281,7 +291,9 @@ def need_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("needs:detail", need.pk)
     # Shown once, on the next page view only; never stored beyond this session hop.
-    request.session[f"revealed-{need.beneficiary_id}"] = {"field": form.cleaned_data["field"], "value": value}
+    # Encrypted: a reveal whose page is never loaded must not leave the value readable
+    # in the session store (a database dump of django_session).
+    request.session[f"revealed-{need.beneficiary_id}"] = {"field": form.cleaned_data["field"], "value": encrypt(value)}
     return redirect("needs:detail", need.pk)
 
 
