@@ -472,7 +472,8 @@ def candidates(route: Route, world, admin_objects: dict) -> list[tuple[dict, lis
         from needs.models import Proposal
 
         extra = {"proposal_pk": Proposal.objects.values_list("pk", flat=True).first() or 1, "file_pk": 1}
-        return [({"pk": need.pk, **{p: extra[p] for p in params if p != "pk"}}, [], key) for key, need in world.needs.items()]
+        filled = {p: extra[p] for p in params if p != "pk"}
+        return [({"pk": need.pk, **filled}, [], key) for key, need in world.needs.items()]
     if name.startswith("agencies:"):
         return [({"pk": a.pk}, [], None) for a in world.agencies.values()]
     if name.startswith(("organisations:", "directory:", "vetting:")) and name != "vetting:change_request":
