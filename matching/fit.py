@@ -61,7 +61,7 @@ def fit_for(organisation, needs) -> dict[int, Fit]:
             fit.score += AREA_POINTS.get(cover.level, 6)
             fit.reasons.append(_("serves %(region)s") % {"region": cover.name})
         else:
-            fit.concerns.append(_("outside your service area"))
+            fit.concerns.append(_("outside the service area"))
         if free:
             fit.score += 10
             fit.reasons.append(
@@ -125,3 +125,46 @@ def fit_function(organisation):
         return {pk: fit.score for pk, fit in fit_for(organisation, needs).items()}
 
     return scores
+
+
+def recommended_for(user, *, limit: int = 5) -> list[tuple]:
+    """ "Recommended for you": the open needs this member may see that fit their
+    organisation best, with the reasons."""
+    from matching.query import SearchRequest
+    from matching.selectors import search_needs
+    from needs.models import Need
+
+    organisation = acting_organisation(user)
+    if organisation is None:
+        return []
+    results = search_needs(user, SearchRequest(sort="fit", per_page=limit), fit=fit_function(organisation))
+    needs = Need.objects.select_related("category", "region").in_bulk(results.ids)
+    ordered = [needs[i] for i in results.ids if i in needs]
+    fits = fit_for(organisation, ordered)
+    return [(need, fits[need.pk]) for need in ordered]
+
+
+def suggested_organisations(need, *, limit: int = 5) -> list[tuple]:
+    """For the agency: organisations that may act today and serve the need's category or
+    area, best fit first, with the reasons (those already invited left out)."""
+    from django.db.models import Q
+
+    from needs.selectors import ancestor_paths
+    from organisations.selectors import organisations_may_act
+
+    area = Q(service_regions__path__in=ancestor_paths(need.region.path)) | Q(
+        service_regions__path__startswith=need.region.path
+    )
+    candidates = (
+        organisations_may_act()
+        .filter(Q(service_categories=need.category_id) | area)
+        .exclude(need_invitations__need=need)
+        .distinct()
+        .prefetch_related("service_regions")
+    )
+    scored = []
+    for organisation in candidates[:200]:
+        fit = fit_for(organisation, [need])[need.pk]
+        scored.append((organisation, fit))
+    scored.sort(key=lambda pair: (-pair[1].score, pair[0].legal_name))
+    return scored[:limit]

@@ -19,6 +19,7 @@ from accounts.services import user_language_set
 from agencies.selectors import agencies_visible_to
 from audit.models import Outcome
 from audit.services import record
+from matching.fit import recommended_for
 from notifications.selectors import notifications_for
 from organisations.selectors import organisations_visible_to
 
@@ -41,6 +42,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         else [],
         "no_roles": not memberships and not user.is_superuser and not policy.can_access_cms(user),
         "can_register": policy.can_register_organisation(user) and not policy.organisation_ids(user),
+        "recommended": recommended_for(user) if policy.organisation_ids(user) else [],
     }
     return render(request, "core/dashboard.html", context)
 

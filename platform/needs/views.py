@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import policy
 from agencies.selectors import agencies_visible_to
 from core.crypto import DecryptionError, decrypt, encrypt, mask
+from matching.fit import suggested_organisations
 from needs import services
 from needs.exceptions import DuplicatesNeedReason, GapGateNotPassed, NeedError, NotAllowed
 from needs.forms import (
@@ -168,6 +169,9 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "proposals_received": need.proposals.filter(state=ProposalState.SUBMITTED).count(),
             "proposals_unsealed": proposals_unsealed(need),
             "invitations": need.invitations.select_related("organisation"),
+            "suggestions": suggested_organisations(need)
+            if need.state in services.INVITABLE_STATES and policy.can_record_need(user, need.agency)
+            else [],
             "invite_form": InviteForm(need=need)
             if need.state in services.INVITABLE_STATES and policy.can_record_need(user, need.agency)
             else None,
