@@ -7,4 +7,4 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
-        from matching import signals  # noqa: F401
+        from matching import signals, sweeps  # noqa: F401  (receivers; the digest sweep)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -66,3 +67,53 @@ class SynonymGroup(models.Model):
             if term.strip():
                 seen.setdefault(term.strip(), None)
         return list(seen)
+
+
+class AlertFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("Email me at once")
+    DAILY = "daily", _("One email a day")
+    OFF = "off", _("In the notification centre only")
+
+
+def new_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+class SavedSearch(models.Model):
+    """A member's search, kept to be told when a new need fits it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(max_length=2000, blank=True)  # the search's query string, as on /needs/
+    frequency = models.CharField(
+        _("email"), max_length=10, choices=AlertFrequency.choices, default=AlertFrequency.IMMEDIATE
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)  # for unsubscribing
+    created_at = models.DateTimeField(auto_now_add=True)
+    digest_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SearchAlert(models.Model):
+    """A new need that fitted a saved search; told once."""
+
+    saved_search = models.ForeignKey(SavedSearch, on_delete=models.CASCADE, related_name="alerts")
+    need = models.ForeignKey("needs.Need", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["saved_search", "need"], name="one_alert_per_need")]
+
+    def __str__(self) -> str:
+        return f"alert of need #{self.need_id} for saved search #{self.saved_search_id}"

@@ -81,6 +81,7 @@ class Filters:
     region: str = ""  # a region path: needs in it or below
     budget: tuple[str, ...] = ()  # BUDGET_BANDS keys
     service_area: tuple[str, ...] = ()  # region paths: "in my service area"
+    ids: tuple[int, ...] = ()  # only these needs (does a new need fit a saved search?)
 
     def without(self, facet: str) -> Filters:
         """These filters less one facet's own, for that facet's counts."""

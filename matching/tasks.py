@@ -22,4 +22,13 @@ def index_need(need_id: int) -> str:
         backend.remove([need_id])
         return "removed"
     backend.index([document_for(need)])
+    alert_saved_searches.enqueue(need_id)
     return "indexed"
+
+
+@task(queue_name="search")
+def alert_saved_searches(need_id: int) -> int:
+    """Tell the members whose saved searches this (newly searchable) need fits."""
+    from matching.alerts import alert_saved_searches as alert
+
+    return alert(need_id)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from categories.models import Category
 from matching.fit import acting_organisation, fit_for, fit_function
+from matching.models import AlertFrequency
 from matching.query import BAND_KEYS, BUDGET_BANDS, SORTS, Filters, SearchRequest
 from matching.selectors import search_needs
 from needs.models import Need, NeedKind, Proposal, Urgency
@@ -78,6 +79,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "area_on": bool(search.filters.service_area),
         "area_url": _url(state, area=None if search.filters.service_area else "1", page=None),
         "mine": _mine(request.user),
+        "query_string": _url(state).removeprefix("?"),
+        "frequencies": AlertFrequency.choices,
     }
     partial = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
     return render(request, "matching/_results.html" if partial else "matching/search.html", context)
@@ -191,3 +194,10 @@ def _mine(user) -> list[Need]:
         .select_related("category")
         .order_by("-created_at")[:10]
     )
+
+
+def canonical_query(query: str) -> str:
+    """A saved search's query string: only the parameters the search understands, valid
+    values only, no page. ("area" is kept as asked; it is resolved when the search runs.)"""
+    search = parse(QueryDict(query), service_paths=("area",), can_fit=True)
+    return _url(_state(QueryDict(query), search)).removeprefix("?")

@@ -220,6 +220,8 @@ def _columns(document: dict) -> dict:
 def _passes(row: Row, filters: Filters) -> bool:
     from needs.selectors import ancestor_paths
 
+    if filters.ids and row.id not in filters.ids:
+        return False
     if filters.category and row.category not in filters.category:
         return False
     if filters.kind and row.kind not in filters.kind:

@@ -32,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("organisations/", include("organisations.urls")),
     path("directory/", include("organisations.directory_urls")),
     path("vetting/", include("vetting.urls")),
+    path("", include("matching.urls")),  # saved searches under needs/saved/, alert unsubscribes
     path("needs/", include("needs.urls")),
     path("regions/", include("regions.urls")),
     path("audit/", include("audit.urls")),

@@ -52,6 +52,8 @@ EVENTS: dict[str, Event] = {
         _("Proposals for need %(need)s (%(title)s) have closed: %(count)s to evaluate and award.")
     ),
     "need_awarded": Event(_("Need %(need)s (%(title)s) was awarded to %(organisation)s.")),
+    # Saved searches: in the notification centre (the email, if wanted, is the alert's own).
+    "saved_search_match": Event(_("A new need fits your search “%(search)s”: %(need)s %(title)s."), email=False),
     # To every member of an invited or proposing organisation.
     "need_invited": Event(_("%(agency)s invites your organisation to respond to need %(need)s (%(title)s).")),
     "proposal_received": Event(

@@ -1,0 +1,77 @@
+"""Saved searches: keep the current search, choose how to be told, stop in one click."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import policy
+from matching import alerts
+from matching.models import AlertFrequency, SavedSearch
+
+
+class SavedSearchForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name of the search"), max_length=80)
+    frequency = forms.ChoiceField(label=gettext_lazy("Tell me"), choices=AlertFrequency.choices)
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+
+def _member(request: HttpRequest) -> None:
+    if not policy.organisation_ids(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def saved_searches(request: HttpRequest) -> HttpResponse:
+    _member(request)
+    form = SavedSearchForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                alerts.saved_search_create(user=request.user, **form.cleaned_data)
+            except alerts.SavedSearchError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("The search is saved: you will be told when a new need fits it."))
+        else:
+            messages.error(request, _("Give the search a name and choose how you want to be told."))
+        return redirect("needs:list" if not form.is_valid() else "matching:saved")
+    return render(
+        request,
+        "matching/saved.html",
+        {"saved": request.user.saved_searches.all(), "frequencies": AlertFrequency.choices},
+    )
+
+
+@login_required
+@require_POST
+def saved_search_change(request: HttpRequest, pk: int) -> HttpResponse:
+    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    if request.POST.get("delete"):
+        saved.delete()
+        messages.success(request, _("The saved search was deleted."))
+    elif request.POST.get("frequency") in AlertFrequency.values:
+        saved.frequency = request.POST["frequency"]
+        saved.save(update_fields=["frequency"])
+        messages.success(request, _("Saved."))
+    else:
+        raise Http404
+    return redirect("matching:saved")
+
+
+@csrf_exempt  # a mail client's one-click POST (RFC 8058) carries no CSRF token; the token is the secret
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    saved = alerts.saved_search_unsubscribe(token=token[:64])
+    if saved is None:
+        raise Http404
+    return render(request, "matching/unsubscribed.html", {"saved": saved})
