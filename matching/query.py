@@ -57,6 +57,10 @@ class Clause:
     kind: str  # PHRASE, ALL or MOST
     tokens: tuple[str, ...]
     boost: int
+    # The normalised words the tokens came from (the chunk, a synonym term, the chunk with a
+    # term swapped): what a backend that analyses text itself, Elasticsearch, is given.
+    # Not part of a clause's identity: the same tokens are the same clause.
+    text: str = field(default="", compare=False)
 
     @property
     def required(self) -> int:
@@ -125,13 +129,14 @@ def clauses(text: str, synonyms: dict[str, list[str]] | None = None) -> list[Cla
     """The weighted clauses of a query text (see the table above)."""
     synonyms = synonyms if synonyms is not None else synonym_map()
     chunks = [c for c in normalise(text)[:MAX_QUERY_LENGTH].split() if tokens(c)][:MAX_CHUNKS]
-    out: dict[tuple[str, tuple[str, ...]], int] = {}
+    out: dict[tuple[str, tuple[str, ...]], tuple[int, str]] = {}
 
     def add(kind: str, chunk: str, boost: int) -> None:
         toks = tuple(tokens(chunk))
         if toks:
             key = (kind, toks)
-            out[key] = max(out.get(key, 0), boost)
+            best, text = out.get(key, (0, chunk))
+            out[key] = (max(best, boost), text)
 
     for chunk in chunks:
         add(PHRASE, chunk, 8)
@@ -146,7 +151,7 @@ def clauses(text: str, synonyms: dict[str, list[str]] | None = None) -> list[Cla
                 add(PHRASE, chunk.replace(term, alternative), 6)
                 if term != chunk:
                     add(PHRASE, alternative, 2)
-    return [Clause(kind, toks, boost) for (kind, toks), boost in out.items()]
+    return [Clause(kind, toks, boost, text) for (kind, toks), (boost, text) in out.items()]
 
 
 def synonym_map() -> dict[str, list[str]]:
