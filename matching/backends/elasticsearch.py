@@ -37,6 +37,7 @@ from django.conf import settings
 from matching.backends.base import FACETS, SearchBackend, SearchUnavailable
 from matching.query import (
     ALL,
+    BAND_KEYS,
     BUDGET_BANDS,
     PHRASE,
     Audience,
@@ -182,7 +183,9 @@ def filter_queries(filters: Filters) -> dict[str, dict]:
     if filters.region:
         out["region"] = {"prefix": {"region_path": filters.region}}
     if filters.budget:
-        out["budget"] = _any_of([_band_range(key) for key in filters.budget])
+        # A band that does not exist matches nothing, as on the database.
+        bands = [_band_range(key) for key in filters.budget if key in BAND_KEYS]
+        out["budget"] = _any_of(bands) if bands else {"match_none": {}}
     if filters.service_area:
         near = []
         for path in filters.service_area:
@@ -206,7 +209,7 @@ def facet_aggregations(filters: Filters) -> dict:
             values = {"terms": {"field": f"region_l{depth + 1}", "size": FACET_SIZE}}
             others = active
         elif facet == "budget":
-            values = {"range": {"field": "budget", "ranges": [_band_bucket(key) for key in _band_keys()]}}
+            values = {"range": {"field": "budget", "ranges": [_band_bucket(key) for key in BAND_KEYS]}}
             others = {name: q for name, q in active.items() if name != facet}
         else:
             values = {"terms": {"field": facet, "size": FACET_SIZE}}
@@ -299,10 +302,6 @@ def _all_of(queries: list[dict]) -> dict:
     if len(queries) == 1:
         return queries[0]
     return {"bool": {"filter": queries}}
-
-
-def _band_keys() -> list[str]:
-    return [key for key, *_rest in BUDGET_BANDS]
 
 
 def _band_bucket(key: str) -> dict:

@@ -248,6 +248,13 @@ def test_budget_bands_are_the_same_ranges_as_band_of():
     }
 
 
+def test_a_budget_band_that_does_not_exist_matches_nothing():
+    body = search_body(SearchRequest(filters=Filters(budget=("lt1000", "bogus"))), EVERYONE)
+    assert body["post_filter"] == {"range": {"budget": {"lt": 1000.0}}}
+    body = search_body(SearchRequest(filters=Filters(budget=("bogus",))), EVERYONE)
+    assert body["post_filter"] == {"match_none": {}}
+
+
 def test_in_my_service_area_is_the_region_or_above_it():
     body = search_body(SearchRequest(filters=Filters(service_area=(COUNTY,))), EVERYONE)
     assert body["post_filter"] == {
@@ -576,6 +583,7 @@ FILTERS = [
     Filters(region=TOWNSHIP),
     Filters(budget=("5000-20000", "20000-50000")),
     Filters(budget=("1000-5000",), region=COUNTY, category=("elderly_care",)),
+    Filters(budget=("bogus",), category=("nothing-like-it",)),
     Filters(service_area=(TOWNSHIP,)),
     Filters(service_area=("110000/",)),
 ]
