@@ -20,6 +20,9 @@ from tests.factories import PASSWORD, AgencyFactory, OrganisationFactory, UserFa
 def _fast_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
+    # The database backend, even with ELASTICSEARCH_URL set for the live search tests: those
+    # build their own backend on a throw-away index prefix, nothing else writes to the node.
+    settings.SEARCH_BACKEND = "database"
     # Rate-limit counters and used TOTP codes live in the cache: each test starts clean.
     cache.clear()
     # A request leaves its language active in the thread; each test starts in Chinese.

@@ -62,7 +62,11 @@ class Clause:
     kind: str  # PHRASE, ALL or MOST
     tokens: tuple[str, ...]
     boost: int
-    field: str = TEXT  # TEXT (the whole card) or TITLE
+    target: str = TEXT  # the field matched: TEXT (the whole card) or TITLE
+    # The normalised words the tokens came from (the chunk, a synonym term, the chunk with a
+    # term swapped): what a backend that analyses text itself, Elasticsearch, is given.
+    # Not part of a clause's identity: the same tokens are the same clause.
+    text: str = field(default="", compare=False)
 
     @property
     def required(self) -> int:
@@ -132,13 +136,14 @@ def clauses(text: str, synonyms: dict[str, list[str]] | None = None) -> list[Cla
     """The weighted clauses of a query text (see the table above)."""
     synonyms = synonyms if synonyms is not None else synonym_map()
     chunks = [c for c in normalise(text)[:MAX_QUERY_LENGTH].split() if tokens(c)][:MAX_CHUNKS]
-    out: dict[tuple[str, tuple[str, ...], str], int] = {}
+    out: dict[tuple[str, tuple[str, ...], str], tuple[int, str]] = {}
 
-    def add(kind: str, chunk: str, boost: int, field: str = TEXT) -> None:
+    def add(kind: str, chunk: str, boost: int, target: str = TEXT) -> None:
         toks = tuple(tokens(chunk))
         if toks:
-            key = (kind, toks, field)
-            out[key] = max(out.get(key, 0), boost)
+            key = (kind, toks, target)
+            best, text = out.get(key, (0, chunk))
+            out[key] = (max(best, boost), text)
 
     for chunk in chunks:
         add(PHRASE, chunk, 8)
@@ -154,7 +159,7 @@ def clauses(text: str, synonyms: dict[str, list[str]] | None = None) -> list[Cla
                 add(PHRASE, chunk.replace(term, alternative), 6)
                 if term != chunk:
                     add(PHRASE, alternative, 2)
-    return [Clause(kind, toks, boost, field) for (kind, toks, field), boost in out.items()]
+    return [Clause(kind, toks, boost, target, text) for (kind, toks, target), (boost, text) in out.items()]
 
 
 def synonym_map() -> dict[str, list[str]]:

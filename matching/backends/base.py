@@ -13,6 +13,11 @@ FACETS = ("category", "kind", "urgency", "region", "budget")
 FitFunction = Callable[[list[int]], dict[int, float]]
 
 
+class SearchUnavailable(Exception):
+    """The search service cannot answer now (Elasticsearch down or unreachable): a view
+    shows a "search is unavailable, try again shortly" message instead of an error page."""
+
+
 class SearchBackend(ABC):
     name: str
 

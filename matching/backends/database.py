@@ -158,14 +158,14 @@ class DatabaseBackend(SearchBackend):
         """Sum of the boosts of the clauses each candidate matches."""
         per_token: dict[str, set[int]] = {}
         for clause in query_clauses:
-            if clause.field == TEXT and (clause.kind in (ALL, MOST) or len(clause.tokens) == 1):
+            if clause.target == TEXT and (clause.kind in (ALL, MOST) or len(clause.tokens) == 1):
                 for token in set(clause.tokens):
                     if token not in per_token:
                         per_token[token] = self._match([token]) & candidates
         scores: Counter[int] = Counter()
         for clause in query_clauses:
-            if clause.field != TEXT or (clause.kind == PHRASE and len(clause.tokens) > 1):
-                matched = self._match(list(clause.tokens), clause.field) & candidates
+            if clause.target != TEXT or (clause.kind == PHRASE and len(clause.tokens) > 1):
+                matched = self._match(list(clause.tokens), clause.target) & candidates
             else:
                 hits = Counter(i for token in set(clause.tokens) for i in per_token[token])
                 matched = {i for i, n in hits.items() if n >= clause.required}

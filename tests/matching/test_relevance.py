@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -26,10 +28,11 @@ CORPUS = json.loads((DATA / "search_corpus.json").read_text(encoding="utf-8"))
 QUERIES = json.loads((DATA / "search_queries.json").read_text(encoding="utf-8"))
 BOUNDARIES = json.loads((DATA / "search_boundaries.json").read_text(encoding="utf-8"))
 EVERYONE = Audience(everything=True)
+LIVE = pytest.mark.skipif(not os.environ.get("ELASTICSEARCH_URL"), reason="needs a live Elasticsearch node")
 RECALL_BAR = 0.9
 
 
-def load_corpus(agency, user) -> dict[str, int]:
+def load_corpus(backend, agency, user) -> dict[str, int]:
     """The corpus as real published needs (one made-up beneficiary), indexed; key → need id."""
     from categories.models import Category
     from needs.models import Beneficiary, Need, NeedState
@@ -63,18 +66,45 @@ def load_corpus(agency, user) -> dict[str, int]:
         ]
     )
     loaded = Need.objects.select_related("category", "region", "agency").prefetch_related("invitations")
-    get_backend().rebuild(document_for(n) for n in loaded.filter(pk__in=[n.pk for n in needs]))
+    backend.rebuild(document_for(n) for n in loaded.filter(pk__in=[n.pk for n in needs]))
     return {n["key"]: need.pk for n, need in zip(CORPUS, needs, strict=True)}
 
 
+@pytest.fixture(
+    params=[
+        "database",
+        "elasticsearch-in-memory",
+        pytest.param("elasticsearch", marks=[pytest.mark.elasticsearch, LIVE]),
+    ]
+)
+def backend(request, db):
+    """The database backend; the Elasticsearch backend's queries on the in-memory node of
+    tests/matching/fake_elasticsearch.py; and on a live node where ELASTICSEARCH_URL is set."""
+    if request.param == "database":
+        yield get_backend("database")
+        return
+    from matching.backends.elasticsearch import ElasticsearchBackend
+
+    if request.param == "elasticsearch":
+        live = ElasticsearchBackend(
+            url=os.environ["ELASTICSEARCH_URL"], prefix=f"safetynet-test-{uuid.uuid4().hex[:12]}"
+        )
+        yield live
+        live.drop()
+        return
+    from tests.matching.fake_elasticsearch import FakeCluster
+
+    yield ElasticsearchBackend(prefix="relevance", client=FakeCluster().client())
+
+
 @pytest.fixture
-def corpus(county_agency, caseworker):
+def corpus(backend, county_agency, caseworker):
     assert SynonymGroup.objects.count() == len(SEED_GROUPS)  # seeded by the migration
-    return load_corpus(county_agency, caseworker)
+    return load_corpus(backend, county_agency, caseworker)
 
 
-def ranked(text: str, depth: int) -> list[int]:
-    return get_backend().search(SearchRequest(text=text, per_page=depth), EVERYONE).ids
+def ranked(backend, text: str, depth: int) -> list[int]:
+    return backend.search(SearchRequest(text=text, per_page=depth), EVERYONE).ids
 
 
 def ndcg_at_10(order: list[int], relevant: set[int]) -> float:
@@ -83,12 +113,12 @@ def ndcg_at_10(order: list[int], relevant: set[int]) -> float:
     return gain / ideal if ideal else 0.0
 
 
-def test_recall_and_ndcg_on_the_labelled_set(corpus, capsys):
+def test_recall_and_ndcg_on_the_labelled_set(backend, corpus, capsys):
     per_kind: dict[str, list[tuple[float, float]]] = {}
     misses = []
     for q in QUERIES:
         relevant = {corpus[k] for k in q["relevant"]}
-        order = ranked(q["query"], max(50, len(relevant)))
+        order = ranked(backend, q["query"], max(50, len(relevant)))
         recall = len(relevant & set(order)) / len(relevant)
         per_kind.setdefault(q["kind"], []).append((recall, ndcg_at_10(order, relevant)))
         if recall < 1:
@@ -97,7 +127,8 @@ def test_recall_and_ndcg_on_the_labelled_set(corpus, capsys):
     recall = sum(r for r, _n in everything) / len(everything)
     ndcg = sum(n for _r, n in everything) / len(everything)
     with capsys.disabled():
-        print(f"\nrelevance set, database backend: {len(everything)} queries, recall {recall:.3f}, nDCG@10 {ndcg:.3f}")
+        name = type(backend).__name__
+        print(f"\nrelevance set, {name}: {len(everything)} queries, recall {recall:.3f}, nDCG@10 {ndcg:.3f}")
         for kind, rows in sorted(per_kind.items()):
             kind_recall = sum(r for r, _n in rows) / len(rows)
             kind_ndcg = sum(n for _r, n in rows) / len(rows)
@@ -115,10 +146,10 @@ NEEDS_SEGMENTATION = {"人民", "工作"}
 
 
 @pytest.mark.parametrize("case", BOUNDARIES, ids=[c["query"] for c in BOUNDARIES])
-def test_accidental_bigrams_never_outrank_a_real_word(corpus, case):
+def test_accidental_bigrams_never_outrank_a_real_word(backend, corpus, case):
     if case["query"] in NEEDS_SEGMENTATION:
         pytest.skip(case.get("note", "needs word segmentation"))
-    order = ranked(case["query"], len(CORPUS))
+    order = ranked(backend, case["query"], len(CORPUS))
     real = [order.index(corpus[k]) for k in case["real"] if corpus[k] in order]
     assert len(real) == len(case["real"]), "a real match was not found"
     accidental = [order.index(corpus[k]) for k in case["accidental"] if corpus[k] in order]

@@ -45,14 +45,15 @@ def test_a_chunk_gives_its_phrase_all_and_most_clauses():
 
 
 def test_synonyms_widen_a_query_and_rank_below_the_word_itself():
-    got = {(c.kind, "".join(c.tokens)): c.boost for c in clauses("独居老人", synonyms=SYNONYMS) if c.field == TEXT}
+    got = {(c.kind, "".join(c.tokens)): c.boost for c in clauses("独居老人", synonyms=SYNONYMS) if c.target == TEXT}
     assert got[(PHRASE, "独居居老老人")] == 8
     assert got[(PHRASE, "空巢巢老老人")] == 6
     assert got[(PHRASE, "孤寡寡老老人")] == 6
 
 
 def test_a_synonym_term_inside_a_longer_chunk_is_swapped():
-    got = {(c.kind, " ".join(c.tokens)): c.boost for c in clauses("独居老人助餐", synonyms=SYNONYMS) if c.field == TEXT}
+    text_clauses = [c for c in clauses("独居老人助餐", synonyms=SYNONYMS) if c.target == TEXT]
+    got = {(c.kind, " ".join(c.tokens)): c.boost for c in text_clauses}
     assert got[(PHRASE, " ".join(tokens("空巢老人助餐")))] == 6
     assert got[(PHRASE, " ".join(tokens("独居老人送餐")))] == 6
     assert got[(PHRASE, "独居 居老 老人")] == 3  # the term itself
