@@ -3,8 +3,8 @@
 Chinese (and Japanese and Korean) text is split into overlapping character bigrams, as
 Elasticsearch's ``cjk`` analyzer does: 低保边缘家庭 → 低保 保边 边缘 缘家 家庭. A lone CJK
 character stays a unigram. Latin words and numbers are words. Full-width forms fold to
-half-width and Latin text is lower-cased (``cjk_width`` and ``lowercase``), and the same
-English stop words are dropped. Stock PostgreSQL and SQLite full-text search cannot do
+half-width and Latin text is lower-cased (``cjk_width`` and ``lowercase``), and English
+stop words are dropped (the Elasticsearch analyzer is given the same list). Stock PostgreSQL and SQLite full-text search cannot do
 this themselves, so the database backend indexes and queries the space-joined tokens.
 """
 
@@ -25,7 +25,8 @@ _CJK = (
 )
 _RUN = re.compile(rf"([{_CJK}]+)|([0-9a-z]+)")
 
-# Lucene's English stop words, which the cjk analyzer drops by default.
+# English stop words (Lucene's English list). The Elasticsearch backend gives its cjk
+# analyzer this same list, so both backends drop exactly these words.
 STOP_WORDS = frozenset(
     [
         "a",

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from categories.models import Category
+from matching.backends.base import SearchUnavailable
 from matching.fit import acting_organisation, fit_for, fit_function
 from matching.models import AlertFrequency
-from matching.query import BAND_KEYS, BUDGET_BANDS, SORTS, Filters, SearchRequest
+from matching.query import BAND_KEYS, BUDGET_BANDS, SORTS, Filters, SearchRequest, SearchResults
 from matching.selectors import search_needs
 from needs.models import Need, NeedKind, Proposal, Urgency
 from regions.models import Region
@@ -57,9 +59,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
     organisation = acting_organisation(request.user)
     service_paths = tuple(r.path for r in organisation.service_regions.all()) if organisation else ()
     search = parse(request.GET, service_paths=service_paths, can_fit=organisation is not None)
-    results = search_needs(
-        request.user, search, fit=fit_function(organisation) if organisation and search.sort == "fit" else None
-    )
+    try:
+        results = search_needs(
+            request.user, search, fit=fit_function(organisation) if organisation and search.sort == "fit" else None
+        )
+    except SearchUnavailable:
+        messages.warning(request, _("Search is unavailable for a moment: the newest needs are shown, unfiltered."))
+        results = _newest_without_search(request.user, search)
     by_id = Need.objects.select_related("category", "region", "agency").in_bulk(results.ids)
     needs = [by_id[i] for i in results.ids if i in by_id]
     fits = fit_for(organisation, needs) if organisation else {}
@@ -201,3 +207,18 @@ def canonical_query(query: str) -> str:
     values only, no page. ("area" is kept as asked; it is resolved when the search runs.)"""
     search = parse(QueryDict(query), service_paths=("area",), can_fit=True)
     return _url(_state(QueryDict(query), search)).removeprefix("?")
+
+
+def _newest_without_search(user, search: SearchRequest) -> SearchResults:
+    """When the search backend cannot answer: the open needs the user may see, newest
+    first, straight from the database (no text, no facets)."""
+    from matching.backends.base import FACETS
+    from matching.documents import INDEXED_STATES
+    from needs.selectors import needs_visible_to
+
+    visible = needs_visible_to(user).filter(state__in=INDEXED_STATES).order_by("-published_at", "-pk")
+    start = (search.page - 1) * search.per_page
+    ids = list(visible.values_list("pk", flat=True)[start : start + search.per_page])
+    return SearchResults(
+        ids=ids, scores={}, total=visible.count(), facets={f: {} for f in FACETS}, page=search.page, per_page=PER_PAGE
+    )

@@ -206,3 +206,18 @@ ODD_QUERIES = ["%00", "'; DROP TABLE matching_fts; --", '"', "<script>", "１２
 def test_odd_query_text_is_harmless(corpus, approver, text):
     search_needs(approver, SearchRequest(text=text))
     assert SearchDocument.objects.count() == 6
+
+
+def test_staff_extend_the_vocabulary_and_the_next_search_uses_it(corpus, approver):
+    from matching.models import SynonymGroup
+
+    assert search_needs(approver, SearchRequest(text="托管班")).ids == []
+    SynonymGroup.objects.create(terms="课后照料\n托管班", note="added by staff")
+    assert ids(search_needs(approver, SearchRequest(text="托管班"))) == [corpus["children"].pk]
+
+
+def test_the_synonym_list_is_editable_in_the_admin_and_the_cms(client_for, superuser):
+    client = client_for(superuser)
+    assert client.get("/admin/matching/synonymgroup/").status_code == 200
+    listing = client.get("/cms/snippets/matching/synonymgroup/")
+    assert listing.status_code == 200 and "独居老人" in listing.content.decode()

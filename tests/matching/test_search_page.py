@@ -115,3 +115,17 @@ def test_pagination_keeps_the_search(client_for, county_agency, caseworker, appr
         published(county_agency, caseworker, approver, title=f"老人探访{i}", summary="老人需要每周探访。")
     page = client_for(member, reauthenticated=False).get(URL, {"q": "探访"}).content.decode()
     assert "Page 1 of 2" in page and "?q=%E6%8E%A2%E8%AE%BF&amp;page=2" in page
+
+
+def test_when_search_is_down_the_newest_needs_are_shown(client_for, needs, member, monkeypatch):
+    from matching.backends.base import SearchUnavailable
+    from matching.backends.database import DatabaseBackend
+
+    def down(*args, **kwargs):
+        raise SearchUnavailable("the node does not answer")
+
+    monkeypatch.setattr(DatabaseBackend, "search", down)
+    response = client_for(member, reauthenticated=False).get(URL, {"q": "独居老人"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Search is unavailable" in page
+    assert "独居老人助餐" in page and "空巢老人送餐上门" in page
