@@ -4,8 +4,9 @@ Chinese (and Japanese and Korean) text is split into overlapping character bigra
 Elasticsearch's ``cjk`` analyzer does: 低保边缘家庭 → 低保 保边 边缘 缘家 家庭. A lone CJK
 character stays a unigram. Latin words and numbers are words. Full-width forms fold to
 half-width and Latin text is lower-cased (``cjk_width`` and ``lowercase``), and English
-stop words are dropped (the Elasticsearch analyzer is given the same list). Stock PostgreSQL and SQLite full-text search cannot do
-this themselves, so the database backend indexes and queries the space-joined tokens.
+stop words are dropped (the Elasticsearch analyzer is given the same list). Stock
+PostgreSQL and SQLite full-text search cannot do this themselves, so the database
+backend indexes and queries the space-joined tokens.
 """
 
 from __future__ import annotations
