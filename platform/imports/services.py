@@ -179,6 +179,8 @@ class _ProgressReporter:
         table = self.side.ops.quote_name(NeedImport._meta.db_table)
         try:
             with self.side.cursor() as cursor:
+                # Never wait long for the row: a report that cannot be made is skipped.
+                cursor.execute("SET lock_timeout = '2s'")
                 cursor.execute(f"UPDATE {table} SET processed_count = %s WHERE id = %s", [written, self.import_id])  # noqa: S608
         except Exception:  # progress is a courtesy: never let it fail the import
             logger.warning("import %s: progress report failed", self.import_id, exc_info=True)

@@ -406,3 +406,39 @@ def test_an_uploader_who_lost_the_role_imports_nothing(caseworker, county_agency
     policy.forget_grants(caseworker)
     batch = services.import_commit(import_id=batch.pk)
     assert batch.state == ImportState.FAILED and Need.objects.count() == 0
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="a second writer during the transaction needs PostgreSQL"
+)
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_seen_while_the_commit_transaction_is_still_open(county_agency, caseworker, monkeypatch):
+    """The rows written so far reach the polling page through the side connection,
+    while the transaction that writes them has not committed."""
+    from django.db import connections, transaction
+
+    from imports import writer
+
+    monkeypatch.setattr(writer, "CHUNK", 2)
+    batch = services.import_upload(agency=county_agency, by=caseworker, name="a.csv", data=csv_bytes(rows(5)))
+    services.import_commit_request(batch=batch, by=caseworker)  # autocommit here: the task runs at once…
+    batch.refresh_from_db()
+    assert batch.state == ImportState.COMMITTED and Need.objects.count() == 5
+
+    # …so look inside a commit: report from within an open transaction, read from outside it.
+    seen = []
+    reporter = services._ProgressReporter(batch.pk)
+    observer = connections.create_connection("default")
+    try:
+        with transaction.atomic():
+            # The writer's transaction is busy (never with the import's own row, which the
+            # side connection updates: that would make the two wait on each other).
+            need_services.relative_declare(user=caseworker, name="某", id_number=resident_id(99), relation="友")
+            reporter.report(3)
+            with observer.cursor() as cursor:
+                cursor.execute("SELECT processed_count FROM imports_needimport WHERE id = %s", [batch.pk])
+                seen.append(cursor.fetchone()[0])
+    finally:
+        reporter.close()
+        observer.close()
+    assert seen == [3]
