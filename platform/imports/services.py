@@ -22,6 +22,7 @@ half way until the transaction commits.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -45,7 +46,7 @@ logger = logging.getLogger(__name__)
 S = ImportState
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.UPLOADED: frozenset({S.PREVIEWED, S.FAILED}),
-    S.PREVIEWED: frozenset({S.COMMITTING}),
+    S.PREVIEWED: frozenset({S.COMMITTING, S.FAILED}),
     S.COMMITTING: frozenset({S.COMMITTED, S.FAILED}),
     S.COMMITTED: frozenset(),
     S.FAILED: frozenset(),
@@ -199,13 +200,48 @@ def import_commit(*, import_id: int) -> NeedImport:
     user = batch.uploaded_by
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         try:
-            return _commit(batch, user)
+            batch = _commit(batch, user)
         except Exception:
             logger.exception("import %s failed", batch.pk)
             problem = Problem(
                 None, "", "internal", _("The import stopped on an unexpected error; nothing was imported.")
             )
-            return _move(batch, S.FAILED, by=None, errors=[problem.as_dict()], finished_at=timezone.now())
+            batch = _move(batch, S.FAILED, by=None, errors=[problem.as_dict()], finished_at=timezone.now())
+    _discard_file(batch)
+    return batch
+
+
+def _discard_file(batch: NeedImport) -> None:
+    """The uploaded file holds identities in the clear: once the import is over (its
+    needs are in the vault, or it failed) it is deleted; the import keeps its findings."""
+    if batch.file:
+        batch.file.delete(save=False)
+        NeedImport.objects.filter(pk=batch.pk).update(file="")
+
+
+# Long enough to correct a file over a weekend; short enough that clear-text identities
+# do not linger in the private storage.
+KEEP_UNCOMMITTED = timedelta(days=3)
+
+
+def imports_expire(*, now=None) -> int:
+    """Close imports not committed within KEEP_UNCOMMITTED (their file is deleted), and
+    delete any file an ended import still has. Idempotent; returns how many were touched."""
+    now = now or timezone.now()
+    touched = 0
+    stale = NeedImport.objects.filter(state__in=[S.UPLOADED, S.PREVIEWED], created_at__lt=now - KEEP_UNCOMMITTED)
+    for batch in stale:
+        problem = Problem(None, "", "expired", _("Not imported in time: upload the file again."))
+        try:
+            batch = _move(batch, S.FAILED, by=None, errors=[*batch.errors, problem.as_dict()], finished_at=now)
+        except InvalidState:
+            continue  # committed meanwhile
+        _discard_file(batch)
+        touched += 1
+    for batch in NeedImport.objects.filter(state__in=[S.COMMITTED, S.FAILED]).exclude(file=""):
+        _discard_file(batch)
+        touched += 1
+    return touched
 
 
 def _save_progress(batch: NeedImport, **counts) -> None:

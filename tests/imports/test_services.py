@@ -442,3 +442,37 @@ def test_progress_is_seen_while_the_commit_transaction_is_still_open(county_agen
         reporter.close()
         observer.close()
     assert seen == [3]
+
+
+# --- The uploaded file does not outlive the import ------------------------------------
+
+
+def _stored(root) -> list:
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def test_the_file_is_deleted_once_the_import_has_ended(caseworker, county_agency, commit, private_root):
+    batch = upload(county_agency, caseworker, csv_bytes(rows(2)))
+    assert len(_stored(private_root)) == 1
+    batch = commit(batch, caseworker)
+    assert batch.state == ImportState.COMMITTED and not batch.file and _stored(private_root) == []
+
+
+def test_the_sweep_closes_imports_left_uncommitted_and_deletes_their_files(caseworker, county_agency, private_root):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.sweeps import SWEEPS
+
+    old = upload(county_agency, caseworker, csv_bytes(rows(2)))
+    fresh = upload(county_agency, caseworker, csv_bytes(rows(1)))
+    NeedImport.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=4))
+    assert SWEEPS["imports_expire"].run() == 1
+    assert SWEEPS["imports_expire"].run() == 0  # idempotent
+    old.refresh_from_db(), fresh.refresh_from_db()
+    assert old.state == ImportState.FAILED and old.errors[-1]["code"] == "expired" and not old.file
+    assert fresh.state == ImportState.PREVIEWED and fresh.file
+    assert len(_stored(private_root)) == 1
+    with pytest.raises(InvalidState):
+        services.import_commit_request(batch=old, by=caseworker)
