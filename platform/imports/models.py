@@ -31,6 +31,8 @@ class NeedImport(models.Model):
     file = models.FileField(storage=private_storage, upload_to=import_file_path, max_length=200)
     file_format = models.CharField(max_length=4)  # "csv" or "xlsx"
     encoding = models.CharField(max_length=20, blank=True)
+    # Of the file's bytes: the same file imported twice is refused (a double upload).
+    sha256 = models.CharField(max_length=64, db_index=True, blank=True)
     state = models.CharField(_("state"), max_length=12, choices=ImportState.choices, default=ImportState.UPLOADED)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     # The commit's progress: rows checked again, then rows written (see imports.services).

@@ -21,6 +21,7 @@ half way until the transaction commits.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import timedelta
 from pathlib import PurePosixPath
@@ -101,8 +102,11 @@ def import_upload(*, agency, by: User, name: str, data: bytes) -> NeedImport:
         file_format = detect_format(data, name)
     except FileProblem:
         file_format = "bin"  # kept, and refused with its reason by the preview
+    digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
-        batch = NeedImport(agency=agency, uploaded_by=by, original_name=_safe_name(name), file_format=file_format)
+        batch = NeedImport(
+            agency=agency, uploaded_by=by, original_name=_safe_name(name), file_format=file_format, sha256=digest
+        )
         batch.file.save("upload", ContentFile(data), save=False)
         batch.save()
         record(
@@ -119,6 +123,18 @@ def _check(batch: NeedImport, *, data: bytes | None = None, progress=None) -> tu
     if data is None:
         with batch.file.open("rb") as stored:
             data = stored.read()
+    earlier = (
+        NeedImport.objects.filter(agency=batch.agency, sha256=batch.sha256)
+        .exclude(pk=batch.pk)
+        .filter(state__in=[S.COMMITTING, S.COMMITTED])
+        .first()
+    )
+    if earlier is not None:
+        message = _("This very file was already imported (import #%(n)d of %(date)s): nothing would be new.") % {
+            "n": earlier.pk,
+            "date": timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M"),
+        }
+        return Result(errors=[Problem(None, "", "already_imported", message)]), ""
     try:
         table = read_table(data, name=batch.original_name)
     except FileProblem as problem:

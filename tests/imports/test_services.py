@@ -476,3 +476,11 @@ def test_the_sweep_closes_imports_left_uncommitted_and_deletes_their_files(casew
     assert len(_stored(private_root)) == 1
     with pytest.raises(InvalidState):
         services.import_commit_request(batch=old, by=caseworker)
+
+
+def test_the_same_file_is_not_imported_twice(caseworker, county_agency, commit):
+    data = csv_bytes(rows(2))
+    commit(upload(county_agency, caseworker, data), caseworker)
+    again = upload(county_agency, caseworker, data, "needs (1).csv")
+    assert [(e["row"], e["code"]) for e in again.errors] == [(None, "already_imported")]
+    assert Need.objects.count() == 2
