@@ -12,9 +12,7 @@ Only reading: the database is queried a fixed number of times, never per row.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from categories.models import Category
 from core.crypto import keyed_hash, mask
 from core.spreadsheets import is_formula
+from imports.cells import as_text, check_length, column_at, parse_budget, parse_household, parse_whole, shown
 from imports.columns import (
     BOOLEAN_COLUMNS,
     BY_KEY,
@@ -41,9 +40,7 @@ from needs.selectors import OPEN_STATES
 from regions.models import Region, RegionLevel
 
 NEED_LEVELS = (RegionLevel.COUNTY, RegionLevel.TOWNSHIP)  # as the need form's region field
-MAX_HOUSEHOLD = 12  # as the need form's household formset
 MAX_GAP_NOTE = 2000
-_SEPARATORS = re.compile(r"[;,、]")
 LEAK_LABELS = {
     "id": gettext_lazy("an ID number"),
     "phone": gettext_lazy("a phone number"),
@@ -109,7 +106,7 @@ def validate_table(table: Table, *, agency, user, progress=None) -> Result:
     first_by_content: dict[tuple, int] = {}
     for done, (number, cells) in enumerate(table.rows, start=1):
         row = checker.check(number, cells, index, table.headers, result)
-        content = tuple(normalise(_text(c)) for c in cells)
+        content = tuple(normalise(as_text(c)) for c in cells)
         if content in first_by_content:
             result.errors.append(
                 Problem(
@@ -190,17 +187,6 @@ def _map_headers(headers: list[str], result: Result) -> dict[str, int]:
     return index
 
 
-def _text(value) -> str:
-    """A cell as text: numbers without a trailing ".0", nothing for an empty cell."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
-
-
 class _RowChecker:
     """The look-ups every row needs, read once."""
 
@@ -230,7 +216,7 @@ class _RowChecker:
         for position, cell in enumerate(cells):
             # openpyxl gives array and data-table formulas as objects, not text.
             if is_formula(cell) or type(cell).__name__ in {"ArrayFormula", "DataTableFormula"}:
-                column = _column_at(position, index, headers)
+                column = column_at(position, index, headers)
                 formula_columns.add(column)
                 # The cell itself is not repeated: it may hold anything, an ID number included.
                 problem(
@@ -249,7 +235,7 @@ class _RowChecker:
             return cells[position]
 
         def text(key: str) -> str:
-            return _text(cell(key)).strip()
+            return as_text(cell(key)).strip()
 
         def required(key: str) -> str:
             value = text(key)
@@ -260,14 +246,14 @@ class _RowChecker:
         data: dict = {}
         for key in ("title", "summary", "qualifications"):
             value = required(key) if BY_KEY[key].required else text(key)
-            _check_length(key, value, _max_length(key), problem)
+            check_length(key, value, _max_length(key), problem)
             data[key] = value
 
         category_text = required("category")
         if category_text:
             data["category"] = self.categories.get(normalise(category_text))
             if data["category"] is None:
-                message = _("Unknown category code “%(code)s”.") % {"code": _shown(category_text)}
+                message = _("Unknown category code “%(code)s”.") % {"code": shown(category_text)}
                 problem("category", "unknown_code", message)
 
         for key, default in (("kind", None), ("urgency", None), ("scope", Scope.REGION)):
@@ -282,23 +268,23 @@ class _RowChecker:
                     key,
                     "unknown_code",
                     _("Unknown value “%(value)s”; use one of: %(choices)s.")
-                    % {"value": _shown(value), "choices": ", ".join(choices)},
+                    % {"value": shown(value), "choices": ", ".join(choices)},
                 )
 
         data["region"] = self._region(required("region"), problem)
-        data["budget"] = _budget(required("budget"), problem)
-        data["duration_days"] = _whole(required("duration_days"), "duration_days", 0, 2_147_483_647, problem)
+        data["budget"] = parse_budget(required("budget"), problem)
+        data["duration_days"] = parse_whole(required("duration_days"), "duration_days", 0, 2_147_483_647, problem)
         people = text("people_count")
-        data["people_count"] = _whole(people, "people_count", 0, 32767, problem) if people else 1
+        data["people_count"] = parse_whole(people, "people_count", 0, 32767, problem) if people else 1
 
         gap_reason_text = required("gap_reason")
         gap_reason = self.aliases["gap_reason"].get(normalise(gap_reason_text)) if gap_reason_text else ""
         if gap_reason_text and gap_reason is None:
             problem(
-                "gap_reason", "unknown_code", _("Unknown gap reason “%(code)s”.") % {"code": _shown(gap_reason_text)}
+                "gap_reason", "unknown_code", _("Unknown gap reason “%(code)s”.") % {"code": shown(gap_reason_text)}
             )
         gap_note = text("gap_note")
-        _check_length("gap_note", gap_note, MAX_GAP_NOTE, problem)
+        check_length("gap_note", gap_note, MAX_GAP_NOTE, problem)
 
         answers: dict[str, tuple[str, str]] = {}
         for key, scheme in SCHEME_COLUMNS.items():
@@ -311,13 +297,13 @@ class _RowChecker:
                     key,
                     "unknown_code",
                     _("Unknown answer “%(value)s”; use one of: %(choices)s.")
-                    % {"value": _shown(value), "choices": ", ".join(SchemeAnswer.values)},
+                    % {"value": shown(value), "choices": ", ".join(SchemeAnswer.values)},
                 )
             else:
                 answers[scheme] = (answer, "")
 
         beneficiary = self._person(cell, text, required, problem)
-        household = _household(text("household"), problem)
+        household = parse_household(text("household"), problem)
         id_hash = keyed_hash(beneficiary["id_number"], purpose="resident-id") if beneficiary else ""
         if id_hash in self.relative_hashes:
             # need_create refuses it too (ConflictOfInterest); say so now, for this row.
@@ -366,7 +352,7 @@ class _RowChecker:
                     % {"code": text, "area": self.agency.region.full_name},
                 )
             else:
-                problem("region", "unknown_code", _("Unknown region code “%(code)s”.") % {"code": _shown(value)})
+                problem("region", "unknown_code", _("Unknown region code “%(code)s”.") % {"code": shown(value)})
             return None
         if region.level not in NEED_LEVELS:
             message = _("Give a county or a township, not a province or city (%(code)s).") % {"code": region.code}
@@ -435,94 +421,6 @@ class _RowChecker:
                 _("Government never purchases %(what)s (“%(phrase)s”): it stays with the agency.")
                 % {"what": never[0], "phrase": never[1]},
             )
-
-
-_LONG_NUMBER = re.compile(r"\d{7,}[\dXx]?")
-
-
-def _shown(value: str) -> str:
-    """A cell repeated in a message: bounded, and any long number (an ID or phone number
-    typed in the wrong column) masked."""
-    return _LONG_NUMBER.sub(lambda m: mask(m.group()), value[:40])
-
-
-def _check_length(key: str, value: str, limit: int, problem) -> None:
-    if limit and len(value) > limit:
-        problem(key, "too_long", _("At most %(n)d characters (this has %(m)d).") % {"n": limit, "m": len(value)})
-
-
-def _column_at(position: int, index: dict[str, int], headers: list[str]) -> str:
-    for key, at in index.items():
-        if at == position:
-            return key
-    return (str(headers[position]) if position < len(headers) else "").strip() or f"#{position + 1}"
-
-
-def _budget(value: str, problem) -> Decimal | None:
-    if not value:
-        return None
-    cleaned = value.replace(",", "").replace("，", "").removeprefix("¥").removeprefix("￥").removesuffix("元").strip()
-    field = Need._meta.get_field("budget")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        problem("budget", "not_a_number", _("The budget is not a number."))
-        return None
-    if not amount.is_finite():
-        problem("budget", "not_a_number", _("The budget is not a number."))
-        return None
-    if amount < 0:
-        problem("budget", "negative", _("The budget cannot be negative."))
-        return None
-    if amount != amount.quantize(Decimal("0.01")):
-        problem("budget", "decimals", _("At most two decimals (fen)."))
-        return None
-    if amount >= Decimal(10) ** (field.max_digits - field.decimal_places):
-        problem("budget", "too_large", _("The budget is too large."))
-        return None
-    return amount.quantize(Decimal("0.01"))
-
-
-def _whole(value: str, key: str, low: int, high: int, problem) -> int | None:
-    if not value:
-        return None
-    try:
-        number = Decimal(value.replace(",", ""))
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite() or number != number.to_integral_value():
-        problem(key, "not_whole", _("Give a whole number."))
-        return None
-    if not low <= number <= high:
-        problem(key, "out_of_range", _("Give a number from %(low)d to %(high)d.") % {"low": low, "high": high})
-        return None
-    return int(number)
-
-
-def _household(value: str, problem) -> list[dict]:
-    members = []
-    if not value:
-        return members
-    import unicodedata
-
-    for part in _SEPARATORS.split(unicodedata.normalize("NFKC", value)):
-        part = part.strip()
-        if not part:
-            continue
-        relation, sep, age = part.rpartition(":")
-        relation = relation.strip()
-        if not sep or not relation or not age.strip().isdigit() or int(age) > 130 or len(relation) > 30:
-            problem(
-                "household",
-                "household_format",
-                _("Write each member as relation:age (age 0 to 130), separated by semicolons, e.g. 配偶:81; 女儿:52."),
-            )
-            return []
-        members.append({"relation": relation, "age": int(age)})
-    if len(members) > MAX_HOUSEHOLD:
-        problem("household", "household_size", _("At most %(n)d household members.") % {"n": MAX_HOUSEHOLD})
-        return []
-    return members
 
 
 def _warn_open_needs(result: Result) -> None:

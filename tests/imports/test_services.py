@@ -412,13 +412,20 @@ def test_an_uploader_who_lost_the_role_imports_nothing(caseworker, county_agency
     "connection.vendor != 'postgresql'", reason="a second writer during the transaction needs PostgreSQL"
 )
 @pytest.mark.django_db(transaction=True)
-def test_progress_is_seen_while_the_commit_transaction_is_still_open(county_agency, caseworker, monkeypatch):
+def test_progress_is_seen_while_the_commit_transaction_is_still_open(monkeypatch):
     """The rows written so far reach the polling page through the side connection,
     while the transaction that writes them has not committed."""
     from django.db import connections, transaction
 
+    from accounts.models import Membership, Role
+    from core.demo import ensure_reference_data
     from imports import writer
+    from tests.factories import AgencyFactory, UserFactory, region
 
+    ensure_reference_data()  # an earlier transactional test may have flushed the regions
+    county_agency = AgencyFactory(name="进度测试民政局", region=region("510129"))
+    caseworker = UserFactory()
+    Membership.objects.create(user=caseworker, role=Role.AGENCY_CASEWORKER, agency=county_agency)
     monkeypatch.setattr(writer, "CHUNK", 2)
     batch = services.import_upload(agency=county_agency, by=caseworker, name="a.csv", data=csv_bytes(rows(5)))
     services.import_commit_request(batch=batch, by=caseworker)  # autocommit here: the task runs at once…
