@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "categories",
     "vetting",
     "needs",
+    "imports",
     "audit",
     "notifications",
     "cms",
@@ -166,7 +167,7 @@ TASKS = {
             if TASKS_BACKEND == "database"
             else "django.tasks.backends.immediate.ImmediateBackend"
         ),
-        "QUEUES": ["default", "email", "search"],
+        "QUEUES": ["default", "email", "search", "imports"],
     }
 }
 

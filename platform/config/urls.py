@@ -32,6 +32,9 @@ urlpatterns += i18n_patterns(
     path("organisations/", include("organisations.urls")),
     path("directory/", include("organisations.directory_urls")),
     path("vetting/", include("vetting.urls")),
+    # Before the needs include, which would otherwise be asked about these paths first.
+    path("needs/import/", include("imports.urls")),
+    path("needs/export/", include("imports.export_urls")),
     path("", include("matching.urls")),  # saved searches under needs/saved/, alert unsubscribes
     path("needs/", include("needs.urls")),
     path("regions/", include("regions.urls")),
