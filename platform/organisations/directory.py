@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 
 from categories.models import Category
 from organisations.models import OrganisationKind
 from organisations.selectors import organisations_may_act
 from regions.forms import RegionFilterForm
+
+RATING_ORDER = ["3A", "4A", "5A"]  # "at least": this grade and the higher ones
+COMPLETED_STATES = ["fulfilled", "closed"]
+SORT_LABELS = {
+    "name": (_("Name"), ("legal_name",)),
+    "track_record": (_("Most completed cases"), ("-completed", "legal_name")),
+    "rating": (_("Highest rating"), ("-rating", "legal_name")),
+}
+SORTS = {key: order for key, (_label, order) in SORT_LABELS.items()}
 
 
 def _directory():
@@ -31,7 +42,19 @@ def directory_list(request: HttpRequest) -> HttpResponse:
     region_form = RegionFilterForm(request.GET or None)
     if region_form.is_valid() and region_form.cleaned_data["region"]:
         organisations = organisations.in_region(region_form.cleaned_data["region"])
-    organisations = organisations.distinct().order_by("legal_name")
+    rating = request.GET.get("rating", "")
+    if rating in RATING_ORDER:
+        organisations = organisations.filter(rating__in=RATING_ORDER[RATING_ORDER.index(rating) :])
+    else:
+        rating = ""
+    # Track record: needs the organisation took on and saw through (fulfilled or closed).
+    organisations = organisations.annotate(
+        completed=Count("claimed_needs", filter=Q(claimed_needs__state__in=COMPLETED_STATES), distinct=True)
+    )
+    sort = request.GET.get("sort", "name")
+    if sort not in SORTS:
+        sort = "name"
+    organisations = organisations.distinct().order_by(*SORTS[sort])
     page = Paginator(organisations, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -44,6 +67,10 @@ def directory_list(request: HttpRequest) -> HttpResponse:
             "categories": Category.objects.filter(is_active=True),
             "kinds": OrganisationKind.choices,
             "region_form": region_form,
+            "rating": rating,
+            "ratings": RATING_ORDER,
+            "sort": sort,
+            "sorts": [(key, label) for key, (label, _order) in SORT_LABELS.items()],
         },
     )
 

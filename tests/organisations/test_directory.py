@@ -246,3 +246,27 @@ def test_may_act_agrees_with_is_vetted(directory):
     for organisation in directory.values():
         assert organisation_may_act(organisation=organisation) == organisation.is_vetted, organisation.legal_name
     assert set(Organisation.objects.vetted()) == set(organisations_may_act())
+
+
+def test_filter_by_rating_at_least(client, directory):
+    Organisation.objects.filter(pk=directory["renai"].pk).update(rating="4A")
+    Organisation.objects.filter(pk=directory["sunshine"].pk).update(rating="3A")
+    assert listed(client, rating="4A") == {"大邑县仁爱慈善会"}
+    assert listed(client, rating="3A") == MAY_ACT
+    assert listed(client, rating="9Z") == MAY_ACT  # unknown: no filter, no error
+
+
+def test_sort_by_track_record_shows_completed_cases(client, directory, county_agency, caseworker):
+    from decimal import Decimal
+
+    from needs import services
+    from needs.models import Need
+    from tests.needs.test_services import card, person
+
+    need = services.need_create(agency=county_agency, by=caseworker, data=card(), beneficiary=person(), household=[])
+    Need.objects.filter(pk=need.pk).update(state="closed", claimed_by=directory["sunshine"], budget=Decimal(1))
+    response = client.get(url("directory:list", lang="en"), {"sort": "track_record"})
+    names = [o.legal_name for o in response.context["page"].object_list]
+    assert names == ["大邑县阳光社会工作服务中心", "大邑县仁爱慈善会"]
+    assert "1 completed case" in text(response) and "0 completed cases" in text(response)
+    assert client.get(url("directory:list"), {"sort": "'; DROP"}).status_code == 200
