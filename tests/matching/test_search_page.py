@@ -129,3 +129,18 @@ def test_when_search_is_down_the_newest_needs_are_shown(client_for, needs, membe
     page = response.content.decode()
     assert response.status_code == 200 and "Search is unavailable" in page
     assert "独居老人助餐" in page and "空巢老人送餐上门" in page
+
+
+@pytest.mark.parametrize("query", ["独居老人", "助餐"])
+def test_the_demo_social_worker_finds_the_demo_elder_care_needs_first(db, client_for, query):
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    call_command("seed_demo")
+    worker = User.objects.get(email="social.worker@safetynet.test")
+    response = client_for(worker, reauthenticated=False).get(URL, {"q": query})
+    hits = response.context["hits"]
+    need, fit = hits[0]
+    assert need.title == "独居老人助餐与探访" and need.category.code == "elderly_care"
+    assert "serves Elderly care" in fit.reasons and any("大邑县" in r for r in fit.reasons)
