@@ -26,11 +26,13 @@ MAX_PAGE = 500
 PARAMS = ("q", "category", "kind", "urgency", "region", "budget", "area", "sort")
 
 
-def parse(params: QueryDict, *, service_paths: tuple[str, ...], can_fit: bool) -> SearchRequest:
-    """A search request from the query string. Unknown values are dropped, never an error."""
-    categories = set(Category.objects.filter(is_active=True).values_list("code", flat=True))
+def parse(params: QueryDict, *, service_paths: tuple[str, ...], can_fit: bool, strict: bool = False) -> SearchRequest:
+    """A search request from the query string, never an error. A filter value the search
+    does not know is kept (it matches nothing, and the page says which value it was),
+    unless ``strict``, which drops it (a saved search keeps only what it understands)."""
+    known = known_values()
     region = params.get("region", "")[:80]
-    if region and not Region.objects.filter(path=region).exists():
+    if strict and region not in known["region"]:
         region = ""
     sort = params.get("sort", "relevance")
     if sort not in SORTS or (sort == "fit" and not can_fit):
@@ -39,20 +41,52 @@ def parse(params: QueryDict, *, service_paths: tuple[str, ...], can_fit: bool) -
         page = min(max(int(params.get("page", "1")), 1), MAX_PAGE)
     except ValueError:
         page = 1
+
+    def values(name: str) -> tuple[str, ...]:
+        given = [v[:40] for v in params.getlist(name)[:10]]
+        return tuple(v for v in given if v in known[name] or not strict)
+
     return SearchRequest(
         text=params.get("q", "")[:200].replace("\x00", ""),
         filters=Filters(
-            category=tuple(v for v in params.getlist("category") if v in categories),
-            kind=tuple(v for v in params.getlist("kind") if v in NeedKind.values),
-            urgency=tuple(v for v in params.getlist("urgency") if v in Urgency.values),
+            category=values("category"),
+            kind=values("kind"),
+            urgency=values("urgency"),
             region=region,
-            budget=tuple(v for v in params.getlist("budget") if v in BAND_KEYS),
+            budget=values("budget"),
             service_area=service_paths if params.get("area") == "1" else (),
         ),
         sort=sort,
         page=page,
         per_page=PER_PAGE,
     )
+
+
+def known_values() -> dict[str, set[str]]:
+    return {
+        "category": set(Category.objects.filter(is_active=True).values_list("code", flat=True)),
+        "kind": set(NeedKind.values),
+        "urgency": set(Urgency.values),
+        "budget": set(BAND_KEYS),
+        "region": _RegionPaths(),
+    }
+
+
+class _RegionPaths:
+    """``path in`` asks the regions table (there are tens of thousands)."""
+
+    def __contains__(self, path: str) -> bool:
+        return bool(path) and Region.objects.filter(path=path).exists()
+
+
+def unknown_filters(search: SearchRequest) -> list[str]:
+    known = known_values()
+    f = search.filters
+    names = ("category", "kind", "urgency", "budget")
+    unknown = [v for name in names for v in getattr(f, name) if v not in known[name]]
+    if f.region and f.region not in known["region"]:
+        unknown.append(f.region)
+    return unknown
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -81,6 +115,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "sorts": [(key, label) for key, label in SORTS.items() if key != "fit" or organisation],
         "state": state,
         "pages": _pages(results, state),
+        "first_page_url": _url(state, page=None),
+        "unknown_filters": unknown_filters(search),
         "clear_url": "?" + urlencode({"q": search.text}) if search.text else "?",
         "area_on": bool(search.filters.service_area),
         "area_url": _url(state, area=None if search.filters.service_area else "1", page=None),
@@ -205,7 +241,7 @@ def _mine(user) -> list[Need]:
 def canonical_query(query: str) -> str:
     """A saved search's query string: only the parameters the search understands, valid
     values only, no page. ("area" is kept as asked; it is resolved when the search runs.)"""
-    search = parse(QueryDict(query), service_paths=("area",), can_fit=True)
+    search = parse(QueryDict(query), service_paths=("area",), can_fit=True, strict=True)
     return _url(_state(QueryDict(query), search)).removeprefix("?")
 
 

@@ -89,7 +89,23 @@ def test_an_empty_search_helps(client_for, needs, member):
     assert 'data-testid="search-empty"' in page and "Remove every filter" in page
 
 
-ODD = ["%00", "\x00", "' OR 1=1 --", "<script>alert(1)</script>", "１２３", "x" * 5000, "-1", "999999999999"]
+ODD = [
+    "%00",
+    "\x00",
+    "' OR 1=1 --",
+    '" OR 1=1 --',
+    "title:*",
+    '"独居老人',
+    "(((",
+    "NEAR(a b)",
+    "<script>alert(1)</script>",
+    "１２３",
+    "x" * 5000,
+    "-1",
+    "999999999999",
+    "！？。，",
+    "老人elderly3岁",
+]
 
 
 @pytest.mark.parametrize("value", ODD)
@@ -144,3 +160,13 @@ def test_the_demo_social_worker_finds_the_demo_elder_care_needs_first(db, client
     need, fit = hits[0]
     assert need.title == "独居老人助餐与探访" and need.category.code == "elderly_care"
     assert "serves Elderly care" in fit.reasons and any("大邑县" in r for r in fit.reasons)
+
+
+def test_a_page_past_the_end_says_so(client_for, needs, member):
+    page = client_for(member, reauthenticated=False).get(URL, {"page": "40"}).content.decode()
+    assert 'data-testid="search-past-end"' in page and "Go to the first page" in page
+    for param in ("category", "kind", "urgency", "budget", "region"):
+        unknown = client_for(member, reauthenticated=False).get(URL, {param: "no_such_value"})
+        html = unknown.content.decode()
+        assert unknown.status_code == 200 and "独居老人助餐" not in html, param
+        assert 'data-testid="unknown-filters"' in html and "no_such_value" in html
