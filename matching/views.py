@@ -31,7 +31,7 @@ def parse(params: QueryDict, *, service_paths: tuple[str, ...], can_fit: bool, s
     does not know is kept (it matches nothing, and the page says which value it was),
     unless ``strict``, which drops it (a saved search keeps only what it understands)."""
     known = known_values()
-    region = params.get("region", "")[:80]
+    region = _clean(params.get("region", ""))[:80]
     if strict and region not in known["region"]:
         region = ""
     sort = params.get("sort", "relevance")
@@ -43,11 +43,11 @@ def parse(params: QueryDict, *, service_paths: tuple[str, ...], can_fit: bool, s
         page = 1
 
     def values(name: str) -> tuple[str, ...]:
-        given = [v[:40] for v in params.getlist(name)[:10]]
+        given = [_clean(v)[:40] for v in params.getlist(name)[:10]]
         return tuple(v for v in given if v in known[name] or not strict)
 
     return SearchRequest(
-        text=params.get("q", "")[:200].replace("\x00", ""),
+        text=_clean(params.get("q", ""))[:200],
         filters=Filters(
             category=values("category"),
             kind=values("kind"),
@@ -60,6 +60,11 @@ def parse(params: QueryDict, *, service_paths: tuple[str, ...], can_fit: bool, s
         page=page,
         per_page=PER_PAGE,
     )
+
+
+def _clean(value: str) -> str:
+    """Without control characters: PostgreSQL refuses NUL in text, and none belongs in a search."""
+    return "".join(c for c in value if c >= " " or c in "\t")
 
 
 def known_values() -> dict[str, set[str]]:

@@ -8,7 +8,8 @@ from audit.services import current_ip
 
 
 class RequestSizeLimitMiddleware:
-    """Refuse an oversized body from its Content-Length, before anything reads it."""
+    """Refuse an oversized body from its Content-Length, before anything reads it; drop
+    NUL characters from the query string."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -24,7 +25,21 @@ class RequestSizeLimitMiddleware:
                 status=413,
                 content_type="text/plain; charset=utf-8",
             )
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            request.GET = _without_nul(request.GET)
         return self.get_response(request)
+
+
+def _without_nul(params):
+    """The query string without NUL characters: no value may hold one (PostgreSQL refuses
+    them in text, so a filter would fail instead of matching nothing)."""
+    from django.http import QueryDict
+
+    clean = QueryDict(mutable=True)
+    for key, values in params.lists():
+        clean.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+    clean._mutable = False
+    return clean
 
 
 def client_ip(request: HttpRequest) -> str | None:
