@@ -146,8 +146,18 @@ def demo_uscc(body: str) -> str:
     return code
 
 
+def _seed_synonyms() -> None:
+    """The field's synonym groups, as their data migration seeds them (once: staff edit them)."""
+    from matching.models import SynonymGroup
+    from matching.synonyms import SEED_GROUPS
+
+    if not SynonymGroup.objects.exists():
+        SynonymGroup.objects.bulk_create([SynonymGroup(terms="\n".join(terms)) for terms in SEED_GROUPS])
+
+
 def ensure_reference_data() -> None:
-    """Regions, the CMS home page and the default site, which migrations create.
+    """Regions, categories, synonym groups, the CMS home page and the default site, which
+    migrations create.
 
     Called again by seed_demo and by tests that flush the database (live-server and
     race tests), so that a flushed database is whole again.
@@ -165,6 +175,7 @@ def ensure_reference_data() -> None:
 
     load_regions(Region)
     seed_categories(Category)
+    _seed_synonyms()
     # What Wagtail's own data migrations create: a content locale, the root
     # collection, and the Editors group with admin access to the home page.
     Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))

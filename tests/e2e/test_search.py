@@ -29,7 +29,10 @@ def test_searching_updates_in_place_and_the_back_button_returns(page, base_url):
 
     page.get_by_test_id("search-q").fill("空巢老人")  # only a synonym of the demo's 独居老人
     page.wait_for_url(re.compile(r"q=%E7%A9%BA%E5%B7%A2"))
-    page.wait_for_function("!document.body.innerText.includes('困境儿童课后照料')")
+    page.wait_for_function(
+        "(() => { const t = [...document.querySelectorAll('[data-testid=needs] h2 a')].map(a => a.innerText);"
+        " return t.length > 0 && !t.includes('困境儿童课后照料'); })()"
+    )
     found = titles(page)
     assert found[0] == MEALS and CHILDREN not in found  # the synonym's need first
     assert page.evaluate("window.__not_reloaded") is True
