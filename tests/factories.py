@@ -16,6 +16,24 @@ from organisations.models import Organisation, OrganisationKind, VettingState
 from regions.models import Region
 
 PASSWORD = "Correct-horse-battery-9"
+
+# Every persona of the root conftest, and the anonymous visitor: the roles each view is
+# checked for.
+PERSONAS = [
+    "anonymous",
+    "caseworker",
+    "approver",
+    "agency_admin",
+    "other_caseworker",
+    "charity_admin",
+    "charity_member",
+    "unvetted_member",
+    "vetting_officer",
+    "auditor",
+    "outsider",
+    "superuser",
+]
+
 TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 
 

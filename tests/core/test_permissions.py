@@ -7,21 +7,7 @@ import pytest
 from django.urls import reverse
 
 from notifications.services import notify
-
-PERSONAS = [
-    "anonymous",
-    "caseworker",
-    "approver",
-    "agency_admin",
-    "other_caseworker",
-    "charity_admin",
-    "charity_member",
-    "unvetted_member",
-    "vetting_officer",
-    "auditor",
-    "outsider",
-    "superuser",
-]
+from tests.factories import PERSONAS
 
 # path key -> {persona: expected status}; personas not named get the "default".
 EXPECTED = {

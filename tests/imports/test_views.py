@@ -15,23 +15,10 @@ from imports.columns import COLUMNS
 from imports.models import ImportState, NeedImport
 from needs import services as need_services
 from needs.models import Need
+from tests.factories import PERSONAS
 from tests.imports.files import csv_bytes, rows, xlsx_bytes
 from tests.needs.test_services import CANARY_ID, CANARY_NAME, CANARY_PHONE, card, person
 
-PERSONAS = [
-    "anonymous",
-    "caseworker",
-    "approver",
-    "agency_admin",
-    "other_caseworker",
-    "charity_admin",
-    "charity_member",
-    "unvetted_member",
-    "vetting_officer",
-    "auditor",
-    "outsider",
-    "superuser",
-]
 RECORDERS = {"caseworker": 200, "approver": 200}
 EXPECTED = {
     # Pages of one's own agency: the recorders of any agency; everyone else 403.
