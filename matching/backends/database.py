@@ -72,15 +72,20 @@ class DatabaseBackend(SearchBackend):
         with transaction.atomic():
             ids = [d["id"] for d in documents]
             SearchDocument.objects.filter(need_id__in=ids).delete()
-            SearchDocument.objects.bulk_create([SearchDocument(need_id=d["id"], **_columns(d)) for d in documents])
             if connection.vendor == "sqlite":
                 with connection.cursor() as cursor:
                     cursor.executemany("DELETE FROM matching_fts WHERE rowid = %s", [(i,) for i in ids])
-                    cursor.executemany(
-                        "INSERT INTO matching_fts(rowid, tokens, title_tokens) VALUES (%s, %s, %s)",
-                        [(d["id"], d["tokens"], d["title_tokens"]) for d in documents],
-                    )
+            self._insert(documents)
         return len(documents)
+
+    def _insert(self, documents: list[dict]) -> None:
+        SearchDocument.objects.bulk_create([SearchDocument(need_id=d["id"], **_columns(d)) for d in documents])
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO matching_fts(rowid, tokens, title_tokens) VALUES (%s, %s, %s)",
+                    [(d["id"], d["tokens"], d["title_tokens"]) for d in documents],
+                )
 
     def remove(self, need_ids: Iterable[int]) -> None:
         ids = list(need_ids)
@@ -98,16 +103,19 @@ class DatabaseBackend(SearchBackend):
             if connection.vendor == "sqlite":
                 with connection.cursor() as cursor:
                     cursor.execute("DELETE FROM matching_fts")
+            # The index is empty: insert only, no per-row deletes.
             batch: list[dict] = []
             for document in documents:
                 batch.append(document)
                 if len(batch) >= batch_size:
-                    done += self.index(batch)
+                    self._insert(batch)
+                    done += len(batch)
                     batch = []
                     if progress:
                         progress(done)
             if batch:
-                done += self.index(batch)
+                self._insert(batch)
+                done += len(batch)
                 if progress:
                     progress(done)
         return done
@@ -138,7 +146,17 @@ class DatabaseBackend(SearchBackend):
         facets = {facet: _facet_counts(facet, visible, filters) for facet in FACETS}
         matching = visible.filter(filters_q(filters))
         start = (max(request.page, 1) - 1) * request.per_page
-        if request.sort == "fit" and fit:
+        expression = getattr(fit, "expression", None) if request.sort == "fit" else None
+        if expression is not None and scored is None:
+            order = ("-fit_points", "-published_at", "-need_id")
+            ranked = matching.annotate(fit_points=expression()).order_by(*order)
+            page = list(ranked.values_list("need_id", flat=True)[start : start + request.per_page])
+            scores, total = {}, matching.count()
+        elif expression is not None:
+            page, scores, total = _scored_page(
+                "fit", scored, visible.annotate(fit_points=expression()), filters, start, request.per_page
+            )
+        elif request.sort == "fit" and fit:
             page, scores, total = _fit_page(matching, scored, fit, start, request.per_page)
         elif scored is None:
             order = ("response_deadline", "-need_id") if request.sort == "deadline" else ("-published_at", "-need_id")
@@ -217,7 +235,7 @@ def _scored_page(sort, scored, visible, filters: Filters, start: int, size: int)
     try:
         sql, params = (
             visible.filter(filters_q(filters))
-            .values("need_id", "published_at", "response_deadline")
+            .values("need_id", "published_at", "response_deadline", *(["fit_points"] if sort == "fit" else []))
             .query.sql_with_params()
         )
     except EmptyResultSet:  # a filter that can match nothing
@@ -225,6 +243,7 @@ def _scored_page(sort, scored, visible, filters: Filters, start: int, size: int)
     order = {
         "newest": "d.published_at DESC, d.need_id DESC",
         "deadline": "d.response_deadline ASC, d.need_id DESC",
+        "fit": "d.fit_points DESC, s.score DESC, d.published_at DESC, d.need_id DESC",
     }.get(sort, "s.score DESC, d.published_at DESC, d.need_id DESC")
     statement = (
         f"SELECT d.need_id, s.score, COUNT(*) OVER () FROM ({sql}) d "
