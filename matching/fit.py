@@ -186,7 +186,9 @@ def recommended_for(user, *, limit: int = 5) -> list[tuple]:
     organisation = acting_organisation(user)
     if organisation is None:
         return []
-    results = search_needs(user, SearchRequest(sort="fit", per_page=limit), fit=fit_function(organisation))
+    results = search_needs(
+        user, SearchRequest(sort="fit", per_page=limit, facets=False), fit=fit_function(organisation)
+    )
     needs = Need.objects.select_related("category", "region").in_bulk(results.ids)
     ordered = [needs[i] for i in results.ids if i in needs]
     fits = fit_for(organisation, ordered)

@@ -29,7 +29,7 @@ PARAMS = ("q", "category", "kind", "urgency", "region", "budget", "area", "sort"
 def parse(params: QueryDict, *, service_paths: tuple[str, ...], can_fit: bool) -> SearchRequest:
     """A search request from the query string. Unknown values are dropped, never an error."""
     categories = set(Category.objects.filter(is_active=True).values_list("code", flat=True))
-    region = params.get("region", "")[:80]
+    region = params.get("region", "")[:80].replace("\x00", "")  # PostgreSQL text holds no NUL
     if region and not Region.objects.filter(path=region).exists():
         region = ""
     sort = params.get("sort", "relevance")

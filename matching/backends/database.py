@@ -1,4 +1,4 @@
-# ruff: noqa: S608, S611 — the SQL built here interpolates only fixed column names, integer
+# ruff: noqa: S608 — the SQL built here interpolates only fixed column names, integer
 # boosts and Django's own compiled SQL; every value from a query is a parameter.
 """The embedded default: SQLite FTS5 or PostgreSQL full-text search over pre-tokenised text.
 
@@ -138,12 +138,26 @@ class DatabaseBackend(SearchBackend):
         visible = SearchDocument.objects.all()
         if not audience.everything:
             visible = visible.filter(audience_q(audience))
-        scored = None
-        if query_clauses:
-            scored = _scored(query_clauses)
-            visible = visible.filter(need_id__in=RawSQL(f"SELECT id FROM ({scored[0]}) scored", scored[1]))
+        if not query_clauses:
+            return self._search(request, visible, None, fit)
+        # The text's scores are worked out once, into a temporary table of this
+        # connection, which the facets and the page then join.
+        drop = f"DROP TABLE IF EXISTS {'pg_temp' if connection.vendor == 'postgresql' else 'temp'}.search_scored"
+        sql, params = _scored(query_clauses)
+        with connection.cursor() as cursor:
+            cursor.execute(drop)
+            cursor.execute("CREATE TEMPORARY TABLE search_scored (id integer PRIMARY KEY, score integer NOT NULL)")
+            cursor.execute(f"INSERT INTO search_scored (id, score) {sql}", params)
+        try:
+            visible = visible.filter(need_id__in=RawSQL("SELECT id FROM search_scored", []))
+            return self._search(request, visible, ("SELECT id, score FROM search_scored", []), fit)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(drop)
+
+    def _search(self, request: SearchRequest, visible, scored, fit) -> SearchResults:
         filters = request.filters
-        facets = {facet: _facet_counts(facet, visible, filters) for facet in FACETS}
+        facets = {facet: _facet_counts(facet, visible, filters) if request.facets else Counter() for facet in FACETS}
         matching = visible.filter(filters_q(filters))
         start = (max(request.page, 1) - 1) * request.per_page
         expression = getattr(fit, "expression", None) if request.sort == "fit" else None
