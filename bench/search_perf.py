@@ -66,7 +66,7 @@ def main() -> int:
     elasticsearch = os.environ.pop("ELASTICSEARCH_URL", "")
     server = os.environ.get("PERF_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
     if args.database == "postgres":
-        _postgres(server, "DROP DATABASE IF EXISTS safetynet_perf", "CREATE DATABASE safetynet_perf")
+        _postgres(server, "DROP DATABASE IF EXISTS safetynet_perf WITH (FORCE)", "CREATE DATABASE safetynet_perf")
         os.environ["DATABASE_URL"] = f"{server}/safetynet_perf"
     else:
         os.environ.pop("DATABASE_URL", None)
@@ -77,7 +77,7 @@ def main() -> int:
             from django.db import connections
 
             connections.close_all()
-            _postgres(server, "DROP DATABASE IF EXISTS safetynet_perf")
+            _postgres(server, "DROP DATABASE IF EXISTS safetynet_perf WITH (FORCE)")  # the server thread's session
 
 
 def run(args, elasticsearch: str) -> int:
@@ -204,7 +204,8 @@ def measure_search(member, params: dict, *, rounds: int) -> tuple[list[float], l
             with connection.cursor() as cursor:
                 for statement, parameters in statements:
                     cursor.execute(statement, parameters)
-                    cursor.fetchall()
+                    if cursor.description is not None:
+                        cursor.fetchall()
             sql.append(time.perf_counter() - started)
     return http, direct, sql
 
