@@ -4,18 +4,16 @@
 
 ``SearchDocument.tokens`` holds the need's bigrams and words joined by spaces, so stock
 tokenisers (FTS5's ``unicode61``, PostgreSQL's ``simple`` configuration) see exactly our
-tokens. The text clauses run in the database (one query per distinct token and per
-phrase); the audience is a SQL filter; filters, facets, scores and order are worked out
-from the matching rows here, in one place, the same way for both databases.
+tokens. Everything runs in the database: the text's scores once per request into a
+temporary table, the audience and filters as one condition, each facet a ``GROUP BY``
+and the page ordered and cut in SQL, the same way on both databases.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from functools import reduce
 from operator import or_
 
@@ -45,20 +43,6 @@ from matching.query import (
 
 COLUMNS = {TEXT: "tokens", TITLE: "title_tokens"}
 DOCUMENT_FIELDS = [f.name for f in SearchDocument._meta.concrete_fields if f.name not in {"need", "indexed_at"}]
-
-
-@dataclass(frozen=True)
-class Row:
-    id: int
-    category: str
-    kind: str
-    urgency: str
-    region_path: str
-    levels: tuple[str, str, str, str]
-    budget: Decimal
-    band: str
-    published_at: datetime
-    response_deadline: datetime
 
 
 class DatabaseBackend(SearchBackend):
