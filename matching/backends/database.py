@@ -26,10 +26,8 @@ from django.utils import timezone
 from matching.backends.base import FACETS, SearchBackend
 from matching.models import SearchDocument
 from matching.query import (
-    ALL,
     BAND_KEYS,
     BUDGET_BANDS,
-    MOST,
     PHRASE,
     TEXT,
     TITLE,
@@ -191,36 +189,44 @@ class DatabaseBackend(SearchBackend):
 def _scored(query_clauses: list[Clause]) -> tuple[str, list]:
     """One SELECT of (id, score): each matching need and the sum of the boosts of the
     clauses it matches. A phrase (or any title clause) is one full-text match; the
-    token clauses (ALL, MOST, a lone token) count the distinct tokens each need holds."""
-    token_parts: list[tuple[str, list]] = []
-    seen: set[str] = set()
-    for clause in query_clauses:
-        if clause.target == TEXT and (clause.kind in (ALL, MOST) or len(clause.tokens) == 1):
-            for token in dict.fromkeys(clause.tokens):
-                if token not in seen:
-                    seen.add(token)
-                    sql, params = _match_sql([token])
-                    token_parts.append((f"SELECT id, %s AS tk FROM ({sql}) m", [token, *params]))
+    token clauses (ALL, MOST, a lone token) are scored in one pass over the needs holding
+    any of their tokens, counting the distinct tokens each holds per clause (each token
+    is matched once, so a row per need and token: a plain count)."""
+    tokens: dict[str, None] = {}
+    token_clauses: list[Clause] = []
     parts: list[tuple[str, list]] = []
     for clause in query_clauses:
         if clause.target != TEXT or (clause.kind == PHRASE and len(clause.tokens) > 1):
             sql, params = _match_sql(list(clause.tokens), clause.target)
             parts.append((f"SELECT id, {int(clause.boost)} AS boost FROM ({sql}) m", params))
         else:
-            wanted = sorted(set(clause.tokens))
-            marks = ", ".join(["%s"] * len(wanted))
-            parts.append(
-                (
-                    f"SELECT id, {int(clause.boost)} AS boost FROM tokens_matched WHERE tk IN ({marks}) "
-                    f"GROUP BY id HAVING COUNT(DISTINCT tk) >= {int(clause.required)}",
-                    wanted,
-                )
-            )
+            token_clauses.append(clause)
+            tokens.update(dict.fromkeys(clause.tokens))
     params: list = []
     sql = ""
-    if token_parts:
-        sql = "WITH tokens_matched AS (" + " UNION ALL ".join(p for p, _ in token_parts) + ") "
-        params = [x for _, ps in token_parts for x in ps]
+    if token_clauses:
+        points = []
+        for clause in token_clauses:
+            wanted = sorted(set(clause.tokens))
+            marks = ", ".join(["%s"] * len(wanted))
+            points.append(
+                f"CASE WHEN SUM(CASE WHEN tk IN ({marks}) THEN 1 ELSE 0 END) >= {int(clause.required)} "
+                f"THEN {int(clause.boost)} ELSE 0 END"
+            )
+            params += wanted
+        matched = []  # after the points: the parameters follow the text
+        for token in tokens:
+            match, match_params = _match_sql([token])
+            matched.append(f"SELECT id, %s AS tk FROM ({match}) m")
+            params += [token, *match_params]
+        sql = (
+            "WITH token_scores AS (SELECT id, "
+            + " + ".join(points)
+            + " AS boost FROM ("
+            + " UNION ALL ".join(matched)
+            + ") t GROUP BY id) "
+        )
+        parts.insert(0, ("SELECT id, boost FROM token_scores WHERE boost > 0", []))
     sql += "SELECT id, SUM(boost) AS score FROM (" + " UNION ALL ".join(p for p, _ in parts) + ") b GROUP BY id"
     params += [x for _, ps in parts for x in ps]
     return sql, params
