@@ -13,6 +13,7 @@ postgres://postgres@127.0.0.1:5432).
 
     uv run python bench/search_perf.py --database sqlite --needs 100000 --published 20000
     uv run python bench/search_perf.py --database postgres  # 1,000,000 needs, 200,000 published
+    uv run python bench/search_perf.py --database postgres --reuse  # again, on the kept (--keep) database
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def main() -> int:
     parser.add_argument("--published", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=5, help="times each query is run")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument("--reuse", action="store_true", help="reuse the kept PostgreSQL database's needs")
     args = parser.parse_args()
 
     var = tempfile.mkdtemp(prefix="safetynet-perf-")
@@ -66,14 +68,15 @@ def main() -> int:
     elasticsearch = os.environ.pop("ELASTICSEARCH_URL", "")
     server = os.environ.get("PERF_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
     if args.database == "postgres":
-        _postgres(server, "DROP DATABASE IF EXISTS safetynet_perf WITH (FORCE)", "CREATE DATABASE safetynet_perf")
+        if not args.reuse:
+            _postgres(server, "DROP DATABASE IF EXISTS safetynet_perf WITH (FORCE)", "CREATE DATABASE safetynet_perf")
         os.environ["DATABASE_URL"] = f"{server}/safetynet_perf"
     else:
         os.environ.pop("DATABASE_URL", None)
     try:
         return run(args, elasticsearch)
     finally:
-        if args.database == "postgres" and not args.keep:
+        if args.database == "postgres" and not (args.keep or args.reuse):
             from django.db import connections
 
             connections.close_all()
@@ -88,16 +91,17 @@ def run(args, elasticsearch: str) -> int:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
-        call_command("seed_demo", stdout=devnull)  # the console email backend prints the demo's emails
     vendor = connection.vendor
     print(f"database: {vendor}; needs: {args.needs:,}, published: {args.published:,}")
+    if not args.reuse:
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+            call_command("seed_demo", stdout=devnull)  # the console email backend prints the demo's emails
 
-    from bench.generate_needs import generate
+        from bench.generate_needs import generate
 
-    started = time.perf_counter()
-    generate(needs=args.needs, published=args.published)
-    print(f"generated in {time.perf_counter() - started:.0f} s")
+        started = time.perf_counter()
+        generate(needs=args.needs, published=args.published)
+        print(f"generated in {time.perf_counter() - started:.0f} s")
     if vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
