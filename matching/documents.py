@@ -38,11 +38,12 @@ def document_for(need: Need) -> dict:
     from matching.text import token_string
 
     levels = [*region_levels(need.region.path), "", "", "", ""][:4]
+    text = searchable_text(need)
     return {
         "id": need.pk,
         "title": need.title,
-        "text": searchable_text(need),
-        "tokens": token_string(searchable_text(need)),
+        "text": text,
+        "tokens": token_string(text),
         "title_tokens": token_string(need.title),
         "category": need.category.code,
         "kind": need.kind,

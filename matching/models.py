@@ -12,7 +12,9 @@ class SearchDocument(models.Model):
 
     The database backend matches ``tokens`` (space-joined bigrams and words, see
     ``matching.text``) with SQLite FTS5 (a ``matching_fts`` table kept beside this one) or
-    PostgreSQL full-text search (a GIN index on ``to_tsvector('simple', tokens)``).
+    PostgreSQL full-text search (stored, generated ``tokens_vector`` and ``title_vector``
+    columns, ``to_tsvector('simple', …)``, with GIN indexes: migration 0004; not model
+    fields, the database fills them).
     """
 
     need = models.OneToOneField("needs.Need", on_delete=models.CASCADE, primary_key=True, related_name="+")

@@ -101,6 +101,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    facets: bool = True  # False: the page only ("Recommended for you"); a backend may skip the counts
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,33 @@
+# ruff: noqa: S608 — the SQL built here interpolates only fixed column names, integer
+# boosts and Django's own compiled SQL; every value from a query is a parameter.
 """The embedded default: SQLite FTS5 or PostgreSQL full-text search over pre-tokenised text.
 
 ``SearchDocument.tokens`` holds the need's bigrams and words joined by spaces, so stock
 tokenisers (FTS5's ``unicode61``, PostgreSQL's ``simple`` configuration) see exactly our
-tokens. The text clauses run in the database (one query per distinct token and per
-phrase); the audience is a SQL filter; filters, facets, scores and order are worked out
-from the matching rows here, in one place, the same way for both databases.
+tokens. Everything runs in the database: the text's scores once per request into a
+temporary table, the audience and filters as one condition, each facet a ``GROUP BY``
+and the page ordered and cut in SQL, the same way on both databases.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from functools import reduce
 from operator import or_
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Case, CharField, Count, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from matching.backends.base import FACETS, SearchBackend
 from matching.models import SearchDocument
 from matching.query import (
-    ALL,
-    MOST,
+    BAND_KEYS,
+    BUDGET_BANDS,
     PHRASE,
     TEXT,
     TITLE,
@@ -33,26 +36,11 @@ from matching.query import (
     Filters,
     SearchRequest,
     SearchResults,
-    band_of,
     clauses,
 )
 
 COLUMNS = {TEXT: "tokens", TITLE: "title_tokens"}
 DOCUMENT_FIELDS = [f.name for f in SearchDocument._meta.concrete_fields if f.name not in {"need", "indexed_at"}]
-
-
-@dataclass(frozen=True)
-class Row:
-    id: int
-    category: str
-    kind: str
-    urgency: str
-    region_path: str
-    levels: tuple[str, str, str, str]
-    budget: Decimal
-    band: str
-    published_at: datetime
-    response_deadline: datetime
 
 
 class DatabaseBackend(SearchBackend):
@@ -67,15 +55,35 @@ class DatabaseBackend(SearchBackend):
         with transaction.atomic():
             ids = [d["id"] for d in documents]
             SearchDocument.objects.filter(need_id__in=ids).delete()
-            SearchDocument.objects.bulk_create([SearchDocument(need_id=d["id"], **_columns(d)) for d in documents])
             if connection.vendor == "sqlite":
                 with connection.cursor() as cursor:
                     cursor.executemany("DELETE FROM matching_fts WHERE rowid = %s", [(i,) for i in ids])
-                    cursor.executemany(
-                        "INSERT INTO matching_fts(rowid, tokens, title_tokens) VALUES (%s, %s, %s)",
-                        [(d["id"], d["tokens"], d["title_tokens"]) for d in documents],
-                    )
+            self._insert(documents)
         return len(documents)
+
+    def _insert(self, documents: list[dict]) -> None:
+        # One prepared INSERT for the batch, values adapted as the fields would: the ORM's
+        # bulk_create compiles a statement per batch row by row, the half of a rebuild.
+        fields = [SearchDocument._meta.get_field(name) for name in ("need", *DOCUMENT_FIELDS, "indexed_at")]
+        now = timezone.now()
+        rows = [
+            [
+                f.get_db_prep_save(v, connection)
+                for f, v in zip(fields, (d["id"], *_columns(d).values(), now), strict=True)
+            ]
+            for d in documents
+        ]
+        table = connection.ops.quote_name(SearchDocument._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO matching_fts(rowid, tokens, title_tokens) VALUES (%s, %s, %s)",
+                    [(d["id"], d["tokens"], d["title_tokens"]) for d in documents],
+                )
 
     def remove(self, need_ids: Iterable[int]) -> None:
         ids = list(need_ids)
@@ -93,16 +101,19 @@ class DatabaseBackend(SearchBackend):
             if connection.vendor == "sqlite":
                 with connection.cursor() as cursor:
                     cursor.execute("DELETE FROM matching_fts")
+            # The index is empty: insert only, no per-row deletes.
             batch: list[dict] = []
             for document in documents:
                 batch.append(document)
                 if len(batch) >= batch_size:
-                    done += self.index(batch)
+                    self._insert(batch)
+                    done += len(batch)
                     batch = []
                     if progress:
                         progress(done)
             if batch:
-                done += self.index(batch)
+                self._insert(batch)
+                done += len(batch)
                 if progress:
                     progress(done)
         return done
@@ -116,81 +127,257 @@ class DatabaseBackend(SearchBackend):
         *,
         fit: Callable[[list[int]], dict[int, float]] | None = None,
     ) -> SearchResults:
-        rows = self._visible_rows(audience)
-        scores: dict[int, float] | None = None
-        if request.text.strip():
-            scores = self._scores(clauses(request.text), candidates=set(rows))
-            rows = {i: r for i, r in rows.items() if i in scores}
+        # Everything runs in the database: the audience, the text (a score per matching
+        # need, see ``_scored``), the filters, each facet's counts and the page. Python
+        # only sees one page of ids and the counts (and every matching id for a fit
+        # function without a SQL ``expression``).
+        query_clauses = clauses(request.text) if request.text.strip() else []
+        if audience.nothing or (request.text.strip() and not query_clauses):
+            return SearchResults([], {}, 0, {facet: Counter() for facet in FACETS}, request.page, request.per_page)
+        visible = SearchDocument.objects.all()
+        if not audience.everything:
+            visible = visible.filter(audience_q(audience))
+        if not query_clauses:
+            return self._search(request, visible, None, fit)
+        # The text's scores are worked out once, into a temporary table of this
+        # connection, which the facets and the page then join.
+        drop = f"DROP TABLE IF EXISTS {'pg_temp' if connection.vendor == 'postgresql' else 'temp'}.search_scored"
+        sql, params = _scored(query_clauses)
+        with connection.cursor() as cursor:
+            cursor.execute(drop)
+            cursor.execute("CREATE TEMPORARY TABLE search_scored (id integer PRIMARY KEY, score integer NOT NULL)")
+            if connection.vendor == "postgresql":
+                # A common token matches most rows and the planner then prefers a sequential
+                # scan, which reads every row's (TOASTed) tsvector; the GIN bitmap scan needs
+                # no recheck for a token and is several times faster. Only for this statement:
+                # the setting ends with it (or is undone with the savepoint if it fails).
+                with transaction.atomic():
+                    cursor.execute("SET LOCAL enable_seqscan = off")
+                    cursor.execute(f"INSERT INTO search_scored (id, score) {sql}", params)
+                    cursor.execute("RESET enable_seqscan")
+            else:
+                cursor.execute(f"INSERT INTO search_scored (id, score) {sql}", params)
+        try:
+            visible = visible.filter(need_id__in=RawSQL("SELECT id FROM search_scored", []))
+            return self._search(request, visible, ("SELECT id, score FROM search_scored", []), fit)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(drop)
+
+    def _search(self, request: SearchRequest, visible, scored, fit) -> SearchResults:
         filters = request.filters
-        matching = [r for r in rows.values() if _passes(r, filters)]
-        facets = {facet: _counts(facet, rows.values(), filters) for facet in FACETS}
-        fits = fit([r.id for r in matching]) if fit and request.sort == "fit" else {}
-        matching.sort(key=_order(request.sort, scores or {}, fits))
+        facets = {facet: _facet_counts(facet, visible, filters) if request.facets else Counter() for facet in FACETS}
+        matching = visible.filter(filters_q(filters))
         start = (max(request.page, 1) - 1) * request.per_page
-        page = matching[start : start + request.per_page]
+        expression = getattr(fit, "expression", None) if request.sort == "fit" else None
+        if expression is not None and scored is None:
+            order = ("-fit_points", "-published_at", "-need_id")
+            ranked = matching.annotate(fit_points=expression()).order_by(*order)
+            page = list(ranked.values_list("need_id", flat=True)[start : start + request.per_page])
+            scores, total = {}, matching.count()
+        elif expression is not None:
+            page, scores, total = _scored_page(
+                "fit", scored, visible.annotate(fit_points=expression()), filters, start, request.per_page
+            )
+        elif request.sort == "fit" and fit:
+            page, scores, total = _fit_page(matching, scored, fit, start, request.per_page)
+        elif scored is None:
+            order = ("response_deadline", "-need_id") if request.sort == "deadline" else ("-published_at", "-need_id")
+            page = list(matching.order_by(*order).values_list("need_id", flat=True)[start : start + request.per_page])
+            scores, total = {}, matching.count()
+        else:
+            page, scores, total = _scored_page(request.sort, scored, visible, filters, start, request.per_page)
         return SearchResults(
-            ids=[r.id for r in page],
-            scores={r.id: float((scores or {}).get(r.id, 0)) for r in page},
-            total=len(matching),
+            ids=page,
+            scores={i: float(scores.get(i, 0)) for i in page},
+            total=total,
             facets=facets,
             page=request.page,
             per_page=request.per_page,
         )
 
-    def _visible_rows(self, audience: Audience) -> dict[int, Row]:
-        if audience.nothing:
-            return {}
-        qs = SearchDocument.objects.all()
-        if not audience.everything:
-            qs = qs.filter(audience_q(audience))
-        fields = ["need_id", "category", "kind", "urgency", "region_path", "region_l1", "region_l2", "region_l3"]
-        fields += ["region_l4", "budget", "published_at", "response_deadline"]
-        rows = {}
-        for values in qs.values_list(*fields):
-            need_id, category, kind, urgency, path, l1, l2, l3, l4, budget, published, deadline = values
-            levels = (l1, l2, l3, l4)
-            rows[need_id] = Row(
-                need_id, category, kind, urgency, path, levels, budget, band_of(budget), published, deadline
+
+def _scored(query_clauses: list[Clause]) -> tuple[str, list]:
+    """One SELECT of (id, score): each matching need and the sum of the boosts of the
+    clauses it matches. A phrase (or any title clause) is one full-text match; the
+    token clauses (ALL, MOST, a lone token) are scored in one pass over the needs holding
+    any of their tokens, counting the distinct tokens each holds per clause (each token
+    is matched once, so a row per need and token: a plain count)."""
+    tokens: dict[str, None] = {}
+    token_clauses: list[Clause] = []
+    parts: list[tuple[str, list]] = []
+    for clause in query_clauses:
+        if clause.target != TEXT or (clause.kind == PHRASE and len(clause.tokens) > 1):
+            sql, params = _match_sql(list(clause.tokens), clause.target)
+            parts.append((f"SELECT id, {int(clause.boost)} AS boost FROM ({sql}) m", params))
+        else:
+            token_clauses.append(clause)
+            tokens.update(dict.fromkeys(clause.tokens))
+    params: list = []
+    sql = ""
+    if token_clauses:
+        points = []
+        for clause in token_clauses:
+            wanted = sorted(set(clause.tokens))
+            marks = ", ".join(["%s"] * len(wanted))
+            points.append(
+                f"CASE WHEN SUM(CASE WHEN tk IN ({marks}) THEN 1 ELSE 0 END) >= {int(clause.required)} "
+                f"THEN {int(clause.boost)} ELSE 0 END"
             )
-        return rows
+            params += wanted
+        matched = []  # after the points: the parameters follow the text
+        for token in tokens:
+            match, match_params = _match_sql([token])
+            matched.append(f"SELECT id, %s AS tk FROM ({match}) m")
+            params += [token, *match_params]
+        sql = (
+            "WITH token_scores AS (SELECT id, "
+            + " + ".join(points)
+            + " AS boost FROM ("
+            + " UNION ALL ".join(matched)
+            + ") t GROUP BY id) "
+        )
+        parts.insert(0, ("SELECT id, boost FROM token_scores WHERE boost > 0", []))
+    sql += "SELECT id, SUM(boost) AS score FROM (" + " UNION ALL ".join(p for p, _ in parts) + ") b GROUP BY id"
+    params += [x for _, ps in parts for x in ps]
+    return sql, params
 
-    def _scores(self, query_clauses: list[Clause], *, candidates: set[int]) -> dict[int, float]:
-        """Sum of the boosts of the clauses each candidate matches."""
-        per_token: dict[str, set[int]] = {}
-        for clause in query_clauses:
-            if clause.target == TEXT and (clause.kind in (ALL, MOST) or len(clause.tokens) == 1):
-                for token in set(clause.tokens):
-                    if token not in per_token:
-                        per_token[token] = self._match([token]) & candidates
-        scores: Counter[int] = Counter()
-        for clause in query_clauses:
-            if clause.target != TEXT or (clause.kind == PHRASE and len(clause.tokens) > 1):
-                matched = self._match(list(clause.tokens), clause.target) & candidates
-            else:
-                hits = Counter(i for token in set(clause.tokens) for i in per_token[token])
-                matched = {i for i, n in hits.items() if n >= clause.required}
-            for need_id in matched:
-                scores[need_id] += clause.boost
-        return dict(scores)
 
-    def _match(self, phrase: list[str], field: str = TEXT) -> set[int]:
-        """Needs whose text (or title) holds this phrase (one token: holds that token)."""
-        column = COLUMNS[field]
-        if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchVector
+def _match_sql(phrase: list[str], field: str = TEXT) -> tuple[str, list]:
+    """A SELECT of the ids (column ``id``) of needs whose text (or title) holds this phrase."""
+    if connection.vendor == "postgresql":
+        # The stored tsvector of migration 0004 and its GIN index.
+        raw = " <-> ".join("'" + t.replace("'", "''") + "'" for t in phrase)
+        vector = {TEXT: "tokens_vector", TITLE: "title_vector"}[field]
+        return (
+            f"SELECT need_id AS id FROM matching_searchdocument WHERE {vector} @@ to_tsquery('simple'::regconfig, %s)",
+            [raw],
+        )
+    # FTS5: a column filter, then the phrase (tokens are letters and digits only).
+    expression = f'{COLUMNS[field]} : "{" ".join(phrase)}"'
+    return "SELECT rowid AS id FROM matching_fts WHERE matching_fts MATCH %s", [expression]
 
-            raw = " <-> ".join("'" + t.replace("'", "''") + "'" for t in phrase)
-            query = SearchQuery(raw, search_type="raw", config="simple")
-            return set(
-                SearchDocument.objects.annotate(v=SearchVector(column, config="simple"))
-                .filter(v=query)
-                .values_list("need_id", flat=True)
-            )
+
+def _scored_page(sort, scored, visible, filters: Filters, start: int, size: int):
+    """The page of a text search: the scores joined to the filtered documents, ordered
+    in SQL (ties: newest, then the need id), with the total from the same statement."""
+    try:
+        sql, params = (
+            visible.filter(filters_q(filters))
+            .values("need_id", "published_at", "response_deadline", *(["fit_points"] if sort == "fit" else []))
+            .query.sql_with_params()
+        )
+    except EmptyResultSet:  # a filter that can match nothing
+        return [], {}, 0
+    order = {
+        "newest": "d.published_at DESC, d.need_id DESC",
+        "deadline": "d.response_deadline ASC, d.need_id DESC",
+        "fit": "d.fit_points DESC, s.score DESC, d.published_at DESC, d.need_id DESC",
+    }.get(sort, "s.score DESC, d.published_at DESC, d.need_id DESC")
+    statement = (
+        f"SELECT d.need_id, s.score, COUNT(*) OVER () FROM ({sql}) d "
+        f"JOIN ({scored[0]}) s ON s.id = d.need_id ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *scored[1], size, start])
+        rows = cursor.fetchall()
+    # Past the last page the window count is not there: count apart.
+    total = rows[0][2] if rows else (visible.filter(filters_q(filters)).count() if start else 0)
+    return [r[0] for r in rows], {r[0]: r[1] for r in rows}, total
+
+
+def _fit_page(matching, scored, fit, start: int, size: int):
+    """sort=fit: the organisation's fit is worked out in Python for every match."""
+    if scored is None:
+        rows = [(i, 0, p) for i, p in matching.values_list("need_id", "published_at")]
+    else:
+        try:
+            sql, params = matching.values("need_id", "published_at").query.sql_with_params()
+        except EmptyResultSet:  # a filter that can match nothing
+            return [], {}, 0
         with connection.cursor() as cursor:
-            # FTS5: a column filter, then the phrase (tokens are letters and digits only).
-            expression = f'{column} : "{" ".join(phrase)}"'
-            cursor.execute("SELECT rowid FROM matching_fts WHERE matching_fts MATCH %s", [expression])
-            return {row[0] for row in cursor.fetchall()}
+            cursor.execute(
+                f"SELECT d.need_id, s.score, d.published_at FROM ({sql}) d JOIN ({scored[0]}) s ON s.id = d.need_id",
+                [*params, *scored[1]],
+            )
+            rows = [(i, score, _as_datetime(p)) for i, score, p in cursor.fetchall()]
+    fits = fit([r[0] for r in rows])
+    rows.sort(key=lambda r: (-fits.get(r[0], 0), -r[1], -r[2].timestamp(), -r[0]))
+    page = rows[start : start + size]
+    return [r[0] for r in page], {r[0]: r[1] for r in page}, len(rows)
+
+
+def _as_datetime(value) -> datetime:
+    """A datetime read by a raw cursor (SQLite returns text)."""
+    if isinstance(value, str):
+        from django.utils.dateparse import parse_datetime
+        from django.utils.timezone import make_aware
+
+        parsed = parse_datetime(value)
+        return parsed if parsed.tzinfo else make_aware(parsed, UTC)
+    return value
+
+
+def filters_q(filters: Filters) -> Q:
+    """The filters as one condition on SearchDocument."""
+    from needs.selectors import ancestor_paths
+
+    q = Q()
+    if filters.ids:
+        q &= Q(need_id__in=filters.ids)
+    if filters.category:
+        q &= Q(category__in=filters.category)
+    if filters.kind:
+        q &= Q(kind__in=filters.kind)
+    if filters.urgency:
+        q &= Q(urgency__in=filters.urgency)
+    if filters.region:
+        q &= Q(region_path__startswith=filters.region)
+    if filters.budget:
+        q &= reduce(or_, (_band_q(key) for key in filters.budget))
+    if filters.service_area:
+        q &= reduce(
+            or_,
+            (Q(region_path__startswith=p) | Q(region_path__in=ancestor_paths(p)) for p in filters.service_area),
+        )
+    return q
+
+
+def _band_q(key: str) -> Q:
+    for band, _label, low, high in BUDGET_BANDS:
+        if band == key:
+            q = Q()
+            if low is not None:
+                q &= Q(budget__gte=low)
+            if high is not None:
+                q &= Q(budget__lt=high)
+            return q
+    return Q(pk__in=[])
+
+
+def _band_case() -> Case:
+    """``band_of`` in SQL."""
+    whens = [When(budget__lt=high, then=Value(key)) for key, _label, _low, high in BUDGET_BANDS if high is not None]
+    return Case(*whens, default=Value(BAND_KEYS[-1]), output_field=CharField())
+
+
+def _facet_counts(facet: str, visible, filters: Filters) -> Counter:
+    """Counts of one facet's values among the documents passing every other filter (the
+    region facet: the next level below the chosen region)."""
+    if facet == "region":
+        depth = len(filters.region.strip("/").split("/")) if filters.region else 0
+        if depth >= 4:
+            return Counter()
+        column = f"region_l{depth + 1}"
+        qs = visible.filter(filters_q(filters)).exclude(**{column: ""})
+    else:
+        qs = visible.filter(filters_q(filters.without(facet)))
+        column = facet
+        if facet == "budget":
+            qs = qs.annotate(band=_band_case())
+            column = "band"
+    rows = qs.order_by().values(column).annotate(n=Count("pk")).values_list(column, "n")
+    return Counter({value: n for value, n in rows})
 
 
 def audience_q(audience: Audience) -> Q:
@@ -215,55 +402,3 @@ def _columns(document: dict) -> dict:
     columns = {f: document[f] for f in DOCUMENT_FIELDS}
     columns["invited"] = " " + " ".join(str(i) for i in document["invited"]) + " " if document["invited"] else ""
     return columns
-
-
-def _passes(row: Row, filters: Filters) -> bool:
-    from needs.selectors import ancestor_paths
-
-    if filters.ids and row.id not in filters.ids:
-        return False
-    if filters.category and row.category not in filters.category:
-        return False
-    if filters.kind and row.kind not in filters.kind:
-        return False
-    if filters.urgency and row.urgency not in filters.urgency:
-        return False
-    if filters.region and not row.region_path.startswith(filters.region):
-        return False
-    if filters.budget and row.band not in filters.budget:
-        return False
-    return not filters.service_area or any(
-        row.region_path.startswith(p) or row.region_path in ancestor_paths(p) for p in filters.service_area
-    )
-
-
-def _counts(facet: str, rows: Iterable[Row], filters: Filters) -> Counter:
-    """Counts of one facet's values among rows passing every other filter."""
-    others = filters.without(facet)
-    counts: Counter[str] = Counter()
-    depth = len(filters.region.strip("/").split("/")) if filters.region else 0
-    for row in rows:
-        if not _passes(row, others):
-            continue
-        if facet == "region":
-            if filters.region and not row.region_path.startswith(filters.region):
-                continue
-            child = row.levels[depth] if depth < 4 else ""
-            if child:
-                counts[child] += 1
-        elif facet == "budget":
-            counts[row.band] += 1
-        else:
-            counts[getattr(row, facet)] += 1
-    return counts
-
-
-def _order(sort: str, scores: dict[int, float], fits: dict[int, float]):
-    """Sort keys; ties always fall back to the newest, then the need id."""
-    if sort == "newest":
-        return lambda r: (-r.published_at.timestamp(), -r.id)
-    if sort == "deadline":
-        return lambda r: (r.response_deadline.timestamp(), -r.id)
-    if sort == "fit":
-        return lambda r: (-fits.get(r.id, 0), -scores.get(r.id, 0), -r.published_at.timestamp(), -r.id)
-    return lambda r: (-scores.get(r.id, 0), -r.published_at.timestamp(), -r.id)
