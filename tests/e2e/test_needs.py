@@ -91,6 +91,10 @@ def record_need(page, id_number: str = ID_NUMBER) -> int | None:
     form.locator("input[name=person-elderly_alone]").check()
     form.locator("input[name=household-0-relation]").fill("配偶")
     form.locator("input[name=household-0-age]").fill("76")
+    # Let the region field's suggestions (htmx) finish first: the live server's in-memory
+    # SQLite shares one cache between threads, where two requests writing at once (the
+    # session's last activity) fail at once instead of waiting their turn.
+    page.wait_for_load_state("networkidle")
     with page.expect_navigation():
         page.get_by_test_id("save-need").click()
     match = NEED_PAGE.search(path_of(page))
