@@ -35,61 +35,91 @@ class Fit:
 
 def fit_for(organisation, needs) -> dict[int, Fit]:
     """The fit of one organisation with each of these needs (regions and categories loaded)."""
+    facts = organisation_facts([organisation])[organisation.pk]
+    return {need.pk: _fit(organisation, facts, need) for need in needs}
+
+
+@dataclass
+class _Facts:
+    served: list  # regions
+    categories: set[int]
+    free: int  # cases it can still take on
+    done: dict[int, int]  # category id → needs completed
+
+
+def organisation_facts(organisations) -> dict[int, _Facts]:
+    """What the fit reads of each organisation, in four queries whatever their number."""
+    from django.db.models import prefetch_related_objects
+
     from needs.models import Need
     from needs.selectors import ACTIVE_CASE_STATES
 
-    served = list(organisation.service_regions.all())
-    categories = set(organisation.service_categories.values_list("pk", flat=True))
-    active = Need.objects.filter(claimed_by=organisation, state__in=ACTIVE_CASE_STATES).count()
-    free = max(organisation.capacity - active, 0)
-    done = {
-        row["category_id"]: row["n"]
-        for row in Need.objects.filter(claimed_by=organisation, state__in=DONE_STATES)
-        .values("category_id")
+    organisations = list(organisations)
+    prefetch_related_objects(organisations, "service_regions", "service_categories")
+    ids = [o.pk for o in organisations]
+    active = dict(
+        Need.objects.filter(claimed_by__in=ids, state__in=ACTIVE_CASE_STATES)
+        .values("claimed_by")
         .annotate(n=Count("pk"))
+        .values_list("claimed_by", "n")
+    )
+    done: dict[int, dict[int, int]] = {}
+    for row in (
+        Need.objects.filter(claimed_by__in=ids, state__in=DONE_STATES)
+        .values("claimed_by", "category_id")
+        .annotate(n=Count("pk"))
+    ):
+        done.setdefault(row["claimed_by"], {})[row["category_id"]] = row["n"]
+    return {
+        o.pk: _Facts(
+            served=list(o.service_regions.all()),
+            categories={c.pk for c in o.service_categories.all()},
+            free=max(o.capacity - active.get(o.pk, 0), 0),
+            done=done.get(o.pk, {}),
+        )
+        for o in organisations
     }
-    out = {}
-    for need in needs:
-        fit = Fit()
-        if need.category_id in categories:
-            fit.score += 30
-            fit.reasons.append(_("serves %(category)s") % {"category": need.category})
-        else:
-            fit.concerns.append(_("does not serve %(category)s") % {"category": need.category})
-        cover = _covering(served, need.region)
-        if cover is not None:
-            fit.score += AREA_POINTS.get(cover.level, 6)
-            fit.reasons.append(_("serves %(region)s") % {"region": cover.name})
-        else:
-            fit.concerns.append(_("outside the service area"))
-        if free:
-            fit.score += 10
-            fit.reasons.append(
-                ngettext("%(n)d case of capacity free", "%(n)d cases of capacity free", free) % {"n": free}
-            )
-        else:
-            fit.concerns.append(_("no capacity left"))
-        asks_social_workers = any(w in need.qualifications.lower() for w in SOCIAL_WORK_WORDS)
-        if asks_social_workers and organisation.social_workers:
-            fit.score += 10
-            fit.reasons.append(
-                ngettext("%(n)d licensed social worker", "%(n)d licensed social workers", organisation.social_workers)
-                % {"n": organisation.social_workers}
-            )
-        elif asks_social_workers:
-            fit.concerns.append(_("asks for licensed social workers"))
-        else:
-            fit.score += 10
-        completed = done.get(need.category_id, 0)
-        if completed:
-            fit.score += min(2 * completed, 15)
-            fit.reasons.append(
-                ngettext("%(n)d completed %(category)s case", "%(n)d completed %(category)s cases", completed)
-                % {"n": completed, "category": need.category}
-            )
-        fit.score += URGENCY_POINTS.get(need.urgency, 0)
-        out[need.pk] = fit
-    return out
+
+
+def _fit(organisation, facts: _Facts, need) -> Fit:
+    served, categories, free, done = facts.served, facts.categories, facts.free, facts.done
+    fit = Fit()
+    if need.category_id in categories:
+        fit.score += 30
+        fit.reasons.append(_("serves %(category)s") % {"category": need.category})
+    else:
+        fit.concerns.append(_("does not serve %(category)s") % {"category": need.category})
+    cover = _covering(served, need.region)
+    if cover is not None:
+        fit.score += AREA_POINTS.get(cover.level, 6)
+        fit.reasons.append(_("serves %(region)s") % {"region": cover.name})
+    else:
+        fit.concerns.append(_("outside the service area"))
+    if free:
+        fit.score += 10
+        fit.reasons.append(ngettext("%(n)d case of capacity free", "%(n)d cases of capacity free", free) % {"n": free})
+    else:
+        fit.concerns.append(_("no capacity left"))
+    asks_social_workers = any(w in need.qualifications.lower() for w in SOCIAL_WORK_WORDS)
+    if asks_social_workers and organisation.social_workers:
+        fit.score += 10
+        fit.reasons.append(
+            ngettext("%(n)d licensed social worker", "%(n)d licensed social workers", organisation.social_workers)
+            % {"n": organisation.social_workers}
+        )
+    elif asks_social_workers:
+        fit.concerns.append(_("asks for licensed social workers"))
+    else:
+        fit.score += 10
+    completed = done.get(need.category_id, 0)
+    if completed:
+        fit.score += min(2 * completed, 15)
+        fit.reasons.append(
+            ngettext("%(n)d completed %(category)s case", "%(n)d completed %(category)s cases", completed)
+            % {"n": completed, "category": need.category}
+        )
+    fit.score += URGENCY_POINTS.get(need.urgency, 0)
+    return fit
 
 
 def _covering(served, region):
@@ -211,11 +241,9 @@ def suggested_organisations(need, *, limit: int = 5) -> list[tuple]:
         .filter(Q(service_categories=need.category_id) | area)
         .exclude(need_invitations__need=need)
         .distinct()
-        .prefetch_related("service_regions")
     )
-    scored = []
-    for organisation in candidates[:200]:
-        fit = fit_for(organisation, [need])[need.pk]
-        scored.append((organisation, fit))
+    candidates = list(candidates)
+    facts = organisation_facts(candidates)
+    scored = [(organisation, _fit(organisation, facts[organisation.pk], need)) for organisation in candidates]
     scored.sort(key=lambda pair: (-pair[1].score, pair[0].legal_name))
     return scored[:limit]

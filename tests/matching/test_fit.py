@@ -92,3 +92,23 @@ def test_suggested_organisations_for_the_agency_with_an_invite(client_for, elder
     client.post(reverse("needs:invite", args=[elder_need.pk]), {"organisation": best.pk})
     assert NeedInvitation.objects.filter(need=elder_need, organisation=best).exists()
     assert [o.legal_name for o, _fit in suggested_organisations(elder_need)] == ["县慈善会"]
+
+
+def test_suggestions_cost_the_same_queries_for_many_organisations(client_for, elder_need, caseworker):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(caseworker)
+    url = reverse("needs:detail", args=[elder_need.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    organisation("晋原社工", "510129001", ["elderly_care"])
+    few = queries()
+    for i in range(8):
+        organisation(f"县助老服务社{i}", "510129", ["elderly_care"])
+    assert queries() == few
+    assert len(suggested_organisations(elder_need)) == 5
