@@ -23,7 +23,6 @@ from regions.models import Region
 
 PER_PAGE = 20
 MAX_PAGE = 500
-PARAMS = ("q", "category", "kind", "urgency", "region", "budget", "area", "sort")
 
 
 def parse(params: QueryDict, *, service_paths: tuple[str, ...], can_fit: bool, strict: bool = False) -> SearchRequest:
@@ -108,7 +107,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     by_id = Need.objects.select_related("category", "region", "agency").in_bulk(results.ids)
     needs = [by_id[i] for i in results.ids if i in by_id]
     fits = fit_for(organisation, needs) if organisation else {}
-    state = _state(request.GET, search)
+    state = _state(search)
     context = {
         "search": search,
         "results": results,
@@ -133,7 +132,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     return render(request, "matching/_results.html" if partial else "matching/search.html", context)
 
 
-def _state(params: QueryDict, search: SearchRequest) -> dict[str, list[str]]:
+def _state(search: SearchRequest) -> dict[str, list[str]]:
     """The current search as query-string values (only those that were understood)."""
     f = search.filters
     state = {
@@ -247,7 +246,7 @@ def canonical_query(query: str) -> str:
     """A saved search's query string: only the parameters the search understands, valid
     values only, no page. ("area" is kept as asked; it is resolved when the search runs.)"""
     search = parse(QueryDict(query), service_paths=("area",), can_fit=True, strict=True)
-    return _url(_state(QueryDict(query), search)).removeprefix("?")
+    return _url(_state(search)).removeprefix("?")
 
 
 def _newest_without_search(user, search: SearchRequest) -> SearchResults:

@@ -12,7 +12,7 @@ and the page ordered and cut in SQL, the same way on both databases.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import reduce
 from operator import or_
@@ -23,7 +23,7 @@ from django.db.models import Case, CharField, Count, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from matching.backends.base import FACETS, SearchBackend
+from matching.backends.base import FACETS, FitFunction, SearchBackend
 from matching.models import SearchDocument
 from matching.query import (
     BAND_KEYS,
@@ -125,7 +125,7 @@ class DatabaseBackend(SearchBackend):
         request: SearchRequest,
         audience: Audience,
         *,
-        fit: Callable[[list[int]], dict[int, float]] | None = None,
+        fit: FitFunction | None = None,
     ) -> SearchResults:
         # Everything runs in the database: the audience, the text (a score per matching
         # need, see ``_scored``), the filters, each facet's counts and the page. Python

@@ -34,7 +34,7 @@ from itertools import batched
 
 from django.conf import settings
 
-from matching.backends.base import FACETS, SearchBackend, SearchUnavailable
+from matching.backends.base import FACETS, FitFunction, SearchBackend, SearchUnavailable
 from matching.query import (
     ALL,
     BAND_KEYS,
@@ -492,7 +492,7 @@ class ElasticsearchBackend(SearchBackend):
         request: SearchRequest,
         audience: Audience,
         *,
-        fit: Callable[[list[int]], dict[int, float]] | None = None,
+        fit: FitFunction | None = None,
     ) -> SearchResults:
         from elasticsearch import NotFoundError
 
