@@ -181,6 +181,49 @@ def can_list_agencies(user) -> bool:
     return is_superuser(user) or has_role(user, Role.AUDITOR) or is_agency_staff(user)
 
 
+# --- Contracts ----------------------------------------------------------------
+
+
+def is_contract_party(user, contract) -> bool:
+    """Staff of the buying agency (or an agency above it) and members of the organisation."""
+    return contract.organisation_id in organisation_ids(user) or _in_subtree_of_role(
+        user, contract.agency, *AGENCY_ROLES
+    )
+
+
+def can_view_contract(user, contract) -> bool:
+    """The whole contract: the parties, auditors and superusers. Everyone else reads
+    the register's summary."""
+    return is_superuser(user) or has_role(user, Role.AUDITOR) or is_contract_party(user, contract)
+
+
+def can_draft_contract(user, agency) -> bool:
+    """The agency drafts: its caseworkers and approvers (and those above it)."""
+    return can_record_need(user, agency)
+
+
+def can_sign_for_agency(user, agency) -> bool:
+    return _in_subtree_of_role(user, agency, Role.AGENCY_APPROVER)
+
+
+def can_sign_for_organisation(user, organisation) -> bool:
+    return organisation.pk in organisation_ids(user, Role.ORG_ADMIN)
+
+
+def can_work_on_contract(user, contract) -> bool:
+    """Evidence, confirmation links, the final report: the organisation's members."""
+    return contract.organisation_id in organisation_ids(user)
+
+
+def can_accept_milestone(user, contract) -> bool:
+    """An approver of the buying agency who did not prepare the contract."""
+    return _in_subtree_of_role(user, contract.agency, Role.AGENCY_APPROVER) and contract.prepared_by_id != user.pk
+
+
+def can_handle_payments(user, agency) -> bool:
+    return _in_subtree_of_role(user, agency, Role.AGENCY_FINANCE)
+
+
 # --- Navigation ---------------------------------------------------------------
 
 

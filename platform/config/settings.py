@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "categories",
     "vetting",
     "needs",
+    "contracts",
     "imports",
     "audit",
     "notifications",

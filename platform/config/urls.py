@@ -33,6 +33,8 @@ urlpatterns += i18n_patterns(
     path("directory/", include("organisations.directory_urls")),
     path("vetting/", include("vetting.urls")),
     # Before the needs include, which would otherwise be asked about these paths first.
+    path("contracts/", include("contracts.urls")),
+    path("c/", include("contracts.confirm_urls")),
     path("needs/import/", include("imports.urls")),
     path("needs/export/", include("imports.export_urls")),
     path("", include("matching.urls")),  # saved searches under needs/saved/, alert unsubscribes

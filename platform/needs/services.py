@@ -179,7 +179,7 @@ def gap_gate_problems(need: Need) -> list[str]:
     return problems
 
 
-def need_transition(*, need: Need, action: str, by: User, reason: str = "", organisation=None) -> Need:
+def need_transition(*, need: Need, action: str, by: User, reason: str = "", organisation=None, contract=None) -> Need:
     """Move a need along the workflow (needs.workflow.TRANSITIONS).
 
     Locks the row, checks the table, the person (separation of duties: the preparer
@@ -208,6 +208,10 @@ def need_transition(*, need: Need, action: str, by: User, reason: str = "", orga
         elif transition.actor == Actor.SYSTEM:
             if by is not None:
                 raise NotAllowed(_("Only the escalation sweep expires needs."))
+        elif transition.actor == Actor.CONTRACT:
+            # Only the contracts service, with the need's own contract, takes these steps.
+            if contract is None or contract.need_id != need.pk:
+                raise NotAllowed(_("This step follows the need's contract."))
         elif transition.actor == Actor.DEADLINE:
             if by is not None and not policy.can_record_need(by, need.agency):
                 raise NotAllowed(_("Only staff of this agency close its proposals."))

@@ -180,8 +180,8 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # Steps taken elsewhere: a claim from the card, opening for proposals with its weights,
-# the award from the proposals page.
-SEPARATE_FORMS = {"claim", "open_proposals", "award"}
+# the award from the proposals page, the contract's steps from the contract.
+SEPARATE_FORMS = {"claim", "open_proposals", "award", "contract", "fulfil", "close"}
 
 
 def _take_revealed(request: HttpRequest, beneficiary_pk: int) -> dict | None:

@@ -24,6 +24,7 @@ class Actor:
     ORGANISATION = "organisation"  # a member of an organisation that may act and is eligible
     SYSTEM = "system"  # the escalation sweep
     DEADLINE = "deadline"  # the sweep, or agency staff once the deadline has passed
+    CONTRACT = "contract"  # the contracts service, as its contract's steps happen
 
 
 TRANSITIONS: dict[str, Transition] = transition_table(
@@ -37,6 +38,9 @@ TRANSITIONS: dict[str, Transition] = transition_table(
         "close_proposals", frozenset({S.PROPOSALS_OPEN}), S.PROPOSALS_CLOSED, Actor.DEADLINE, _("Close the proposals")
     ),
     Transition("award", frozenset({S.PROPOSALS_CLOSED}), S.AWARDED, Actor.APPROVER, _("Award"), True),
+    Transition("contract", frozenset({S.CLAIMED, S.AWARDED}), S.IN_CONTRACT, Actor.CONTRACT, _("Contract signed")),
+    Transition("fulfil", frozenset({S.IN_CONTRACT}), S.FULFILLED, Actor.CONTRACT, _("Fulfilled")),
+    Transition("close", frozenset({S.IN_CONTRACT}), S.CLOSED, Actor.CONTRACT, _("Closed"), True),
     Transition("expire", frozenset({S.PUBLISHED, S.PROPOSALS_OPEN}), S.EXPIRED, Actor.SYSTEM, _("Expire")),
     Transition(
         "withdraw",

@@ -64,6 +64,41 @@ EVENTS: dict[str, Event] = {
         _("Your proposal for need %(need)s (%(title)s) was not chosen; it was awarded to %(organisation)s.")
     ),
     "proposal_void": Event(_("Need %(need)s (%(title)s) was withdrawn by the agency; your proposal is void.")),
+    # Contracts: to the parties' people each step concerns.
+    "contract_for_signature": Event(_("Contract %(contract)s (version %(version)s) awaits your signature.")),
+    "contract_returned": Event(_("Contract %(contract)s was sent back to draft. Reason: %(reason)s")),
+    "contract_in_force": Event(
+        _("Contract %(contract)s (version %(version)s) is signed by both parties and in force.")
+    ),
+    "contract_terminated": Event(_("Contract %(contract)s was terminated. Reason: %(reason)s")),
+    "contract_completed": Event(
+        _("Every milestone of contract %(contract)s is accepted: evaluation and the final report are due.")
+    ),
+    "contract_closed": Event(_("Contract %(contract)s is closed.")),
+    "milestone_submitted": Event(_("Milestone “%(milestone)s” of contract %(contract)s awaits acceptance.")),
+    "milestone_accepted": Event(
+        _("Milestone “%(milestone)s” of contract %(contract)s was accepted; payment is due by %(due)s.")
+    ),
+    "milestone_returned": Event(
+        _("Milestone “%(milestone)s” of contract %(contract)s was returned. Reason: %(reason)s")
+    ),
+    "confirmation_disputed": Event(
+        _("The beneficiary disputes milestone “%(milestone)s” of contract %(contract)s: acceptance waits.")
+    ),
+    "dispute_resolved": Event(_("The dispute on milestone “%(milestone)s” of contract %(contract)s is resolved.")),
+    "payment_to_make": Event(_("Milestone “%(milestone)s” of contract %(contract)s was accepted: pay it by %(due)s.")),
+    "payment_to_authorise": Event(
+        _("A payment of %(amount)s on contract %(contract)s awaits a second finance officer's authorisation.")
+    ),
+    "payment_made": Event(_("A payment of %(amount)s on contract %(contract)s was made (reference %(reference)s).")),
+    "payment_rejected": Event(_("Your payment record on contract %(contract)s was rejected. Reason: %(reason)s")),
+    "payment_due_soon": Event(_("Payment for milestone “%(milestone)s” of contract %(contract)s is due by %(due)s.")),
+    "payment_overdue": Event(
+        _("Payment for milestone “%(milestone)s” of contract %(contract)s is overdue (due %(due)s).")
+    ),
+    "acceptance_overdue": Event(
+        _("Milestone “%(milestone)s” of contract %(contract)s has waited over %(days)s days for acceptance.")
+    ),
     "change_request_decided": Event(_("The change request of %(organisation)s was decided: %(decision_label)s.")),
 }
 

@@ -1,0 +1,37 @@
+"""Domain errors of contracts; each means the operation was refused and nothing changed."""
+
+
+class ContractError(Exception):
+    pass
+
+
+class InvalidTransition(ContractError):
+    pass
+
+
+class NotAllowed(ContractError):
+    pass
+
+
+class SeparationOfDuties(NotAllowed):
+    pass
+
+
+class ReasonRequired(ContractError):
+    pass
+
+
+class TermsInvalid(ContractError):
+    """The terms cannot be signed as they are; ``problems`` lists why."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class PaymentRefused(ContractError):
+    pass
+
+
+class ConfirmationRefused(ContractError):
+    pass
