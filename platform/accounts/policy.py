@@ -249,6 +249,8 @@ def navigation_for(user) -> list[NavItem]:
         break
     if agencies or organisation_ids(user) or has_role(user, Role.AUDITOR):
         items.append(NavItem("needs", _("Needs"), reverse("needs:list")))
+    if agencies or organisation_ids(user) or has_role(user, Role.AUDITOR):
+        items.append(NavItem("contracts", _("Contracts"), reverse("contracts:list")))
     if has_role(user, Role.VETTING_OFFICER):
         items.append(NavItem("vetting", _("Organisation vetting"), reverse("vetting:queue")))
     elif can_list_organisations(user):

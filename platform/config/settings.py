@@ -365,6 +365,9 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "django.tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # The PDF of a contract: its steps and font subsetting are not news.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

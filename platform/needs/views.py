@@ -175,8 +175,21 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "invite_form": InviteForm(need=need)
             if need.state in services.INVITABLE_STATES and policy.can_record_need(user, need.agency)
             else None,
+            **_contract_context(user, need),
         },
     )
+
+
+def _contract_context(user, need) -> dict:
+    from contracts.models import Contract
+
+    contract = Contract.objects.filter(need=need).first()
+    return {
+        "contract": contract,
+        "may_draft_contract": contract is None
+        and need.state in {NeedState.AWARDED, NeedState.CLAIMED}
+        and policy.can_draft_contract(user, need.agency),
+    }
 
 
 # Steps taken elsewhere: a claim from the card, opening for proposals with its weights,

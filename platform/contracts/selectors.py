@@ -1,0 +1,147 @@
+"""Reads for contracts: who sees which, the register's summary, and the difference
+between two versions."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts import policy
+from accounts.models import AGENCY_ROLES, Role
+from contracts.models import TERM_FIELDS, Contract, ContractVersion, MilestoneState
+
+
+def contracts_of_parties(user) -> QuerySet[Contract]:
+    """Every contract the user sees whole: their agency's (and those below it), their
+    organisation's; all for auditors and superusers."""
+    contracts = Contract.objects.select_related("agency", "organisation", "need__category", "need__region")
+    if policy.is_superuser(user) or policy.has_role(user, Role.AUDITOR):
+        return contracts
+    conditions = [Q(agency__path__startswith=g.agency_path) for g in policy.grants(user) if g.role in AGENCY_ROLES]
+    organisations = policy.organisation_ids(user)
+    if organisations:
+        conditions.append(Q(organisation_id__in=organisations))
+    if not conditions:
+        return contracts.none()
+    return contracts.filter(reduce(or_, conditions))
+
+
+def register() -> QuerySet[Contract]:
+    """The public register: every contract once signed (drafts are nobody else's business)."""
+    return Contract.objects.filter(signed_at__isnull=False).select_related(
+        "agency", "organisation", "need__category", "need__region"
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the register says of a contract: no beneficiary data."""
+
+    milestones: int
+    milestones_met: int
+    paid: object
+    score: object
+
+
+def summary(contract: Contract) -> Summary:
+    live = contract.milestones.exclude(state=MilestoneState.CANCELLED)
+    from contracts.models import Evaluation
+
+    evaluation = Evaluation.objects.filter(contract=contract).first()
+    return Summary(
+        milestones=live.filter(settlement=False).count(),
+        milestones_met=live.filter(state=MilestoneState.ACCEPTED, settlement=False).count(),
+        paid=contract.milestones.aggregate(s=Sum("paid_amount"))["s"] or 0,
+        score=evaluation.score if evaluation else None,
+    )
+
+
+def county_of(contract: Contract) -> str:
+    """The county the service is in (never finer: a township can point at a person)."""
+    from regions.models import RegionLevel
+
+    region = contract.need.region
+    while region is not None and region.level == RegionLevel.TOWNSHIP:
+        region = region.parent
+    return region.full_name if region else ""
+
+
+# --- Versions --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+    diff: SafeString
+
+
+def _inline_diff(before: str, after: str) -> SafeString:
+    """Character-level difference (Chinese has no spaces to split words on)."""
+    out = []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(escape(before[a1:a2]))
+        if op in {"delete", "replace"}:
+            out.append(f"<del>{escape(before[a1:a2])}</del>")
+        if op in {"insert", "replace"}:
+            out.append(f"<ins>{escape(after[b1:b2])}</ins>")
+    return mark_safe("".join(out))  # noqa: S308 — every piece is escaped above
+
+
+def _text(version: ContractVersion, field: str) -> str:
+    value = getattr(version, field)
+    return "" if value is None else str(value)
+
+
+def version_changes(before: ContractVersion, after: ContractVersion) -> list[Change]:
+    """What changed from ``before`` to ``after``: each term, then the schedule and the
+    indicators, as readable lines."""
+    changes = []
+    for field in TERM_FIELDS:
+        old, new = _text(before, field), _text(after, field)
+        if old != new:
+            label = str(ContractVersion._meta.get_field(field).verbose_name)
+            changes.append(Change(label, old, new, _inline_diff(old, new)))
+    old_schedule, new_schedule = _schedule_lines(before), _schedule_lines(after)
+    for key in sorted(set(old_schedule) | set(new_schedule)):
+        old, new = old_schedule.get(key, ""), new_schedule.get(key, "")
+        if old != new:
+            changes.append(Change(str(_milestone_label()), old, new, _inline_diff(old, new)))
+    old_ind, new_ind = _indicator_lines(before), _indicator_lines(after)
+    if old_ind != new_ind:
+        changes.append(Change(str(_indicators_label()), old_ind, new_ind, _inline_diff(old_ind, new_ind)))
+    return changes
+
+
+def _schedule_lines(version: ContractVersion) -> dict[int, str]:
+    return {
+        t.milestone_id: " · ".join(
+            [t.description, f"{t.due_date:%Y-%m-%d}", str(t.amount), t.deliverables, t.evidence_required]
+        )
+        for t in version.milestone_terms.all()
+    }
+
+
+def _indicator_lines(version: ContractVersion) -> str:
+    return "\n".join(f"{i.name}: {i.target}" for i in version.indicators.all())
+
+
+def _milestone_label():
+    from django.utils.translation import gettext_lazy as _
+
+    return _("Milestone")
+
+
+def _indicators_label():
+    from django.utils.translation import gettext_lazy as _
+
+    return _("Performance indicators")
