@@ -12,9 +12,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_PYTHON_DOWNLOADS=never \
     UV_PROJECT_ENVIRONMENT=/app/.venv
 
-# gettext gives msgfmt to compilemessages. No compiler: every locked package ships a wheel.
+# gettext gives msgfmt to compilemessages; Pango and a CJK font let WeasyPrint print
+# contracts in Chinese. No compiler: every locked package ships a wheel.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext \
+    && apt-get install -y --no-install-recommends gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-zenhei \
     && rm -rf /var/lib/apt/lists/*
 
 # uv from PyPI, like the Makefile's fallback; it installs exactly what uv.lock pins.

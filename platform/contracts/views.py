@@ -466,9 +466,12 @@ def contract_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 def contract_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The same document as a PDF (WeasyPrint, with a CJK font the machine has)."""
-    from weasyprint import HTML
-
     contract = _party_contract(request, pk)
+    try:
+        from weasyprint import HTML
+    except OSError:  # Pango is not installed on this machine
+        messages.error(request, _("PDFs cannot be made on this server; print the contract page instead."))
+        return redirect("contracts:document", contract.pk)
     html = render_to_string("contracts/document.html", {**_document_context(contract), "pdf": True}, request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     language = translation.get_language() or "zh-hans"
