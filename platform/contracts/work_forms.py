@@ -97,8 +97,6 @@ class ConfirmAnswerForm(forms.Form):
 
     code = forms.CharField(
         label=_("The six-digit code on your card"),
-        max_length=6,
-        min_length=6,
         validators=[RegexValidator(r"^\d{6}$", _("The code is six digits."))],
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}", "maxlength": "6"}
