@@ -18,7 +18,7 @@ SCORES = [(str(n), str(n)) for n in range(1, 6)]
 class ServiceRecordForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     hours = forms.DecimalField(
-        label=_("Hours"), max_digits=5, decimal_places=2, min_value=Decimal("0.25"), max_value=Decimal("24")
+        label=_("Hours"), max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("24")
     )
     worker = forms.CharField(label=_("Worker"), max_length=100)
     activity = forms.CharField(label=_("Activity"), max_length=300)
