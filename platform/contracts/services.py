@@ -212,7 +212,7 @@ def contract_draft(*, need, by: User, data: dict, milestones: list[dict], indica
     if not policy.can_draft_contract(by, need.agency):
         raise NotAllowed(_("Only caseworkers and approvers of the buying agency draft its contracts."))
     with transaction.atomic():
-        need = type(need).objects.select_for_update().select_related("agency", "claimed_by").get(pk=need.pk)
+        need = type(need).objects.select_for_update(of=("self",)).select_related("agency", "claimed_by").get(pk=need.pk)
         if need.state not in {NeedState.AWARDED, NeedState.CLAIMED} or need.claimed_by_id is None:
             raise InvalidTransition(_("Only an awarded or claimed need gets a contract."))
         if Contract.objects.filter(need=need).exists():

@@ -13,8 +13,11 @@ from django.utils import timezone, translation
 def send_email_task(*, to: str, template: str, context: dict, language: str) -> None:
     with translation.override(language or settings.LANGUAGE_CODE):
         context = {**context, "site_url": settings.SITE_URL}
-        subject = render_to_string(f"notifications/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"notifications/email/{template}.txt", context)
+        # A template named with its folder (contracts/email/confirmation) is found there too.
+        subject = render_to_string(
+            [f"notifications/email/{template}_subject.txt", f"{template}_subject.txt"], context
+        ).strip()
+        body = render_to_string([f"notifications/email/{template}.txt", f"{template}.txt"], context)
     send_mail(settings.EMAIL_SUBJECT_PREFIX + " ".join(subject.split()), body, None, [to])
 
 
