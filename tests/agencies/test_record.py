@@ -134,3 +134,24 @@ def test_who_sees_the_record(
         response = client.get(reverse("agencies:detail", args=[county_agency.pk]))
         assert response.status_code in (403, 404), person
         assert contract.number not in response.content.decode()
+
+
+def test_the_record_costs_the_same_queries_for_more_contracts(county_agency, t, vetted_org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def late_contract():
+        contract = signed(claimed(county_agency, t, vetted_org), t)
+        first, _ = milestones(contract)
+        deliver(first, t)
+        accept(first, t)
+        Milestone.objects.filter(pk=first.pk).update(payment_due=timezone.localdate() - timedelta(days=1))
+
+    late_contract()
+    with CaptureQueriesContext(connection) as one:
+        assert len(agency_record(county_agency).overdue_payments) == 1
+    late_contract()
+    late_contract()
+    with CaptureQueriesContext(connection) as three:
+        assert len(agency_record(county_agency).overdue_payments) == 3
+    assert len(one) == len(three)

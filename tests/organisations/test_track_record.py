@@ -128,3 +128,17 @@ def test_the_fit_in_sql_agrees_with_the_record(history, vetted_org, county_agenc
     # 3 completed elder-care: 6 points more than a need of another category would get for it.
     assert in_python[extra[0].pk] - in_python[child.pk] >= 6
     assert history["active"].state == ContractState.ACTIVE
+
+
+def test_the_directory_page_costs_the_same_queries_for_more_organisations(client, history, vetted_org):
+    from organisations.models import VettingState
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url("directory:list"), {"sort": "track_record"}).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for _ in range(4):
+        serving(OrganisationFactory(vetting_state=VettingState.APPROVED))
+    assert queries() == few
