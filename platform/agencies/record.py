@@ -20,7 +20,7 @@ agencies below it), in a fixed number of queries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
@@ -36,6 +36,7 @@ class Overdue:
     days_overdue: int
     due: date | None = None  # payment: the due date; acceptance: the submission date
     amount: Decimal = Decimal(0)  # payment: what is outstanding
+    escalated: datetime | None = None  # when the payment clock escalated it
 
 
 @dataclass
@@ -88,6 +89,7 @@ def agency_record(agency, *, today: date | None = None) -> AgencyRecord:
                 days_overdue=(today - m.payment_due).days,
                 due=m.payment_due,
                 amount=m.outstanding,
+                escalated=m.payment_escalated_at,
             )
         )
     waiting = (
@@ -105,6 +107,7 @@ def agency_record(agency, *, today: date | None = None) -> AgencyRecord:
                 label=m.description or "",
                 days_overdue=(now - m.submitted_at).days - ACCEPTANCE_OVERDUE_DAYS,
                 due=timezone.localdate(m.submitted_at),
+                escalated=m.acceptance_escalated_at,
             )
         )
 

@@ -55,6 +55,7 @@ def test_an_overdue_payment_is_on_the_record_after_one_sweep(client_for, county_
         (contract.pk, 3, first.terms.get().amount)
     ]
     assert record.overdue_payments[0].label == "第1阶段服务"
+    assert record.overdue_payments[0].escalated is not None  # the sweep's mark
 
 
 def test_paid_in_time_is_not_overdue_and_counts_on_time(county_agency, contract, t):
