@@ -8,7 +8,10 @@ Points (out of 100), each with the reason shown on the card:
 - capacity: cases it can still take on (10, none when full);
 - qualifications: licensed social workers when the need asks for them, or no special
   qualification asked (10);
-- track record: needs of this category it completed (2 each, at most 15);
+- track record: contracts of this category it completed (closed), and needs of this
+  category it completed without a contract (2 each, at most 15), as
+  ``organisations.track_record`` counts them; the reasons add its on-time rate and
+  average evaluation score in the category (no points: the count alone scores);
 - urgency: emergency 10, urgent 5 — the sooner someone must act, the higher it ranks.
 """
 
@@ -23,7 +26,6 @@ from django.utils.translation import ngettext
 AREA_POINTS = {"township": 25, "county": 20, "city": 12, "province": 6}
 URGENCY_POINTS = {"emergency": 10, "urgent": 5, "routine": 0}
 SOCIAL_WORK_WORDS = ("社工", "社会工作", "social work")
-DONE_STATES = ("fulfilled", "closed")
 
 
 @dataclass
@@ -44,15 +46,17 @@ class _Facts:
     served: list  # regions
     categories: set[int]
     free: int  # cases it can still take on
-    done: dict[int, int]  # category id → needs completed
+    done: dict[int, int]  # category id → completed (closed contracts and cases without one)
+    track: object = None  # organisations.track_record.TrackRecord
 
 
 def organisation_facts(organisations) -> dict[int, _Facts]:
-    """What the fit reads of each organisation, in four queries whatever their number."""
+    """What the fit reads of each organisation, in five queries whatever their number."""
     from django.db.models import prefetch_related_objects
 
     from needs.models import Need
     from needs.selectors import ACTIVE_CASE_STATES
+    from organisations.track_record import track_records
 
     organisations = list(organisations)
     prefetch_related_objects(organisations, "service_regions", "service_categories")
@@ -63,19 +67,14 @@ def organisation_facts(organisations) -> dict[int, _Facts]:
         .annotate(n=Count("pk"))
         .values_list("claimed_by", "n")
     )
-    done: dict[int, dict[int, int]] = {}
-    for row in (
-        Need.objects.filter(claimed_by__in=ids, state__in=DONE_STATES)
-        .values("claimed_by", "category_id")
-        .annotate(n=Count("pk"))
-    ):
-        done.setdefault(row["claimed_by"], {})[row["category_id"]] = row["n"]
+    records = track_records(ids)
     return {
         o.pk: _Facts(
             served=list(o.service_regions.all()),
             categories={c.pk for c in o.service_categories.all()},
             free=max(o.capacity - active.get(o.pk, 0), 0),
-            done=done.get(o.pk, {}),
+            done={pk: c.completed for pk, c in records[o.pk].by_category.items() if c.completed},
+            track=records[o.pk],
         )
         for o in organisations
     }
@@ -114,12 +113,30 @@ def _fit(organisation, facts: _Facts, need) -> Fit:
     completed = done.get(need.category_id, 0)
     if completed:
         fit.score += min(2 * completed, 15)
-        fit.reasons.append(
-            ngettext("%(n)d completed %(category)s case", "%(n)d completed %(category)s cases", completed)
-            % {"n": completed, "category": need.category}
-        )
+        fit.reasons.extend(_track_reasons(facts.track.category_record(need.category_id), need.category))
     fit.score += URGENCY_POINTS.get(need.urgency, 0)
     return fit
+
+
+def _track_reasons(record, category) -> list[str]:
+    """ "12 completed elder-care contracts", "92% on time", "average score 4.50/5"."""
+    reasons = []
+    if record.contracts:
+        reasons.append(
+            ngettext(
+                "%(n)d completed %(category)s contract", "%(n)d completed %(category)s contracts", record.contracts
+            )
+            % {"n": record.contracts, "category": category}
+        )
+    if record.cases:
+        reasons.append(
+            ngettext("%(n)d completed %(category)s case", "%(n)d completed %(category)s cases", record.cases)
+            % {"n": record.cases, "category": category}
+        )
+    if record.evaluated:
+        reasons.append(_("%(rate)d%% delivered on time") % {"rate": record.on_time_percent})
+        reasons.append(_("average evaluation score %(score)s/5") % {"score": record.average_score})
+    return reasons
 
 
 def _covering(served, region):
@@ -169,6 +186,7 @@ def fit_expression(organisation):
     from categories.models import Category
     from needs.models import Need
     from needs.selectors import ACTIVE_CASE_STATES, ancestor_paths
+    from organisations.track_record import track_record
 
     def case(*whens, default=0):
         return Case(*whens, default=Value(default), output_field=IntegerField()) if whens else Value(default)
@@ -177,11 +195,7 @@ def fit_expression(organisation):
     categories = [codes[pk] for pk in organisation.service_categories.values_list("pk", flat=True)]
     active = Need.objects.filter(claimed_by=organisation, state__in=ACTIVE_CASE_STATES).count()
     free = max(organisation.capacity - active, 0)
-    done = (
-        Need.objects.filter(claimed_by=organisation, state__in=DONE_STATES)
-        .values_list("category_id")
-        .annotate(n=Count("pk"))
-    )
+    done = [(pk, c.completed) for pk, c in track_record(organisation).by_category.items()]
     # The most specific served region first, as ``_covering`` picks it.
     served = sorted(organisation.service_regions.all(), key=lambda r: -len(r.path))
     asks = Q()

@@ -101,6 +101,14 @@ def can_view_agency(user, agency) -> bool:
     return any(agency.path.startswith(p) for p in _agency_paths(user, *AGENCY_ROLES))
 
 
+def can_view_agency_record(user, agency) -> bool:
+    """The agency's record as a buyer (overdue payments and acceptance, how fast it
+    accepts and pays): its staff and the staff of agencies above it, auditors."""
+    if is_superuser(user) or has_role(user, Role.AUDITOR):
+        return True
+    return _in_subtree_of_role(user, agency, *AGENCY_ROLES)
+
+
 def can_manage_agency_members(user, agency) -> bool:
     """An agency admin manages members of their agency and of the agencies below it."""
     if is_superuser(user):

@@ -417,13 +417,34 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "needs/edit.html", {"form": form, "need": need})
 
 
+def _attach_payments(needs) -> None:
+    """Each need's contract (``need.contract`` loaded, or ``need.signed_contract`` None)
+    and the contract's authorised payments, oldest first, in one query."""
+    from contracts.models import Contract, Payment, PaymentState
+
+    contracts = {}
+    for n in needs:
+        try:
+            n.signed_contract = n.contract
+        except Contract.DoesNotExist:
+            n.signed_contract = None
+        if n.signed_contract is not None:
+            n.signed_contract.authorised_payments = []
+            contracts[n.signed_contract.pk] = n.signed_contract
+    for payment in Payment.objects.filter(contract__in=list(contracts), state=PaymentState.AUTHORISED).order_by(
+        "paid_on", "pk"
+    ):
+        contracts[payment.contract_id].authorised_payments.append(payment)
+
+
 @login_required
 def household_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """One assistance chain per household: every need of this person that the viewer's
     agency may see, in order; other agencies' open needs by agency and state only."""
     need = _agency_need(request, pk)
     same_person = needs_visible_to(request.user).filter(beneficiary__id_hash=need.beneficiary.id_hash)
-    needs = same_person.select_related("claimed_by").order_by("created_at")
+    needs = list(same_person.select_related("claimed_by", "contract").order_by("created_at"))
+    _attach_payments(needs)
     elsewhere = [d for d in open_duplicates(need) if d[0] not in {n.agency.name for n in needs}]
     return render(
         request,

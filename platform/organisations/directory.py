@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -11,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from categories.models import Category
 from organisations.models import OrganisationKind
 from organisations.selectors import organisations_may_act
+from organisations.track_record import completed_annotation, track_record, track_records
 from regions.forms import RegionFilterForm
 
 RATING_ORDER = ["3A", "4A", "5A"]  # "at least": this grade and the higher ones
-COMPLETED_STATES = ["fulfilled", "closed"]
 SORT_LABELS = {
     "name": (_("Name"), ("legal_name",)),
     "track_record": (_("Most completed cases"), ("-completed", "legal_name")),
@@ -47,15 +46,18 @@ def directory_list(request: HttpRequest) -> HttpResponse:
         organisations = organisations.filter(rating__in=RATING_ORDER[RATING_ORDER.index(rating) :])
     else:
         rating = ""
-    # Track record: needs the organisation took on and saw through (fulfilled or closed).
-    organisations = organisations.annotate(
-        completed=Count("claimed_needs", filter=Q(claimed_needs__state__in=COMPLETED_STATES), distinct=True)
-    )
+    # Track record (organisations.track_record): closed contracts, and needs completed
+    # without a contract, counted in the database for the sort.
+    organisations = organisations.annotate(completed=completed_annotation())
     sort = request.GET.get("sort", "name")
     if sort not in SORTS:
         sort = "name"
     organisations = organisations.distinct().order_by(*SORTS[sort])
     page = Paginator(organisations, 25).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    records = track_records(page.object_list)
+    for organisation in page.object_list:
+        organisation.track = records[organisation.pk]
     return render(
         request,
         "directory/list.html",
@@ -77,4 +79,5 @@ def directory_list(request: HttpRequest) -> HttpResponse:
 
 def directory_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(_directory(), pk=pk)
-    return render(request, "directory/detail.html", {"organisation": organisation})
+    record = track_record(organisation, with_categories=True)
+    return render(request, "directory/detail.html", {"organisation": organisation, "track": record})
