@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
+from accounts.models import Role
 from audit.services import record
 from contracts import ledger, services
 from contracts.exceptions import ContractError, NotAllowed, TermsInvalid
@@ -79,9 +80,10 @@ def _milestone(request: HttpRequest, pk: int, milestone_pk: int) -> tuple[Contra
 
 
 def _party(request: HttpRequest, pk: int) -> Contract:
-    """Files are for the parties only (not auditors or superusers as such)."""
+    """Files: for the parties and for auditors, who check payments against their proof
+    (each download is in the audit log)."""
     contract = _contract(request, pk)
-    if not policy.is_contract_party(request.user, contract):
+    if not (policy.is_contract_party(request.user, contract) or policy.has_role(request.user, Role.AUDITOR)):
         raise Http404
     return contract
 

@@ -47,6 +47,7 @@ PERSONAS = [
 ]
 VIEWERS = {"caseworker", "approver", "agency_admin", "charity_admin", "charity_member", "auditor", "superuser"}
 PARTIES = VIEWERS - {"auditor", "superuser"}
+FILE_READERS = PARTIES | {"auditor"}  # auditors check payments against their proof
 ORGANISATION = {"charity_admin", "charity_member"}
 ACCEPTOR = {"approver"}  # an approver of the agency who did not prepare the contract (the caseworker did)
 
@@ -257,7 +258,7 @@ def test_file_add_and_download(people, signed):
     download = m_url("file", signed, first, item.pk)
     for name in PERSONAS:
         response = client_as(people[name]).get(download)
-        if name in PARTIES:
+        if name in FILE_READERS:
             assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
             assert response["Cache-Control"] == "private, no-store"
         else:
@@ -440,7 +441,7 @@ def test_payment_proof(people, signed):
     url = reverse("contracts:payment_proof", args=[signed.pk, payment.pk])
     for name in PERSONAS:
         response = client_as(people[name]).get(url)
-        if name in PARTIES:
+        if name in FILE_READERS:
             assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
         else:
             assert_refused(response, None if name == "anonymous" else 404)
@@ -533,7 +534,7 @@ def test_report_upload_and_download(people, signed):
     early = client_as(people["charity_member"]).post(url, {"file": upload("final.pdf")})
     assert early.status_code == 200 and not FinalReport.objects.exists()  # not completed yet: a message
     completed(signed, people)
-    viewers_not_parties = PARTIES  # auditors and superusers are not parties: 404
+    viewers_not_parties = FILE_READERS  # superusers are neither parties nor auditors: 404
     check_refusals(
         people,
         signed,
@@ -546,7 +547,7 @@ def test_report_upload_and_download(people, signed):
     assert FinalReport.objects.filter(contract=signed).count() == 1
     for name in PERSONAS:
         response = client_as(people[name]).get(url)
-        if name in PARTIES:
+        if name in FILE_READERS:
             assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
         else:
             assert_refused(response, None if name == "anonymous" else 404)
