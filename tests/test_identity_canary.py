@@ -202,6 +202,8 @@ class World:
     invitation: object
     invitation_token: str
     notification: Notification
+    contract_values: dict = field(default_factory=dict)
+    confirmation_token: str = ""
 
     def need_key(self, pk) -> str | None:
         return next((key for key, need in self.needs.items() if str(need.pk) == str(pk)), None)
@@ -290,6 +292,7 @@ def world(request, settings, caplog, django_capture_on_commit_callbacks, county_
         services.identity_reveal(beneficiary=person, by=users["auditor"], field="phone", reason="核查举报线索")
         with pytest.raises(NotAllowed):
             services.identity_reveal(beneficiary=person, by=users["other_caseworker"], field="address", reason="好奇")
+        contract_values, confirmation_token = _contract_for(needs["claimed"], users)
         invitation, token = invitation_create(
             by=users["agency_admin"],
             email="new.caseworker@example.test",
@@ -307,7 +310,58 @@ def world(request, settings, caplog, django_capture_on_commit_callbacks, county_
         invitation=invitation,
         invitation_token=token,
         notification=Notification.objects.filter(user=caseworker).first(),
+        contract_values=contract_values,
+        confirmation_token=confirmation_token,
     )
+
+
+def _contract_for(need, users) -> tuple[dict, str]:
+    """The claimed need's contract, signed, with evidence, the beneficiary's confirmation,
+    an accepted milestone and an authorised payment: every contract page has something
+    to show (and must show nothing of the person)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from contracts import services as contracts
+    from tests.contracts.conftest import draft, staff
+    from vetting.uploads import check_upload
+
+    caseworker, approver = users["caseworker"], users["approver"]
+    contract = draft(need, caseworker)
+    contracts.contract_send(contract=contract, by=approver)
+    contracts.contract_sign(contract=contract, by=users["charity_admin"], side="organisation")
+    contracts.contract_sign(contract=contract, by=approver, side="agency")
+    first = contracts.schedule(contracts.current_version(contract))[0].milestone
+    member = users["charity_member"]
+    contracts.evidence_record_add(
+        milestone=first,
+        by=member,
+        data={"date": timezone.localdate(), "hours": 2, "worker": "王社工", "activity": "上门助餐", "notes": ""},
+    )
+    pdf = SimpleUploadedFile("服务记录.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    evidence = contracts.evidence_file_add(milestone=first, by=member, upload=pdf, checked=check_upload(pdf))
+    confirmation, token, code = contracts.confirmation_create(milestone=first, by=member)
+    contracts.confirmation_answer(token=token, code=code, outcome="confirmed", rating=5, note="")
+    contracts.milestone_submit(milestone=first, by=member)
+    contracts.milestone_accept(milestone=first, by=approver)
+    finance = staff(contract.agency, Role.AGENCY_FINANCE, "finance.canary@example.test")
+    finance2 = staff(contract.agency, Role.AGENCY_FINANCE, "finance2.canary@example.test")
+    payment = contracts.payment_record(
+        milestone=first, by=finance, amount=1800, paid_on=timezone.localdate(), reference="GK-CANARY-1"
+    )
+    contracts.payment_authorise(payment=payment, by=finance2)
+    second = contracts.schedule(contracts.current_version(contract))[1].milestone
+    _open, open_token, _code = contracts.confirmation_create(milestone=second, by=member)
+    values = {
+        "pk": contract.pk,
+        "need_pk": need.pk,
+        "number": 1,
+        "milestone_pk": first.pk,
+        "file_pk": evidence.pk,
+        "confirmation_pk": confirmation.pk,
+        "payment_pk": payment.pk,
+        "entry_pk": contract.journal.order_by("pk").last().pk,
+    }
+    return values, open_token
 
 
 def test_the_seed_carries_the_canary_everywhere_it_should(world):
@@ -318,7 +372,7 @@ def test_the_seed_carries_the_canary_everywhere_it_should(world):
         "returned": NeedState.RETURNED,
         "submitted": NeedState.SUBMITTED,
         "published": NeedState.PUBLISHED,
-        "claimed": NeedState.CLAIMED,
+        "claimed": NeedState.IN_CONTRACT,  # taken on, and its contract signed
         "township": NeedState.DRAFT,
         "elsewhere": NeedState.DRAFT,
     }
@@ -474,6 +528,10 @@ def candidates(route: Route, world, admin_objects: dict) -> list[tuple[dict, lis
         extra = {"proposal_pk": Proposal.objects.values_list("pk", flat=True).first() or 1, "file_pk": 1}
         filled = {p: extra[p] for p in params if p != "pk"}
         return [({"pk": need.pk, **filled}, [], key) for key, need in world.needs.items()]
+    if name.startswith("contracts:"):
+        return [({p: world.contract_values.get(p, 1) for p in params}, [], None)]
+    if name == "confirm:page":
+        return [({"token": world.confirmation_token}, [], None)]
     if name.startswith("agencies:"):
         return [({"pk": a.pk}, [], None) for a in world.agencies.values()]
     if name.startswith(("organisations:", "directory:", "vetting:")) and name != "vetting:change_request":
