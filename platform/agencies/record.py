@@ -47,6 +47,7 @@ class AgencyRecord:
     days_to_pay: float | None = None
     payments_due: int = 0
     payments_on_time: int = 0
+    balances: object = None  # the agency's contract journal summed (contracts.ledger.Balances)
 
     @property
     def on_time_percent(self) -> int | None:
@@ -131,4 +132,7 @@ def agency_record(agency, *, today: date | None = None) -> AgencyRecord:
             to_pay.append((last_paid - timezone.localdate(accepted_at)).days)
             record.payments_on_time += due is None or last_paid <= due
     record.days_to_pay = _median(to_pay)
+    from contracts.ledger import agency_balances
+
+    record.balances = agency_balances(agency)
     return record

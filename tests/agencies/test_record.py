@@ -69,6 +69,10 @@ def test_paid_in_time_is_not_overdue_and_counts_on_time(county_agency, contract,
     assert [o.milestone.pk for o in record.overdue_payments] == [second.pk]
     assert (record.payments_due, record.payments_on_time, record.on_time_percent) == (2, 1, 50)
     assert record.days_to_accept == 0 and record.days_to_pay == 0
+    # The agency's money, summed from the journal: both accepted, the first paid.
+    paid = first.terms.get().amount
+    owed = second.terms.get().amount
+    assert (record.balances.committed, record.balances.payable, record.balances.paid) == (0, owed, paid)
 
 
 def test_the_medians(county_agency, contract, t):
