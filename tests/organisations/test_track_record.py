@@ -104,12 +104,18 @@ def test_the_directory_shows_and_sorts_by_it(client, history, vetted_org):
 
 
 def test_the_fit_reads_the_record_and_explains_it(history, vetted_org, county_agency, t):
+    from django.utils import translation
+
     need = published(county_agency, t, title="新的助餐需求")
-    fit = fit_for(vetted_org, [need])[need.pk]
-    text = " ".join(fit.reasons)
-    assert f"2 completed {need.category} contracts" in text
-    assert f"1 completed {need.category} case" in text
-    assert "50% delivered on time" in text and "average evaluation score 3.75/5" in text
+    with translation.override("en"):
+        fit = fit_for(vetted_org, [need])[need.pk]
+        text = " ".join(fit.reasons)
+        assert f"2 completed {need.category} contracts" in text
+        assert f"1 completed {need.category} case" in text
+        assert "50% delivered on time" in text and "average evaluation score 3.75/5" in text
+    with translation.override("zh-hans"):
+        text = " ".join(fit_for(vetted_org, [need])[need.pk].reasons)
+        assert f"2 份已完成的{need.category}合同" in text and "50% 按时交付" in text
 
 
 def test_the_fit_in_sql_agrees_with_the_record(history, vetted_org, county_agency, t):
