@@ -11,6 +11,8 @@ and the page ordered and cut in SQL, the same way on both databases.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -19,7 +21,7 @@ from operator import or_
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, Q, Value, When
+from django.db.models import Case, CharField, Count, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -139,6 +141,10 @@ class DatabaseBackend(SearchBackend):
             visible = visible.filter(audience_q(audience))
         if not query_clauses:
             return self._search(request, visible, None, fit)
+        if connection.vendor == "postgresql" and request.sort in PAGE_ORDER:
+            plan = _pg_match_plan(query_clauses)
+            if plan is not None:
+                return _pg_text_search(request, visible, query_clauses, plan)
         # The text's scores are worked out once, into a temporary table of this
         # connection, which the facets and the page then join.
         drop = f"DROP TABLE IF EXISTS {'pg_temp' if connection.vendor == 'postgresql' else 'temp'}.search_scored"
@@ -402,3 +408,183 @@ def _columns(document: dict) -> dict:
     columns = {f: document[f] for f in DOCUMENT_FIELDS}
     columns["invited"] = " " + " ".join(str(i) for i in document["invited"]) + " " if document["invited"] else ""
     return columns
+
+
+# --- PostgreSQL: a text search in one statement -----------------------------------------
+
+# The page's order by sort (ties: newest, then the need id), as ``_scored_page`` orders.
+PAGE_ORDER = {
+    "relevance": "score DESC, published_at DESC, need_id DESC",
+    "newest": "published_at DESC, need_id DESC",
+    "deadline": "response_deadline ASC, need_id DESC",
+}
+# A ``most`` clause as a tsquery is an OR of every combination of its required tokens:
+# past this many, the query is answered the general way (scores of the whole index).
+MAX_COMBINATIONS = 64
+# For the statement only: the matched rows and the GIN bitmaps fit in memory (an exact
+# bitmap needs no recheck, which would read every row's TOASTed tsvector), no JIT
+# compilation (longer than the query), and no sequential scan (it reads every row's
+# tsvector: the planner does not count the cost of detoasting).
+PG_SETTINGS = {"work_mem": "64MB", "jit": "off", "enable_seqscan": "off"}
+
+
+def _tsquery(tokens: Iterable[str], operator: str) -> str:
+    return f" {operator} ".join("'" + t.replace("'", "''") + "'" for t in tokens)
+
+
+def _pg_match_plan(query_clauses: list[Clause]) -> tuple[str, str] | None:
+    """Whether a need matches the text at all (any clause), as two tsqueries for the GIN
+    index: ``plain``, without phrase operators (a phrase makes PostgreSQL recheck every
+    row it finds against its tsvector, a TOAST read each), and ``phrases``, the phrase
+    clauses a ``plain`` match does not already imply, for the needs ``plain`` misses.
+    None when a clause cannot be put so (the general way then answers)."""
+    conjunctions: set[frozenset[str]] = set()  # plain: an OR of ANDs of tokens
+    for clause in query_clauses:
+        if clause.target == TEXT and not (clause.kind == PHRASE and len(clause.tokens) > 1):
+            distinct = sorted(set(clause.tokens))
+            if math.comb(len(distinct), clause.required) > MAX_COMBINATIONS:
+                return None
+            conjunctions.update(frozenset(c) for c in itertools.combinations(distinct, clause.required))
+    if not conjunctions:
+        return None
+
+    def implied(tokens: tuple[str, ...]) -> bool:
+        """Holding all these tokens is a plain match."""
+        return any(c <= set(tokens) for c in conjunctions)
+
+    phrases: list[tuple[str, ...]] = []
+    for clause in query_clauses:
+        if clause.target == TITLE:
+            # The title's tokens are the first of the card's text (``searchable_text``):
+            # a phrase in the title is one in the text, so its tokens are all held.
+            if not implied(clause.tokens):
+                return None
+        elif clause.kind == PHRASE and len(clause.tokens) > 1 and not implied(clause.tokens):
+            phrases.append(clause.tokens)
+    minimal = sorted(sorted(c) for c in conjunctions if not any(o < c for o in conjunctions))
+    plain = " | ".join(f"({_tsquery(c, '&')})" for c in minimal)
+    return plain, " | ".join(f"({_tsquery(p, '<->')})" for p in phrases)
+
+
+def _flag(q: Q):
+    """1 where the condition holds, else 0 (an empty condition holds everywhere)."""
+    if not q:
+        return Value(1, output_field=IntegerField())
+    return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _pg_text_search(request: SearchRequest, visible, query_clauses: list[Clause], plan) -> SearchResults:
+    """A text search on PostgreSQL in one statement, scoring only what is shown.
+
+    The needs the GIN index finds for the text (``_pg_match_plan``) are read once, only
+    those that could count somewhere: visible, and passing every filter but at most one
+    facet's own. Each facet counts those passing every other filter; the total and the
+    page are those passing every filter, and only these are scored (the same sum of boosts
+    as ``_scored``, each clause tested against the need's tsvector, read once). The
+    results equal the general way's: same ids, order, scores, total and counts."""
+    filters = request.filters
+    conditions: dict[str, Q] = {}
+    region_column = ""
+    if request.facets:
+        for facet in FACETS:
+            if facet == "region":
+                depth = len(filters.region.strip("/").split("/")) if filters.region else 0
+                if depth < 4:
+                    region_column = f"region_l{depth + 1}"
+                    conditions[facet] = filters_q(filters) & ~Q(**{region_column: ""})
+            else:
+                conditions[facet] = filters_q(filters.without(facet))
+    everything = filters_q(filters)
+    wanted = [everything, *conditions.values()]
+    qs = visible if any(not q for q in wanted) else visible.filter(reduce(or_, wanted))
+    flags = {f"f_{facet}": _flag(q) for facet, q in conditions.items()}
+    qs = qs.annotate(band=_band_case(), f_all=_flag(everything), **flags).order_by()
+    columns = ["need_id", "published_at", "response_deadline", "category", "kind", "urgency", "band"]
+    columns += [region_column] if region_column else []
+    empty = SearchResults([], {}, 0, {facet: Counter() for facet in FACETS}, request.page, request.per_page)
+    try:
+        sql, params = qs.values(*columns, "f_all", *flags).query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing
+        return empty
+    table = connection.ops.quote_name(SearchDocument._meta.db_table)
+    head, _from, tail = sql.partition(f" FROM {table}")
+    assert _from and f" FROM {table}" not in tail, sql
+    # The rows the GIN index finds, fenced (OFFSET 0) so that the filters are applied to
+    # them rather than chosen by the planner as the way in (then each row's tsvector is
+    # read to test the text).
+    plain, phrases = plan
+    found = f"SELECT * FROM {table} WHERE tokens_vector @@ to_tsquery('simple'::regconfig, %s)"
+    found_params = [plain]
+    if phrases:
+        found += f" UNION ALL {found}"
+        found_params.append(f"({phrases}) & !({plain})")
+    sql = f"{head}, tokens_vector AS tv, title_vector AS ttv FROM (SELECT * FROM ({found}) f OFFSET 0) {table}{tail}"
+    n = head.count("%s")
+    params = [*params[:n], *found_params, *params[n:]]
+    # Each clause's points, the tsvectors read once per scored need (``v``, ``tv``).
+    points, score_params = [], []
+    for clause in query_clauses:
+        if clause.target == TITLE:
+            points.append(
+                f"CASE WHEN t @@ (SELECT to_tsquery('simple'::regconfig, %s)) THEN {int(clause.boost)} ELSE 0 END"
+            )
+            score_params.append(_tsquery(clause.tokens, "<->"))
+        elif clause.kind == PHRASE and len(clause.tokens) > 1:
+            points.append(
+                f"CASE WHEN v @@ (SELECT to_tsquery('simple'::regconfig, %s)) THEN {int(clause.boost)} ELSE 0 END"
+            )
+            score_params.append(_tsquery(clause.tokens, "<->"))
+        else:
+            distinct = sorted(set(clause.tokens))
+            held = " + ".join(
+                ["CASE WHEN v @@ (SELECT to_tsquery('simple'::regconfig, %s)) THEN 1 ELSE 0 END"] * len(distinct)
+            )
+            points.append(f"CASE WHEN {held} >= {int(clause.required)} THEN {int(clause.boost)} ELSE 0 END")
+            score_params += [_tsquery([t], "&") for t in distinct]
+    statement = (
+        f"WITH m AS MATERIALIZED (SELECT {', '.join([*columns, 'f_all', *flags])}, CASE WHEN f_all = 1 THEN "
+        + " + ".join(points)
+        + " END AS score FROM (SELECT *, CASE WHEN f_all = 1 THEN tv || ''::tsvector END AS v, "
+        "CASE WHEN f_all = 1 THEN ttv || ''::tsvector END AS t "
+        f"FROM ({sql}) x OFFSET 0) y) "
+    )
+    parts = [
+        f"SELECT '{facet}' AS part, {region_column if facet == 'region' else ('band' if facet == 'budget' else facet)}"
+        f"::text AS value, COUNT(*) AS n, 0 AS rank FROM m WHERE f_{facet} = 1 GROUP BY 2"
+        for facet in conditions
+    ]
+    parts.append("SELECT 'total', '', COUNT(*), 0 FROM m WHERE f_all = 1")
+    order = PAGE_ORDER[request.sort]
+    parts.append(
+        f"SELECT * FROM (SELECT 'page', need_id::text, score, ROW_NUMBER() OVER (ORDER BY {order}) "
+        f"FROM m WHERE f_all = 1 ORDER BY {order} LIMIT %s OFFSET %s) p"
+    )
+    statement += " UNION ALL ".join(parts)
+    start = (max(request.page, 1) - 1) * request.per_page
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"current_setting('{k}')" for k in PG_SETTINGS))
+        before = cursor.fetchone()
+        cursor.execute(
+            "SELECT " + ", ".join(f"set_config('{k}', %s, true)" for k in PG_SETTINGS), list(PG_SETTINGS.values())
+        )
+        cursor.execute(statement, [*score_params, *params, request.per_page, start])
+        rows = cursor.fetchall()
+        cursor.execute("SELECT " + ", ".join(f"set_config('{k}', %s, true)" for k in PG_SETTINGS), list(before))
+    facets = {facet: Counter() for facet in FACETS}
+    total, page = 0, []
+    for part, value, n, rank in rows:
+        if part == "total":
+            total = n
+        elif part == "page":
+            page.append((rank, int(value), n))
+        else:
+            facets[part][value] = n
+    page.sort()
+    return SearchResults(
+        ids=[i for _rank, i, _score in page],
+        scores={i: float(score) for _rank, i, score in page},
+        total=total,
+        facets=facets,
+        page=request.page,
+        per_page=request.per_page,
+    )
