@@ -6,7 +6,9 @@
 tokenisers (FTS5's ``unicode61``, PostgreSQL's ``simple`` configuration) see exactly our
 tokens. Everything runs in the database: the text's scores once per request into a
 temporary table, the audience and filters as one condition, each facet a ``GROUP BY``
-and the page ordered and cut in SQL, the same way on both databases.
+and the page ordered and cut in SQL, the same way on both databases. On PostgreSQL a text
+search (but sort by fit) is one statement that reads only the needs a facet or the page
+can count and scores only those passing every filter (``_pg_text_search``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import reduce
 from operator import or_
@@ -432,11 +435,13 @@ def _tsquery(tokens: Iterable[str], operator: str) -> str:
     return f" {operator} ".join("'" + t.replace("'", "''") + "'" for t in tokens)
 
 
-def _pg_match_plan(query_clauses: list[Clause]) -> tuple[str, str] | None:
-    """Whether a need matches the text at all (any clause), as two tsqueries for the GIN
-    index: ``plain``, without phrase operators (a phrase makes PostgreSQL recheck every
-    row it finds against its tsvector, a TOAST read each), and ``phrases``, the phrase
-    clauses a ``plain`` match does not already imply, for the needs ``plain`` misses.
+def _pg_match_plan(query_clauses: list[Clause]) -> tuple[str, str, str] | None:
+    """Whether a need matches the text at all (any clause), as tsqueries: ``plain``, the
+    clauses without phrase operators, for the GIN index (a phrase operator makes
+    PostgreSQL recheck every row it finds against its tsvector, a TOAST read each);
+    ``exact``, the phrase clauses a plain match does not already imply, and ``relaxed``,
+    the same with their tokens anywhere (what the GIN index finds, without a recheck, for
+    the needs ``plain`` misses; ``exact`` is then tested only on those that could count).
     None when a clause cannot be put so (the general way then answers)."""
     conjunctions: set[frozenset[str]] = set()  # plain: an OR of ANDs of tokens
     for clause in query_clauses:
@@ -463,7 +468,9 @@ def _pg_match_plan(query_clauses: list[Clause]) -> tuple[str, str] | None:
             phrases.append(clause.tokens)
     minimal = sorted(sorted(c) for c in conjunctions if not any(o < c for o in conjunctions))
     plain = " | ".join(f"({_tsquery(c, '&')})" for c in minimal)
-    return plain, " | ".join(f"({_tsquery(p, '<->')})" for p in phrases)
+    exact = " | ".join(f"({_tsquery(p, '<->')})" for p in phrases)
+    relaxed = " | ".join(f"({_tsquery(sorted(set(p)), '&')})" for p in phrases)
+    return plain, exact, relaxed
 
 
 def _flag(q: Q):
@@ -483,102 +490,113 @@ def _pg_text_search(request: SearchRequest, visible, query_clauses: list[Clause]
     as ``_scored``, each clause tested against the need's tsvector, read once). The
     results equal the general way's: same ids, order, scores, total and counts."""
     filters = request.filters
-    conditions: dict[str, Q] = {}
-    region_column = ""
-    if request.facets:
-        for facet in FACETS:
-            if facet == "region":
-                depth = len(filters.region.strip("/").split("/")) if filters.region else 0
-                if depth < 4:
-                    region_column = f"region_l{depth + 1}"
-                    conditions[facet] = filters_q(filters) & ~Q(**{region_column: ""})
-            else:
-                conditions[facet] = filters_q(filters.without(facet))
-    everything = filters_q(filters)
-    wanted = [everything, *conditions.values()]
-    qs = visible if any(not q for q in wanted) else visible.filter(reduce(or_, wanted))
-    flags = {f"f_{facet}": _flag(q) for facet, q in conditions.items()}
-    qs = qs.annotate(band=_band_case(), f_all=_flag(everything), **flags).order_by()
+    # Each relaxable facet's own filter once per row (``c_…``, 1 or 0); the region, the
+    # service area and the ids are never relaxed (the region facet walks down the chosen
+    # region), so they are the statement's condition with the audience.
+    relaxable = ("category", "kind", "urgency", "budget")
+    own = {facet: filters_q(Filters(**{facet: getattr(filters, facet)})) for facet in relaxable}
+    rest = filters_q(replace(filters, **dict.fromkeys(relaxable, ())))
+    qs = visible.filter(rest) if rest else visible
+    depth = len(filters.region.strip("/").split("/")) if filters.region else 0
+    region_column = f"region_l{depth + 1}" if request.facets and depth < 4 else ""
+    checks = {f"c_{facet}": _flag(q) for facet, q in own.items()}
+    qs = qs.annotate(band=_band_case(), **checks).order_by()
     columns = ["need_id", "published_at", "response_deadline", "category", "kind", "urgency", "band"]
     columns += [region_column] if region_column else []
     empty = SearchResults([], {}, 0, {facet: Counter() for facet in FACETS}, request.page, request.per_page)
     try:
-        sql, params = qs.values(*columns, "f_all", *flags).query.sql_with_params()
+        sql, params = qs.values(*columns, *checks).query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing
         return empty
+    # Every filter (the total and the page), and each facet's every other filter.
+    passes = {"f_all": " * ".join(checks)}
+    if request.facets:
+        for facet in FACETS:
+            if facet == "region":
+                if region_column:
+                    passes["f_region"] = f"CASE WHEN {region_column} <> '' THEN {passes['f_all']} ELSE 0 END"
+            else:
+                passes[f"f_{facet}"] = " * ".join(c for c in checks if c != f"c_{facet}")
+    flags = [f for f in passes if f != "f_all"]
+    counted = f"{' + '.join(checks)} >= {len(checks) - 1 if request.facets else len(checks)}"
     table = connection.ops.quote_name(SearchDocument._meta.db_table)
     head, _from, tail = sql.partition(f" FROM {table}")
     assert _from and f" FROM {table}" not in tail, sql
     # The rows the GIN index finds, fenced (OFFSET 0) so that the filters are applied to
     # them rather than chosen by the planner as the way in (then each row's tsvector is
-    # read to test the text).
-    plain, phrases = plan
-    found = f"SELECT * FROM {table} WHERE tokens_vector @@ to_tsquery('simple'::regconfig, %s)"
+    # read to test the text): those matching ``plain``, and those that hold the tokens of
+    # a phrase clause but match no plain clause (``relaxed``, the phrase tested below).
+    plain, exact, relaxed = plan
+    found = f"SELECT *, 0 AS relaxed FROM {table} WHERE tokens_vector @@ to_tsquery('simple'::regconfig, %s)"
     found_params = [plain]
-    if phrases:
-        found += f" UNION ALL {found}"
-        found_params.append(f"({phrases}) & !({plain})")
-    sql = f"{head}, tokens_vector AS tv, title_vector AS ttv FROM (SELECT * FROM ({found}) f OFFSET 0) {table}{tail}"
+    if exact:
+        found += f" UNION ALL SELECT *, 1 FROM {table} WHERE tokens_vector @@ to_tsquery('simple'::regconfig, %s)"
+        found_params.append(f"({relaxed}) & !({plain})")
+    sql = (
+        f"{head}, {table}.tokens_vector AS tv, {table}.title_vector AS ttv, {table}.relaxed "
+        f"FROM (SELECT * FROM ({found}) f OFFSET 0) {table}{tail}"
+    )
     n = head.count("%s")
     params = [*params[:n], *found_params, *params[n:]]
-    # Each clause's points, the tsvectors read once per scored need (``v``, ``tv``).
+    # Each clause's points, the tsvectors read once per scored need (``v``, ``t``).
     points, score_params = [], []
+    test = "(SELECT to_tsquery('simple'::regconfig, %s))"
     for clause in query_clauses:
         if clause.target == TITLE:
-            points.append(
-                f"CASE WHEN t @@ (SELECT to_tsquery('simple'::regconfig, %s)) THEN {int(clause.boost)} ELSE 0 END"
-            )
+            points.append(f"CASE WHEN t @@ {test} THEN {int(clause.boost)} ELSE 0 END")
             score_params.append(_tsquery(clause.tokens, "<->"))
         elif clause.kind == PHRASE and len(clause.tokens) > 1:
-            points.append(
-                f"CASE WHEN v @@ (SELECT to_tsquery('simple'::regconfig, %s)) THEN {int(clause.boost)} ELSE 0 END"
-            )
+            points.append(f"CASE WHEN v @@ {test} THEN {int(clause.boost)} ELSE 0 END")
             score_params.append(_tsquery(clause.tokens, "<->"))
         else:
             distinct = sorted(set(clause.tokens))
-            held = " + ".join(
-                ["CASE WHEN v @@ (SELECT to_tsquery('simple'::regconfig, %s)) THEN 1 ELSE 0 END"] * len(distinct)
-            )
+            held = " + ".join([f"CASE WHEN v @@ {test} THEN 1 ELSE 0 END"] * len(distinct))
             points.append(f"CASE WHEN {held} >= {int(clause.required)} THEN {int(clause.boost)} ELSE 0 END")
             score_params += [_tsquery([t], "&") for t in distinct]
+    flag_columns = [f"f_{facet}" if f"f_{facet}" in passes else "0" for facet in FACETS]
+    value_columns = ["category", "kind", "urgency", region_column or "''", "band"]  # in FACETS order
     statement = (
         f"WITH m AS MATERIALIZED (SELECT {', '.join([*columns, 'f_all', *flags])}, CASE WHEN f_all = 1 THEN "
         + " + ".join(points)
-        + " END AS score FROM (SELECT *, CASE WHEN f_all = 1 THEN tv || ''::tsvector END AS v, "
+        + " END AS score FROM (SELECT *, CASE WHEN f_all = 1 OR relaxed = 1 THEN tv || ''::tsvector END AS v, "
         "CASE WHEN f_all = 1 THEN ttv || ''::tsvector END AS t "
-        f"FROM ({sql}) x OFFSET 0) y) "
+        f"FROM (SELECT *, {', '.join(f'{e} AS {f}' for f, e in passes.items())} FROM ({sql}) x "
+        f"WHERE {counted} OFFSET 0) z OFFSET 0) y WHERE relaxed = 0 OR v @@ {test}) "
     )
-    parts = [
-        f"SELECT '{facet}' AS part, {region_column if facet == 'region' else ('band' if facet == 'budget' else facet)}"
-        f"::text AS value, COUNT(*) AS n, 0 AS rank FROM m WHERE f_{facet} = 1 GROUP BY 2"
-        for facet in conditions
-    ]
-    parts.append("SELECT 'total', '', COUNT(*), 0 FROM m WHERE f_all = 1")
+    selected = [f"{c}::text" for c in value_columns] + flag_columns
+    facet_row = ", ".join(selected)
+    group_by = ", ".join(c for c in selected if c not in {"0", "''::text"})  # not a facet counted here
+    none_row = ", ".join(["NULL"] * len(value_columns) + ["0"] * len(flag_columns))
     order = PAGE_ORDER[request.sort]
-    parts.append(
-        f"SELECT * FROM (SELECT 'page', need_id::text, score, ROW_NUMBER() OVER (ORDER BY {order}) "
-        f"FROM m WHERE f_all = 1 ORDER BY {order} LIMIT %s OFFSET %s) p"
+    statement += (
+        f"SELECT 'facets', NULL::bigint, NULL::integer, NULL::bigint, {facet_row}, COUNT(*) FROM m "
+        f"WHERE {' + '.join(flag_columns)} > 0 GROUP BY {group_by} "
+        f"UNION ALL SELECT 'total', NULL, NULL, NULL, {none_row}, COUNT(*) FROM m WHERE f_all = 1 "
+        f"UNION ALL SELECT * FROM (SELECT 'page', need_id, score, ROW_NUMBER() OVER (ORDER BY {order}), "
+        f"{none_row}, 0 FROM m WHERE f_all = 1 ORDER BY {order} LIMIT %s OFFSET %s) p"
     )
-    statement += " UNION ALL ".join(parts)
     start = (max(request.page, 1) - 1) * request.per_page
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(f"current_setting('{k}')" for k in PG_SETTINGS))
         before = cursor.fetchone()
-        cursor.execute(
-            "SELECT " + ", ".join(f"set_config('{k}', %s, true)" for k in PG_SETTINGS), list(PG_SETTINGS.values())
-        )
-        cursor.execute(statement, [*score_params, *params, request.per_page, start])
+        set_config = "SELECT " + ", ".join(f"set_config('{k}', %s, true)" for k in PG_SETTINGS)
+        cursor.execute(set_config, list(PG_SETTINGS.values()))
+        # ``exact`` is never tested without phrases (no row is then relaxed).
+        cursor.execute(statement, [*score_params, *params, exact or "x", request.per_page, start])
         rows = cursor.fetchall()
-        cursor.execute("SELECT " + ", ".join(f"set_config('{k}', %s, true)" for k in PG_SETTINGS), list(before))
+        cursor.execute(set_config, list(before))
     facets = {facet: Counter() for facet in FACETS}
     total, page = 0, []
-    for part, value, n, rank in rows:
+    for part, need_id, score, rank, *values_flags_n in rows:
         if part == "total":
-            total = n
+            total = values_flags_n[-1]
         elif part == "page":
-            page.append((rank, int(value), n))
+            page.append((rank, need_id, score))
         else:
-            facets[part][value] = n
+            values, marks, n = values_flags_n[:5], values_flags_n[5:10], values_flags_n[-1]
+            for facet, value, mark in zip(FACETS, values, marks, strict=True):
+                if mark:
+                    facets[facet][value] += n
     page.sort()
     return SearchResults(
         ids=[i for _rank, i, _score in page],
