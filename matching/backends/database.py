@@ -6,20 +6,25 @@
 tokenisers (FTS5's ``unicode61``, PostgreSQL's ``simple`` configuration) see exactly our
 tokens. Everything runs in the database: the text's scores once per request into a
 temporary table, the audience and filters as one condition, each facet a ``GROUP BY``
-and the page ordered and cut in SQL, the same way on both databases.
+and the page ordered and cut in SQL, the same way on both databases. On PostgreSQL a text
+search (but sort by fit) is one statement that reads only the needs a facet or the page
+can count and scores only those passing every filter (``_pg_text_search``).
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import reduce
 from operator import or_
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, Q, Value, When
+from django.db.models import Case, CharField, Count, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -139,6 +144,10 @@ class DatabaseBackend(SearchBackend):
             visible = visible.filter(audience_q(audience))
         if not query_clauses:
             return self._search(request, visible, None, fit)
+        if connection.vendor == "postgresql" and request.sort in PAGE_ORDER:
+            plan = _pg_match_plan(query_clauses)
+            if plan is not None:
+                return _pg_text_search(request, visible, query_clauses, plan)
         # The text's scores are worked out once, into a temporary table of this
         # connection, which the facets and the page then join.
         drop = f"DROP TABLE IF EXISTS {'pg_temp' if connection.vendor == 'postgresql' else 'temp'}.search_scored"
@@ -402,3 +411,198 @@ def _columns(document: dict) -> dict:
     columns = {f: document[f] for f in DOCUMENT_FIELDS}
     columns["invited"] = " " + " ".join(str(i) for i in document["invited"]) + " " if document["invited"] else ""
     return columns
+
+
+# --- PostgreSQL: a text search in one statement -----------------------------------------
+
+# The page's order by sort (ties: newest, then the need id), as ``_scored_page`` orders.
+PAGE_ORDER = {
+    "relevance": "score DESC, published_at DESC, need_id DESC",
+    "newest": "published_at DESC, need_id DESC",
+    "deadline": "response_deadline ASC, need_id DESC",
+}
+# A ``most`` clause as a tsquery is an OR of every combination of its required tokens:
+# past this many, the query is answered the general way (scores of the whole index).
+MAX_COMBINATIONS = 64
+# For the statement only: the matched rows and the GIN bitmaps fit in memory (an exact
+# bitmap needs no recheck, which would read every row's TOASTed tsvector), no JIT
+# compilation (longer than the query), and no sequential scan (it reads every row's
+# tsvector: the planner does not count the cost of detoasting).
+PG_SETTINGS = {"work_mem": "64MB", "jit": "off", "enable_seqscan": "off"}
+
+
+def _tsquery(tokens: Iterable[str], operator: str) -> str:
+    return f" {operator} ".join("'" + t.replace("'", "''") + "'" for t in tokens)
+
+
+def _pg_match_plan(query_clauses: list[Clause]) -> tuple[str, str, str] | None:
+    """Whether a need matches the text at all (any clause), as tsqueries: ``plain``, the
+    clauses without phrase operators, for the GIN index (a phrase operator makes
+    PostgreSQL recheck every row it finds against its tsvector, a TOAST read each);
+    ``exact``, the phrase clauses a plain match does not already imply, and ``relaxed``,
+    the same with their tokens anywhere (what the GIN index finds, without a recheck, for
+    the needs ``plain`` misses; ``exact`` is then tested only on those that could count).
+    None when a clause cannot be put so (the general way then answers)."""
+    conjunctions: set[frozenset[str]] = set()  # plain: an OR of ANDs of tokens
+    for clause in query_clauses:
+        if clause.target == TEXT and not (clause.kind == PHRASE and len(clause.tokens) > 1):
+            distinct = sorted(set(clause.tokens))
+            if math.comb(len(distinct), clause.required) > MAX_COMBINATIONS:
+                return None
+            conjunctions.update(frozenset(c) for c in itertools.combinations(distinct, clause.required))
+    if not conjunctions:
+        return None
+
+    def implied(tokens: tuple[str, ...]) -> bool:
+        """Holding all these tokens is a plain match."""
+        return any(c <= set(tokens) for c in conjunctions)
+
+    phrases: list[tuple[str, ...]] = []
+    for clause in query_clauses:
+        if clause.target == TITLE:
+            # The title's tokens are the first of the card's text (``searchable_text``):
+            # a phrase in the title is one in the text, so its tokens are all held.
+            if not implied(clause.tokens):
+                return None
+        elif clause.kind == PHRASE and len(clause.tokens) > 1 and not implied(clause.tokens):
+            phrases.append(clause.tokens)
+    minimal = sorted(sorted(c) for c in conjunctions if not any(o < c for o in conjunctions))
+    plain = " | ".join(f"({_tsquery(c, '&')})" for c in minimal)
+    exact = " | ".join(f"({_tsquery(p, '<->')})" for p in phrases)
+    relaxed = " | ".join(f"({_tsquery(sorted(set(p)), '&')})" for p in phrases)
+    return plain, exact, relaxed
+
+
+def _flag(q: Q):
+    """1 where the condition holds, else 0 (an empty condition holds everywhere)."""
+    if not q:
+        return Value(1, output_field=IntegerField())
+    return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _pg_text_search(request: SearchRequest, visible, query_clauses: list[Clause], plan) -> SearchResults:
+    """A text search on PostgreSQL in one statement, scoring only what is shown.
+
+    The needs the GIN index finds for the text (``_pg_match_plan``) are read once, only
+    those that could count somewhere: visible, and passing every filter but at most one
+    facet's own. Each facet counts those passing every other filter; the total and the
+    page are those passing every filter, and only these are scored (the same sum of boosts
+    as ``_scored``, each clause tested against the need's tsvector, read once). The
+    results equal the general way's: same ids, order, scores, total and counts."""
+    filters = request.filters
+    # Each relaxable facet's own filter once per row (``c_…``, 1 or 0); the region, the
+    # service area and the ids are never relaxed (the region facet walks down the chosen
+    # region), so they are the statement's condition with the audience.
+    relaxable = ("category", "kind", "urgency", "budget")
+    own = {facet: filters_q(Filters(**{facet: getattr(filters, facet)})) for facet in relaxable}
+    rest = filters_q(replace(filters, **dict.fromkeys(relaxable, ())))
+    qs = visible.filter(rest) if rest else visible
+    depth = len(filters.region.strip("/").split("/")) if filters.region else 0
+    region_column = f"region_l{depth + 1}" if request.facets and depth < 4 else ""
+    checks = {f"c_{facet}": _flag(q) for facet, q in own.items()}
+    qs = qs.annotate(band=_band_case(), **checks).order_by()
+    columns = ["need_id", "published_at", "response_deadline", "category", "kind", "urgency", "band"]
+    columns += [region_column] if region_column else []
+    empty = SearchResults([], {}, 0, {facet: Counter() for facet in FACETS}, request.page, request.per_page)
+    try:
+        sql, params = qs.values(*columns, *checks).query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing
+        return empty
+    # Every filter (the total and the page), and each facet's every other filter.
+    passes = {"f_all": " * ".join(checks)}
+    if request.facets:
+        for facet in FACETS:
+            if facet == "region":
+                if region_column:
+                    passes["f_region"] = f"CASE WHEN {region_column} <> '' THEN {passes['f_all']} ELSE 0 END"
+            else:
+                passes[f"f_{facet}"] = " * ".join(c for c in checks if c != f"c_{facet}")
+    flags = [f for f in passes if f != "f_all"]
+    counted = f"{' + '.join(checks)} >= {len(checks) - 1 if request.facets else len(checks)}"
+    table = connection.ops.quote_name(SearchDocument._meta.db_table)
+    head, _from, tail = sql.partition(f" FROM {table}")
+    assert _from and f" FROM {table}" not in tail, sql
+    # The rows the GIN index finds, fenced (OFFSET 0) so that the filters are applied to
+    # them rather than chosen by the planner as the way in (then each row's tsvector is
+    # read to test the text): those matching ``plain``, and those that hold the tokens of
+    # a phrase clause but match no plain clause (``relaxed``, the phrase tested below).
+    plain, exact, relaxed = plan
+    found = f"SELECT *, 0 AS relaxed FROM {table} WHERE tokens_vector @@ to_tsquery('simple'::regconfig, %s)"
+    found_params = [plain]
+    if exact:
+        found += f" UNION ALL SELECT *, 1 FROM {table} WHERE tokens_vector @@ to_tsquery('simple'::regconfig, %s)"
+        found_params.append(f"({relaxed}) & !({plain})")
+    sql = (
+        f"{head}, {table}.tokens_vector AS tv, {table}.title_vector AS ttv, {table}.relaxed "
+        f"FROM (SELECT * FROM ({found}) f OFFSET 0) {table}{tail}"
+    )
+    n = head.count("%s")
+    params = [*params[:n], *found_params, *params[n:]]
+    # Each clause's points, the tsvectors read once per scored need (``v``, ``t``).
+    points, score_params = [], []
+    test = "(SELECT to_tsquery('simple'::regconfig, %s))"
+    for clause in query_clauses:
+        if clause.target == TITLE:
+            points.append(f"CASE WHEN t @@ {test} THEN {int(clause.boost)} ELSE 0 END")
+            score_params.append(_tsquery(clause.tokens, "<->"))
+        elif clause.kind == PHRASE and len(clause.tokens) > 1:
+            points.append(f"CASE WHEN v @@ {test} THEN {int(clause.boost)} ELSE 0 END")
+            score_params.append(_tsquery(clause.tokens, "<->"))
+        else:
+            distinct = sorted(set(clause.tokens))
+            held = " + ".join([f"CASE WHEN v @@ {test} THEN 1 ELSE 0 END"] * len(distinct))
+            points.append(f"CASE WHEN {held} >= {int(clause.required)} THEN {int(clause.boost)} ELSE 0 END")
+            score_params += [_tsquery([t], "&") for t in distinct]
+    flag_columns = [f"f_{facet}" if f"f_{facet}" in passes else "0" for facet in FACETS]
+    value_columns = ["category", "kind", "urgency", region_column or "''", "band"]  # in FACETS order
+    statement = (
+        f"WITH m AS MATERIALIZED (SELECT {', '.join([*columns, 'f_all', *flags])}, CASE WHEN f_all = 1 THEN "
+        + " + ".join(points)
+        + " END AS score FROM (SELECT *, CASE WHEN f_all = 1 OR relaxed = 1 THEN tv || ''::tsvector END AS v, "
+        "CASE WHEN f_all = 1 THEN ttv || ''::tsvector END AS t "
+        f"FROM (SELECT *, {', '.join(f'{e} AS {f}' for f, e in passes.items())} FROM ({sql}) x "
+        f"WHERE {counted} OFFSET 0) z OFFSET 0) y WHERE relaxed = 0 OR v @@ {test}) "
+    )
+    selected = [f"{c}::text" for c in value_columns] + flag_columns
+    facet_row = ", ".join(selected)
+    group_by = ", ".join(c for c in selected if c not in {"0", "''::text"})  # not a facet counted here
+    none_row = ", ".join(["NULL"] * len(value_columns) + ["0"] * len(flag_columns))
+    order = PAGE_ORDER[request.sort]
+    statement += (
+        f"SELECT 'facets', NULL::bigint, NULL::integer, NULL::bigint, {facet_row}, COUNT(*) FROM m "
+        f"WHERE {' + '.join(flag_columns)} > 0 GROUP BY {group_by} "
+        f"UNION ALL SELECT 'total', NULL, NULL, NULL, {none_row}, COUNT(*) FROM m WHERE f_all = 1 "
+        f"UNION ALL SELECT * FROM (SELECT 'page', need_id, score, ROW_NUMBER() OVER (ORDER BY {order}), "
+        f"{none_row}, 0 FROM m WHERE f_all = 1 ORDER BY {order} LIMIT %s OFFSET %s) p"
+    )
+    start = (max(request.page, 1) - 1) * request.per_page
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"current_setting('{k}')" for k in PG_SETTINGS))
+        before = cursor.fetchone()
+        set_config = "SELECT " + ", ".join(f"set_config('{k}', %s, true)" for k in PG_SETTINGS)
+        cursor.execute(set_config, list(PG_SETTINGS.values()))
+        # ``exact`` is never tested without phrases (no row is then relaxed).
+        cursor.execute(statement, [*score_params, *params, exact or "x", request.per_page, start])
+        rows = cursor.fetchall()
+        cursor.execute(set_config, list(before))
+    facets = {facet: Counter() for facet in FACETS}
+    total, page = 0, []
+    for part, need_id, score, rank, *values_flags_n in rows:
+        if part == "total":
+            total = values_flags_n[-1]
+        elif part == "page":
+            page.append((rank, need_id, score))
+        else:
+            values, marks, n = values_flags_n[:5], values_flags_n[5:10], values_flags_n[-1]
+            for facet, value, mark in zip(FACETS, values, marks, strict=True):
+                if mark:
+                    facets[facet][value] += n
+    page.sort()
+    return SearchResults(
+        ids=[i for _rank, i, _score in page],
+        scores={i: float(score) for _rank, i, score in page},
+        total=total,
+        facets=facets,
+        page=request.page,
+        per_page=request.per_page,
+    )

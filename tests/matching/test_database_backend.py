@@ -221,3 +221,41 @@ def test_the_synonym_list_is_editable_in_the_admin_and_the_cms(client_for, super
     assert client.get("/admin/matching/synonymgroup/").status_code == 200
     listing = client.get("/cms/snippets/matching/synonymgroup/")
     assert listing.status_code == 200 and "独居老人" in listing.content.decode()
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(category=("elderly_care",), urgency=("routine",), region="510000/510100/510129/"),
+        Filters(region="510000/510100/510129/510129002/", kind=("service",)),  # the region facet's last level
+        Filters(budget=("lt1000", "20000-50000"), category=("medical", "elderly_care")),
+        Filters(budget=("no-such-band",)),
+    ],
+)
+def test_the_one_statement_search_equals_the_general_way(corpus, approver, charity_member, filters, monkeypatch):
+    """On PostgreSQL a text search is one statement scoring only what it shows; it must
+    answer exactly what scoring the whole index does (ids, order, scores, total, counts)."""
+    from django.db import connection
+
+    from matching.backends import database
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement search is PostgreSQL's")
+    texts = ["老人", "独居老人", "空巢老人 送餐", "康复护理", "meal elderly", "儿童 课后 照料", "送餐上门探访"]
+    requests = [
+        SearchRequest(text=text, filters=filters, sort=sort, page=page, per_page=2, facets=facets)
+        for text in texts
+        for sort in ("relevance", "newest", "deadline")
+        for page, facets in ((1, True), (2, True), (1, False))
+    ]
+    for user in (approver, charity_member):
+        audience = audience_for(user)
+        one = [get_backend().search(r, audience) for r in requests]
+        monkeypatch.setattr(database, "_pg_match_plan", lambda clauses: None)
+        general = [get_backend().search(r, audience) for r in requests]
+        monkeypatch.undo()
+        for request, a, b in zip(requests, one, general, strict=True):
+            assert (a.ids, a.scores, a.total) == (b.ids, b.scores, b.total), request
+            if request.facets:
+                assert a.facets == b.facets, request

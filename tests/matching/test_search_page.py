@@ -170,3 +170,38 @@ def test_a_page_past_the_end_says_so(client_for, needs, member):
         html = unknown.content.decode()
         assert unknown.status_code == 200 and "独居老人助餐" not in html, param
         assert 'data-testid="unknown-filters"' in html and "no_such_value" in html
+
+
+def test_my_needs_beside_the_search_are_the_newest_ten_taken_on_or_proposed_for(
+    county_agency, caseworker, approver, charity_member, vetted_org
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from matching.views import _mine
+    from needs.models import Need, Proposal
+
+    make = lambda **o: published(county_agency, caseworker, approver, **o)  # noqa: E731
+    claimed = [make(title=f"认领{i}") for i in range(8)]
+    proposed = [make(title=f"投标{i}") for i in range(5)]
+    still_open = make(title="仍在征集")
+    others = make(title="别家")
+    now = timezone.now()
+    for i, need in enumerate([*claimed, *proposed, still_open, others]):
+        Need.objects.filter(pk=need.pk).update(created_at=now - timedelta(hours=i))
+    Need.objects.filter(pk__in=[n.pk for n in claimed]).update(state="claimed", claimed_by=vetted_org)
+    Need.objects.filter(pk__in=[n.pk for n in proposed]).update(state="proposals_closed")
+    for need in [*proposed, still_open]:
+        Proposal.objects.create(
+            need=need,
+            organisation=vetted_org,
+            submitted_by=charity_member,
+            plan="计划",
+            price=1000,
+            duration_days=30,
+            timeline="一个月",
+            team="社工两名",
+        )
+    mine = _mine(charity_member)
+    assert [n.pk for n in mine] == [n.pk for n in [*claimed, *proposed]][:10]
