@@ -32,12 +32,18 @@ def wrong(code: str) -> str:
     return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
-def answer(client, token, code, outcome="confirmed", rating="5", note="", **extra):
-    return client.post(url(token), {"code": code, "outcome": outcome, "rating": rating, "note": note}, **extra)
+def answer(client, token, code, outcome="confirmed", rating="5", note="", csrfmiddlewaretoken=None, **extra):
+    data = {"code": code, "outcome": outcome, "rating": rating, "note": note}
+    if csrfmiddlewaretoken:
+        data["csrfmiddlewaretoken"] = csrfmiddlewaretoken
+    return client.post(url(token), data, **extra)
 
 
 def assert_private(response) -> None:
-    assert response["Referrer-Policy"] == "no-referrer"
+    # Same-origin, not no-referrer: under no-referrer a browser posts the answer with
+    # "Origin: null" and the CSRF check refuses it (tests/e2e/test_contracts.py).
+    assert response["Referrer-Policy"] == "same-origin"
+    assert b'<meta name="referrer" content="no-referrer">' not in response.content
     assert "no-store" in response["Cache-Control"]
 
 
@@ -71,6 +77,19 @@ def test_the_right_code_confirms(link):
     # Used: the same friendly page as any other dead link.
     assert_gone(client.get(url(token)))
     assert_gone(answer(client, token, code))
+
+
+def test_a_browser_answer_passes_the_csrf_check(link):
+    """What a browser sends under the page's same-origin referrer policy: the CSRF
+    cookie and token, and the site's own Origin (under no-referrer it would be "null")."""
+    confirmation, token, code = link
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(url(token))
+    csrf = page.context["csrf_token"]
+    response = answer(client, token, code, csrfmiddlewaretoken=csrf, HTTP_ORIGIN="http://testserver")
+    assert response.status_code == 200 and b'data-testid="thanks"' in response.content
+    confirmation.refresh_from_db()
+    assert confirmation.outcome == ConfirmationOutcome.CONFIRMED
 
 
 def test_a_rating_is_optional_for_a_confirmation(link):
