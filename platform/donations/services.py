@@ -125,7 +125,7 @@ def campaign_open(*, need, by, target_minor: int, purpose: str) -> Campaign:
     with transaction.atomic():
         from needs.models import Need
 
-        need = Need.objects.select_for_update().select_related("claimed_by", "beneficiary").get(pk=need.pk)
+        need = Need.objects.select_for_update(of=("self",)).select_related("claimed_by", "beneficiary").get(pk=need.pk)
         if need.state not in COFUNDED_NEED_STATES:
             raise NotEligible(_("Only a need awarded to or taken on by an organisation can be co-funded."))
         organisation = need.claimed_by
@@ -304,7 +304,7 @@ def _dispatch(kind: str, obj: dict, listed: list[dict]) -> None:
 
 
 def _lock(donation: Donation) -> tuple[Donation, Campaign]:
-    campaign = Campaign.objects.select_for_update().select_related("need").get(pk=donation.campaign_id)
+    campaign = Campaign.objects.select_for_update(of=("self",)).select_related("need").get(pk=donation.campaign_id)
     donation = Donation.objects.select_for_update().get(pk=donation.pk)
     return donation, campaign
 
@@ -510,7 +510,7 @@ def _release(campaign: Campaign, amount: int, why: str) -> None:
 
 def campaign_allocate(campaign: Campaign) -> int:
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().select_related("need").get(pk=campaign.pk)
+        campaign = Campaign.objects.select_for_update(of=("self",)).select_related("need").get(pk=campaign.pk)
         return _allocate(campaign)
 
 
@@ -519,7 +519,7 @@ def campaign_close(*, campaign: Campaign, reason: str) -> int:
     contract has not used, and refund it to the donors, newest first. Idempotent.
     Returns the amount decided for refund."""
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().select_related("need").get(pk=campaign.pk)
+        campaign = Campaign.objects.select_for_update(of=("self",)).select_related("need").get(pk=campaign.pk)
         if campaign.state == CampaignState.CLOSED:
             return 0
         campaign.state = CampaignState.CLOSED
