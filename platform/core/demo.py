@@ -292,6 +292,9 @@ def seed_demo() -> dict[str, int]:
         approver=User.objects.get(email="approver@safetynet.test"),
     )
     _seed_home_page()
+    from donations.demo import seed_cofunding
+
+    seed_cofunding()  # a need co-funded by the public (donations)
     if any(created.values()):
         record(action="demo.seed", actor_label="seed_demo", summary={"created": created})
     return created
