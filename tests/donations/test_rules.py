@@ -188,3 +188,11 @@ def test_a_webhook_without_a_valid_signature_writes_nothing(client, settings):
 def test_the_list_shows_the_figures(campaign, client):
     response = client.get(reverse("donations:list"))
     assert response.status_code == 200 and campaign.purpose in response.content.decode()
+
+
+def test_the_need_page_offers_co_funding_to_the_approver_only(
+    fundraising_org, claimed_need, approver, caseworker, client_for
+):
+    url = reverse("needs:detail", args=[claimed_need.pk])
+    assert 'data-testid="open-cofunding-link"' in client_for(approver).get(url).content.decode()
+    assert 'data-testid="open-cofunding-link"' not in client_for(caseworker).get(url).content.decode()
