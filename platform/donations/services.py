@@ -295,12 +295,13 @@ def _dispatch(kind: str, obj: dict, listed: list[dict]) -> None:
         _fail(donation, obj)
     else:
         # A refund implies a payment that succeeded, whichever event comes first.
-        _receive(donation, amount=donation.amount_minor, check_surplus=False)
+        # Refunds first, so that the receipt's surplus check counts them.
         refunds = [obj] if obj.get("object") == "refund" else []
         refunds += listed
         for refund in refunds:
             if refund.get("status") == "succeeded":
                 refund_record(donation=donation, stripe_refund=refund)
+        _receive(donation, amount=donation.amount_minor)
 
 
 def _lock(donation: Donation) -> tuple[Donation, Campaign]:
@@ -321,14 +322,12 @@ def _fail(donation: Donation, obj: dict) -> None:
         record(action="donations.donation_failed", actor_label=STRIPE_LABEL, obj=donation, summary={})
 
 
-def _receive(donation: Donation, *, amount: int, check_surplus: bool = True) -> None:
+def _receive(donation: Donation, *, amount: int) -> None:
     """Post the receipt once; refund what goes beyond the target or arrives too late."""
     with transaction.atomic():
         donation, campaign = _lock(donation)
         if DonationEntry.objects.filter(kind=EntryKind.RECEIVED, ref=donation.payment_intent).exists():
             return
-        before = figures(campaign)
-        raised_before = before.received - committed_refunds(campaign)
         DonationEntry.objects.create(
             campaign=campaign,
             donation=donation,
@@ -348,14 +347,36 @@ def _receive(donation: Donation, *, amount: int, check_surplus: bool = True) -> 
             summary={"after": {"amount_minor": amount, "payment_intent": donation.payment_intent}},
         )
         _send_receipt(donation, campaign)
-        if check_surplus:
-            # Beyond the target, or all of it when the need closed meanwhile.
-            open_ = _taking_donations(campaign)
-            excess = max(0, raised_before + amount - campaign.target_minor) if open_ else amount
-            excess = min(excess, amount - _refunds_of(donation))
-            if excess > 0:
-                _refund_decide(donation, excess, RefundReason.SURPLUS)
+        # Beyond the target, or all of it when the need closed meanwhile; never more than
+        # is left of this donation (a refund may have been recorded before its receipt).
+        raised = figures(campaign).received - committed_refunds(campaign)
+        open_ = _taking_donations(campaign)
+        excess = max(0, raised - campaign.target_minor) if open_ else amount
+        excess = min(excess, amount - _refunds_of(donation))
+        if excess > 0:
+            _refund_decide(donation, excess, RefundReason.SURPLUS)
+        elif open_ and raised >= campaign.target_minor > raised - amount:  # this receipt reached it
+            _tell_target_reached(campaign)
         _allocate(campaign)
+
+
+def _tell_target_reached(campaign: Campaign) -> None:
+    """The approver who opened the campaign and the organisation's administrators."""
+    from accounts.models import Membership, Role
+    from notifications.services import notify, url_for
+
+    people = {campaign.opened_by}
+    people.update(
+        m.user
+        for m in Membership.objects.filter(organisation=campaign.organisation, role=Role.ORG_ADMIN).select_related(
+            "user"
+        )
+    )
+    params = {"need": campaign.need.reference, "amount": format_minor(campaign.target_minor, campaign.currency)}
+    for user in people:
+        notify(
+            user=user, event="cofunding_target_reached", params=params, url=url_for("donations:campaign", campaign.pk)
+        )
 
 
 def _refunds_of(donation: Donation) -> int:
