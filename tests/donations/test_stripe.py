@@ -299,3 +299,55 @@ def test_reaching_the_target_exactly_tells_the_approver(stripe_live, campaign, a
     )
     assert Notification.objects.filter(user=approver, event="cofunding_target_reached").count() == 1
     assert not Refund.objects.exists()
+
+
+def test_refunds_on_closure_and_used_money_on_any_database(stripe_live, campaign, approver, finance, second_finance):
+    """The same closure, on PostgreSQL too: the contract is written directly (its drafting
+    service cannot run there yet) and an authorised payment makes part of the money used."""
+    from datetime import date
+    from decimal import Decimal
+
+    from contracts.models import Contract, ContractState, Milestone, Payment, PaymentState
+    from needs import services as need_services
+
+    need = campaign.need
+    donations = [give(campaign, 3000), give(campaign, 2000, email="second@example.test")]
+    for d in donations:
+        pay(stripe_live, d)
+    wait_for(lambda: all(received(d) for d in donations), what="the success events")
+    contract = Contract.objects.create(
+        agency=need.agency,
+        organisation=need.claimed_by,
+        need=need,
+        source="claim",
+        year=2026,
+        sequence=99,
+        number="GM2026-TEST-0099",
+        state=ContractState.ACTIVE,
+        prepared_by=approver,
+        price=Decimal("3600.00"),
+    )
+    need_services.need_transition(need=need, action="contract", by=None, contract=contract)
+    wait_for(lambda: figures(campaign).allocated == 5000, what="the allocation to the contract")
+    milestone = Milestone.objects.create(contract=contract, accepted_amount=Decimal("12.00"))
+    Payment.objects.create(
+        contract=contract,
+        milestone=milestone,
+        agency=need.agency,
+        amount=Decimal("12.00"),
+        paid_on=date(2026, 3, 1),
+        reference="T-1",
+        state=PaymentState.AUTHORISED,
+        recorded_by=finance,
+        authorised_by=second_finance,
+        authorised_at=contract.created_at,
+    )
+    assert figures(campaign).used == 1200
+    need_services.need_transition(need=need, action="close", by=None, reason="合同终止", contract=contract)
+    wait_for(lambda: Refund.objects.filter(stripe_id__isnull=False).count() == 2, what="the refunds")
+    f = figures(campaign)
+    assert (f.received, f.refunded, f.allocated, f.used) == (5000, 3800, 1200, 1200)
+    # Newest first: the second donation goes back whole, the first in part.
+    refunds = {r.donation_id: r.amount_minor for r in Refund.objects.all()}
+    assert sorted(refunds.values()) == [1800, 2000]
+    assert Campaign.objects.get(pk=campaign.pk).state == "closed"
