@@ -4,6 +4,7 @@ without keys. Nothing here reaches a payment service."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection  # noqa: F401  (read by the skipif condition)
 from django.urls import reverse
 
 from audit.models import AuditEntry
@@ -196,3 +197,20 @@ def test_the_need_page_offers_co_funding_to_the_approver_only(
     url = reverse("needs:detail", args=[claimed_need.pk])
     assert 'data-testid="open-cofunding-link"' in client_for(approver).get(url).content.decode()
     assert 'data-testid="open-cofunding-link"' not in client_for(caseworker).get(url).content.decode()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the trigger is PostgreSQL's")
+def test_the_journal_is_append_only_on_postgresql(campaign):
+    from django.db import DatabaseError, transaction
+
+    from donations.models import Donation as D
+
+    donation = D.objects.create(
+        campaign=campaign, amount_minor=500, currency="cny", email="a@example.test", idempotency_key="k-1"
+    )
+    entry = DonationEntry.objects.create(
+        campaign=campaign, donation=donation, kind="received", amount_minor=500, ref="pi_test"
+    )
+    for change in (lambda: DonationEntry.objects.filter(pk=entry.pk).update(amount_minor=1), entry.delete):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            change()

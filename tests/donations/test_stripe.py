@@ -272,18 +272,20 @@ def test_reconciliation_finds_a_planted_difference(stripe_live, campaign):
     out = StringIO()
     call_command("stripe_reconcile", "--since", today, "--until", tomorrow, stdout=out)
     assert "no difference" in out.getvalue()
-    # Planted: a payment Stripe took that the journal does not know, and a journal amount off.
+    # Planted: a payment Stripe took that the journal does not know, and a refund made in
+    # Stripe's dashboard whose news never came.
     stray = stripe_live.client.v1.payment_intents.create(
         params={"amount": 700, "currency": "cny", "payment_method": stripe_live.card(), "confirm": True}
     )
-    DonationEntry.objects.filter(kind=EntryKind.RECEIVED).update(amount_minor=4000)
+    refund = stripe_live.client.v1.refunds.create(params={"payment_intent": donation.payment_intent, "amount": 1500})
     out = StringIO()
     with pytest.raises(SystemExit) as exit_:
         call_command("stripe_reconcile", "--since", today, "--until", tomorrow, stdout=out)
     assert exit_.value.code == 1
     report = out.getvalue()
-    assert donation.payment_intent in report and "5000" in report and "4000" in report
-    assert stray["id"] in report
+    assert f"{stray['id']}: paid on Stripe (700) but no donation in the journal" in report
+    assert f"refund {refund['id']} (1500) on Stripe, not in the journal" in report
+    assert "2 difference(s)" in report
 
 
 def test_reaching_the_target_exactly_tells_the_approver(stripe_live, campaign, approver):
