@@ -170,8 +170,13 @@ def donation_start(*, campaign: Campaign, amount_minor, donor_name: str, email: 
     campaign = Campaign.objects.select_related("need").get(pk=campaign.pk)
     if not _taking_donations(campaign):
         raise CampaignClosed(_("This need no longer takes donations."))
-    if figures(campaign).raised - 0 >= campaign.target_minor:
+    f = figures(campaign)
+    if f.remaining <= 0:
         raise CampaignClosed(_("This need has reached its target: thank you."))
+    if amount_minor > f.remaining:
+        raise InvalidAmount(
+            _("Only %(remaining)s is still needed: give at most that.") % {"remaining": f.remaining_shown}
+        )
     donation = Donation.objects.create(
         campaign=campaign,
         amount_minor=amount_minor,

@@ -214,3 +214,13 @@ def test_the_journal_is_append_only_on_postgresql(campaign):
     for change in (lambda: DonationEntry.objects.filter(pk=entry.pk).update(amount_minor=1), entry.delete):
         with pytest.raises(DatabaseError), transaction.atomic():
             change()
+
+
+def test_more_than_is_still_needed_is_refused_before_any_payment(campaign, client, settings):
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_PUBLISHABLE_KEY = "sk_test_x", "pk_test_x"
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"
+    response = client.post(
+        reverse("donations:campaign", args=[campaign.pk]), {"amount": "1000.01", "email": "donor@example.test"}
+    )
+    assert response.status_code == 409 and "1,000.00 CNY" in response.content.decode()
+    assert not Donation.objects.exists()
