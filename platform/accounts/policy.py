@@ -232,6 +232,14 @@ def can_handle_payments(user, agency) -> bool:
     return _in_subtree_of_role(user, agency, Role.AGENCY_FINANCE)
 
 
+# --- Donations ----------------------------------------------------------------
+
+
+def can_open_cofunding(user, need) -> bool:
+    """Opening a need for public co-funding: an approver of the need's agency (or above)."""
+    return can_approve_need(user, need.agency)
+
+
 # --- Navigation ---------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "vetting",
     "needs",
     "contracts",
+    "donations",
     "imports",
     "audit",
     "notifications",
@@ -194,6 +196,11 @@ STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env.get("STRIPE_API_BASE")  # localstripe in tests
 STRIPE_JS_URL = env.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
 PAYMENT_CURRENCY = env.get("PAYMENT_CURRENCY", "cny")
+# Donations (public co-funding of needs): taken only when both Stripe keys are set.
+# Amounts are integers of minor units (fen): 100 is one yuan.
+DONATION_CURRENCY = env.get("DONATION_CURRENCY", PAYMENT_CURRENCY).lower()
+DONATION_MIN_MINOR = int(env.get("DONATION_MIN_MINOR", "100"))
+DONATION_MAX_MINOR = int(env.get("DONATION_MAX_MINOR", "5000000"))
 
 # --- Field encryption -------------------------------------------------------
 # Comma-separated Fernet keys, newest first: the first encrypts, all decrypt, so a
@@ -319,6 +326,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+_STRIPE_JS_ORIGIN = "{0.scheme}://{0.netloc}/".format(urlsplit(STRIPE_JS_URL))
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE, STRIPE_JS_URL.rsplit("/", 2)[0] + "/"],
@@ -326,8 +334,9 @@ SECURE_CSP = {
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "img-src": [CSP.SELF, "data:", "blob:"],
     "font-src": [CSP.SELF, "data:"],
-    "connect-src": [CSP.SELF],
-    "frame-src": [CSP.SELF, "https://js.stripe.com/", "https://hooks.stripe.com/"],
+    # Stripe.js talks to Stripe's API and frames the Payment Element from its own origin.
+    "connect-src": [CSP.SELF, "https://api.stripe.com/", _STRIPE_JS_ORIGIN],
+    "frame-src": [CSP.SELF, "https://js.stripe.com/", "https://hooks.stripe.com/", _STRIPE_JS_ORIGIN],
     "frame-ancestors": [CSP.SELF],
     "form-action": [CSP.SELF],
     "base-uri": [CSP.SELF],

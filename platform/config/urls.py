@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from core import views as core_views
+from donations import views as donation_views
 
 handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"
@@ -22,6 +23,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Stripe posts here: no language prefix, no CSRF token (the signature is checked).
+    path("payments/stripe/webhook/", donation_views.stripe_webhook, name="stripe_webhook"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -39,6 +42,7 @@ urlpatterns += i18n_patterns(
     path("needs/export/", include("imports.export_urls")),
     path("", include("matching.urls")),  # saved searches under needs/saved/, alert unsubscribes
     path("needs/", include("needs.urls")),
+    path("donations/", include("donations.urls")),
     path("regions/", include("regions.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),

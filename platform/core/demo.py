@@ -299,6 +299,9 @@ def seed_demo() -> dict[str, int]:
         people=lambda email: User.objects.get(email=email),
     )
     _seed_home_page()
+    from donations.demo import seed_cofunding
+
+    seed_cofunding()  # a need co-funded by the public (donations)
     if any(created.values()):
         record(action="demo.seed", actor_label="seed_demo", summary={"created": created})
     return created

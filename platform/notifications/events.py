@@ -99,6 +99,8 @@ EVENTS: dict[str, Event] = {
     "acceptance_overdue": Event(
         _("Milestone “%(milestone)s” of contract %(contract)s has waited over %(days)s days for acceptance.")
     ),
+    # Donations: to the approver who opened the co-funding and the organisation's administrators.
+    "cofunding_target_reached": Event(_("Need %(need)s has reached its co-funding target of %(amount)s.")),
     "change_request_decided": Event(_("The change request of %(organisation)s was decided: %(decision_label)s.")),
 }
 
