@@ -225,12 +225,6 @@ def test_money_after_the_target_is_refunded_with_an_email(stripe_live, campaign)
     assert campaign.need.reference in emails[0].body
 
 
-@pytest.mark.xfail(
-    "connection.vendor == 'postgresql'",
-    reason="contracts.services.contract_draft locks the nullable side of an outer join on PostgreSQL "
-    "(select_for_update with select_related('claimed_by')): no contract can be drafted there yet",
-    strict=True,
-)
 def test_the_need_closing_refunds_what_was_not_used(stripe_live, campaign, approver, charity_admin, caseworker):
     from contracts import services as contract_services
     from needs.models import NeedState
