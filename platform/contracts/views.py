@@ -468,7 +468,12 @@ def contract_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The same document as a PDF (WeasyPrint, with a CJK font the machine has)."""
     contract = _party_contract(request, pk)
     try:
+        from PIL import ImageFile
         from weasyprint import HTML
+
+        # WeasyPrint's import turns on Pillow's process-wide leniency for truncated images;
+        # our PDFs hold no images, and the upload checks need it off.
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
     except OSError:  # Pango is not installed on this machine
         messages.error(request, _("PDFs cannot be made on this server; print the contract page instead."))
         return redirect("contracts:document", contract.pk)

@@ -24,7 +24,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
+from PIL import Image, ImageFile
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # A 600 dpi scan of an A3 page is about 70 million pixels; beyond this an image is far
@@ -320,6 +320,9 @@ def _check_image(file: UploadedFile, *, content_type: str) -> None:
     too_many_pixels = UploadRejected(
         MESSAGES["too_many_pixels"], code="too_large", params={"limit": MAX_IMAGE_PIXELS // 1_000_000}
     )
+    # Pillow's switch for decoding truncated images is process-wide, and WeasyPrint turns
+    # it on when imported (the contract PDF): a truncated JPEG would then pass as whole.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     file.seek(0)
     try:
         # Only the plugin the content claims: a file cannot steer Pillow into another decoder.

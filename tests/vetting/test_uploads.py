@@ -207,3 +207,17 @@ def test_the_file_picker_offers_only_accepted_types():
 def test_an_accept_attribute_given_by_the_form_is_kept():
     field = DocumentFileField(widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}))
     assert field.widget.attrs["accept"] == "application/pdf"
+
+
+def test_a_truncated_jpeg_is_refused_even_after_a_pdf_was_made():
+    """WeasyPrint (the contract PDF) turns on Pillow's process-wide leniency for truncated
+    images when imported; the upload check must not inherit it."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as WeasyPrint's import leaves it
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("photo.jpg", corpus.truncated_jpeg(), content_type="image/jpeg")
+    with pytest.raises(UploadRejected):
+        check_upload(upload)
