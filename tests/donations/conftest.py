@@ -150,6 +150,14 @@ class Stripe:
 
 @pytest.fixture
 def stripe_live(localstripe_url, live_server, settings):
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        # The live server and the test share one in-memory SQLite connection (Django's
+        # documented limitation); localstripe's deliveries arrive while the test reads, and
+        # the two threads then break each other's savepoints. These round trips run on
+        # PostgreSQL (the suite's second run in CI); the browser test pays on SQLite.
+        pytest.skip("webhook round trips through the live server need PostgreSQL")
     settings.STRIPE_SECRET_KEY = SECRET_KEY
     settings.STRIPE_PUBLISHABLE_KEY = PUBLISHABLE_KEY
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
