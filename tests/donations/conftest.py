@@ -158,6 +158,16 @@ def stripe_live(localstripe_url, live_server, settings):
         # the two threads then break each other's savepoints. These round trips run on
         # PostgreSQL (the suite's second run in CI); the browser test pays on SQLite.
         pytest.skip("webhook round trips through the live server need PostgreSQL")
+    yield from _stripe_live(localstripe_url, live_server, settings)
+
+
+@pytest.fixture
+def stripe_for_browser(localstripe_url, live_server, settings):
+    """The same, for the browser test: one payment, the test waiting on the page."""
+    yield from _stripe_live(localstripe_url, live_server, settings)
+
+
+def _stripe_live(localstripe_url, live_server, settings):
     settings.STRIPE_SECRET_KEY = SECRET_KEY
     settings.STRIPE_PUBLISHABLE_KEY = PUBLISHABLE_KEY
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET

@@ -13,10 +13,10 @@ pytestmark = pytest.mark.e2e
 
 # localstripe, started once, and the handle that points the settings and the webhook at it.
 localstripe_url = donations_conftest.localstripe_url
-stripe_live = donations_conftest.stripe_live
+stripe_for_browser = donations_conftest.stripe_for_browser
 
 
-def test_a_donor_pays_on_the_public_page(stripe_live, page, base_url):
+def test_a_donor_pays_on_the_public_page(stripe_for_browser, page, base_url):
     from donations.demo import PURPOSE
     from donations.models import Campaign, DonationEntry, DonationState
 
