@@ -13,20 +13,9 @@ from django.utils import timezone
 from contracts import services
 from contracts.models import Contract, ContractState, VersionState
 from tests.contracts.conftest import draft, terms
+from tests.factories import PERSONAS
 
-PERSONAS = [
-    "caseworker",
-    "approver",
-    "agency_admin",
-    "other_caseworker",
-    "charity_admin",
-    "charity_member",
-    "unvetted_member",
-    "vetting_officer",
-    "auditor",
-    "outsider",
-    "superuser",
-]
+SIGNED_IN = [p for p in PERSONAS if p != "anonymous"]
 
 
 def form_data(need, *, price="3600.00", amounts=("1800.00", "1800.00"), **overrides) -> dict:
@@ -127,7 +116,7 @@ def signed_contract(claimed_need, caseworker, approver, charity_admin):
     return contract
 
 
-@pytest.mark.parametrize("persona", ["anonymous", *PERSONAS])
+@pytest.mark.parametrize("persona", PERSONAS)
 def test_who_sees_the_whole_contract(request, client, client_for, signed_contract, persona):
     client = client if persona == "anonymous" else client_for(request.getfixturevalue(persona))
     whole = persona in {
@@ -150,7 +139,7 @@ def test_who_sees_the_whole_contract(request, client, client_for, signed_contrac
         assert client.get(reverse(view, args=args)).status_code == (200 if whole else 404)
 
 
-@pytest.mark.parametrize("persona", ["anonymous", *PERSONAS])
+@pytest.mark.parametrize("persona", PERSONAS)
 def test_a_draft_is_nobody_elses_business(request, client, client_for, claimed_need, caseworker, persona):
     contract = draft(claimed_need, caseworker)
     client = client if persona == "anonymous" else client_for(request.getfixturevalue(persona))
@@ -168,7 +157,7 @@ def test_a_draft_is_nobody_elses_business(request, client, client_for, claimed_n
     assert contract.number.encode() not in register.content or whole
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("persona", SIGNED_IN)
 def test_only_the_agency_edits_sends_and_amends(request, client_for, claimed_need, caseworker, persona):
     contract = draft(claimed_need, caseworker)
     client = client_for(request.getfixturevalue(persona))

@@ -30,21 +30,8 @@ from contracts.models import (
     ServiceRecord,
 )
 from tests.contracts.test_lifecycle import PDF, deliver, milestones, pdf
+from tests.factories import PERSONAS
 
-PERSONAS = [
-    "anonymous",
-    "caseworker",
-    "approver",
-    "agency_admin",
-    "other_caseworker",
-    "charity_admin",
-    "charity_member",
-    "unvetted_member",
-    "vetting_officer",
-    "auditor",
-    "outsider",
-    "superuser",
-]
 VIEWERS = {"caseworker", "approver", "agency_admin", "charity_admin", "charity_member", "auditor", "superuser"}
 PARTIES = VIEWERS - {"auditor", "superuser"}
 FILE_READERS = PARTIES | {"auditor"}  # auditors check payments against their proof
