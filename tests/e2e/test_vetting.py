@@ -120,6 +120,9 @@ def upload_documents(page, document_files) -> None:
 
 
 def record_decision(page, action: str) -> None:
+    # The page's document previews load after it; the live server's shared in-memory SQLite
+    # fails a write that meets them ("database table is locked"): let them finish first.
+    page.wait_for_load_state("networkidle")
     form = page.locator("form:has([data-testid=record-decision])")
     form.locator("select[name=action]").select_option(action)
     with page.expect_navigation():
