@@ -585,6 +585,42 @@ class FinalReport(UploadedFile):
         verbose_name_plural = _("final reports")
 
 
+# What each ContractEvent.action means, as the contract's history shows it.
+EVENT_LABELS = {
+    "draft": _("Drafted"),
+    "edit": _("Draft edited"),
+    "send": _("Sent for signature"),
+    "recall": _("Recalled to draft"),
+    "decline": _("Declined by the organisation"),
+    "sign_agency": _("Signed for the agency"),
+    "sign_organisation": _("Signed for the organisation"),
+    "in_force": _("In force"),
+    "amend": _("Amendment started"),
+    "discard_amendment": _("Amendment discarded"),
+    "terminate": _("Terminated"),
+    "evidence_record": _("Service record added"),
+    "evidence_file": _("Evidence file added"),
+    "submit": _("Submitted for acceptance"),
+    "confirmation_link": _("Confirmation link made for the beneficiary"),
+    "beneficiary_confirmed": _("Confirmed by the beneficiary"),
+    "beneficiary_disputed": _("Disputed by the beneficiary"),
+    "dispute_upheld": _("Dispute upheld"),
+    "dispute_dismissed": _("Dispute dismissed"),
+    "accept": _("Accepted"),
+    "return": _("Returned for more evidence"),
+    "complete": _("Every milestone accepted"),
+    "payment_record": _("Payment recorded"),
+    "payment_authorise": _("Payment authorised"),
+    "payment_reject": _("Payment record rejected"),
+    "reverse": _("Journal entry reversed"),
+    "final_report": _("Final report uploaded"),
+    "evaluate": _("Evaluated"),
+    "close": _("Closed"),
+    "payment_overdue": _("Payment overdue: escalated"),
+    "acceptance_overdue": _("Acceptance overdue: escalated"),
+}
+
+
 class ContractEvent(models.Model):
     """The contract's own history, shown on its page (the audit log has it too)."""
 
@@ -600,6 +636,10 @@ class ContractEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on contract #{self.contract_id}"
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
 
 
 class ContractSequence(models.Model):

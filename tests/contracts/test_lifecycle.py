@@ -503,3 +503,20 @@ def test_work_waiting_over_fifteen_days_escalates(signed, charity_member, agency
     type(first).objects.filter(pk=first.pk).update(submitted_at=timezone.now() - timedelta(days=16))
     assert services.contracts_clock_run()["acceptance_overdue"] == 1
     assert Notification.objects.filter(user=agency_admin, event="acceptance_overdue").exists()
+
+
+def test_every_step_in_the_history_reads_as_words(signed, charity_member, second_approver, finance, second_finance):
+    from contracts.models import EVENT_LABELS, ContractEvent
+
+    first, _second = milestones(signed)
+    _c, token, code = services.confirmation_create(milestone=first, by=charity_member)
+    services.confirmation_answer(token=token, code=code, outcome="confirmed", rating=5, note="")
+    deliver(first, charity_member)
+    services.milestone_accept(milestone=first, by=second_approver)
+    payment = services.payment_record(
+        milestone=first, by=finance, amount=Decimal("100"), paid_on=timezone.localdate(), reference="GK-W"
+    )
+    services.payment_authorise(payment=payment, by=second_finance)
+    actions = set(ContractEvent.objects.values_list("action", flat=True))
+    assert actions - set(EVENT_LABELS) == set(), "a step the history would show as a code"
+    assert len(actions) >= 10

@@ -246,3 +246,12 @@ def test_a_contract_for_a_need_not_yet_taken_on(client_for, caseworker, county_a
     need = publish(county_agency, caseworker, approver)
     response = client_for(caseworker).get(reverse("contracts:new", args=[need.pk]))
     assert response.status_code == 302 and not Contract.objects.exists()
+
+
+def test_the_history_reads_as_words_in_both_languages(client_for, signed_contract, approver):
+    client = client_for(approver)
+    zh = client.get(reverse("contracts:detail", args=[signed_contract.pk])).content.decode()
+    assert "机关签署" in zh and "已发送签署" in zh
+    assert "sign_agency" not in zh and "in_force" not in zh
+    en = client.get("/en" + reverse("contracts:detail", args=[signed_contract.pk])).content.decode()
+    assert "Signed for the agency" in en and "sign_agency" not in en
