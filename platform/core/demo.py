@@ -520,55 +520,90 @@ NEEDS = [
 ]
 
 
-def _seed_needs(*, agency: Agency, caseworker: User, approver: User) -> None:
-    """Needs at each step of the workflow, recorded through the services (so the audit
-    log and events are real). The people are made up."""
+def record_demo_need(
+    agency: Agency,
+    caseworker: User,
+    *,
+    card: dict,
+    person: tuple[str, str],
+    flags: dict | None = None,
+    submit: bool = True,
+):
+    """A demo need recorded through the services (so the audit log and events are real):
+    ``card`` names its category and region by code; ``person`` is a made-up name and the
+    first 17 digits of an ID number. Submitted past the statutory-aid check unless
+    ``submit`` is false."""
     from decimal import Decimal
 
     from needs import services
     from needs.forms import resident_id_check_digit
-    from needs.models import Need, Scheme, SchemeAnswer, Scope
+    from needs.models import Scheme, SchemeAnswer, Scope
 
-    for spec in NEEDS:
-        if Need.objects.filter(agency=agency, title=spec.title).exists():
-            continue
-        name, body = spec.person
-        need = services.need_create(
-            agency=agency,
-            by=caseworker,
-            data={
-                "title": spec.title,
-                "summary": spec.summary,
-                "category": Category.objects.get(code=spec.category),
-                "kind": spec.kind,
-                "urgency": spec.urgency,
-                "region": Region.objects.get(code=spec.region),
-                "budget": Decimal(spec.budget),
-                "duration_days": spec.days,
-                "qualifications": "",
-                "people_count": 1,
-                "scope": Scope.REGION,
-            },
-            beneficiary={
-                "name": name,
-                "id_number": body + resident_id_check_digit(body),
-                "phone": "",
-                "address": "",
-                "is_minor": body[6:10] >= "2010",
-                "has_disability": False,
-                "elderly_alone": spec.category == "elderly_care",
-                "severe_illness": spec.category == "disability",
-            },
-            household=[],
-        )
-        if spec.state == "draft":
-            continue
+    name, body = person
+    data = {
+        **card,
+        "category": Category.objects.get(code=card["category"]),
+        "region": Region.objects.get(code=card["region"]),
+        "budget": Decimal(card["budget"]),
+        "qualifications": "",
+        "people_count": 1,
+        "scope": Scope.REGION,
+    }
+    beneficiary = {
+        "name": name,
+        "id_number": body + resident_id_check_digit(body),
+        "phone": "",
+        "address": "",
+        "is_minor": False,
+        "has_disability": False,
+        "elderly_alone": False,
+        "severe_illness": False,
+        **(flags or {}),
+    }
+    need = services.need_create(agency=agency, by=caseworker, data=data, beneficiary=beneficiary, household=[])
+    if submit:
         answers = {s.value: (SchemeAnswer.NOT_ELIGIBLE, "") for s in Scheme}
         answers[Scheme.DIBAO] = (SchemeAnswer.INSUFFICIENT, "")
         services.scheme_checks_record(
             need=need, by=caseworker, answers=answers, gap_reason="service_not_cash", gap_note=""
         )
-        services.need_transition(need=need, action="submit", by=caseworker)
+        need = services.need_transition(need=need, action="submit", by=caseworker)
+    return need
+
+
+def _seed_needs(*, agency: Agency, caseworker: User, approver: User) -> None:
+    """Needs at each step of the workflow, recorded through the services (so the audit
+    log and events are real). The people are made up."""
+
+    from needs import services
+    from needs.models import Need
+
+    for spec in NEEDS:
+        if Need.objects.filter(agency=agency, title=spec.title).exists():
+            continue
+        need = record_demo_need(
+            agency,
+            caseworker,
+            card={
+                "title": spec.title,
+                "summary": spec.summary,
+                "category": spec.category,
+                "kind": spec.kind,
+                "urgency": spec.urgency,
+                "region": spec.region,
+                "budget": spec.budget,
+                "duration_days": spec.days,
+            },
+            person=spec.person,
+            flags={
+                "is_minor": spec.person[1][6:10] >= "2010",
+                "elderly_alone": spec.category == "elderly_care",
+                "severe_illness": spec.category == "disability",
+            },
+            submit=spec.state != "draft",
+        )
+        if spec.state == "draft":
+            continue
         if spec.state == "published":
             services.need_transition(need=need, action="approve", by=approver)
             services.need_transition(need=need, action="publish", by=approver)
@@ -650,8 +685,7 @@ def _seed_contracts(*, agency: Agency, organisation: Organisation, people) -> No
     from contracts import services as contracts
     from contracts.models import Milestone
     from needs import services
-    from needs.forms import resident_id_check_digit
-    from needs.models import Need, Scheme, SchemeAnswer, Scope
+    from needs.models import Need
     from vetting.uploads import check_upload
 
     caseworker, approver = people("caseworker@safetynet.test"), people("approver@safetynet.test")
@@ -683,41 +717,22 @@ def _seed_contracts(*, agency: Agency, organisation: Organisation, people) -> No
     for spec in CONTRACTS:
         if Need.objects.filter(agency=agency, title=spec.title).exists():
             continue
-        name, body = spec.person
-        need = services.need_create(
-            agency=agency,
-            by=caseworker,
-            data={
+        need = record_demo_need(
+            agency,
+            caseworker,
+            card={
                 "title": spec.title,
                 "summary": spec.summary,
-                "category": Category.objects.get(code=spec.category),
+                "category": spec.category,
                 "kind": "service",
                 "urgency": "routine",
-                "region": Region.objects.get(code=COUNTY),
-                "budget": Decimal(spec.budget),
+                "region": COUNTY,
+                "budget": spec.budget,
                 "duration_days": 90,
-                "qualifications": "",
-                "people_count": 1,
-                "scope": Scope.REGION,
             },
-            beneficiary={
-                "name": name,
-                "id_number": body + resident_id_check_digit(body),
-                "phone": "",
-                "address": "",
-                "is_minor": body[6:10] >= "2008",
-                "has_disability": False,
-                "elderly_alone": False,
-                "severe_illness": spec.category == "medical",
-            },
-            household=[],
+            person=spec.person,
+            flags={"is_minor": spec.person[1][6:10] >= "2008", "severe_illness": spec.category == "medical"},
         )
-        answers = {s.value: (SchemeAnswer.NOT_ELIGIBLE, "") for s in Scheme}
-        answers[Scheme.DIBAO] = (SchemeAnswer.INSUFFICIENT, "")
-        services.scheme_checks_record(
-            need=need, by=caseworker, answers=answers, gap_reason="service_not_cash", gap_note=""
-        )
-        services.need_transition(need=need, action="submit", by=caseworker)
         services.need_transition(need=need, action="approve", by=approver)
         services.need_transition(need=need, action="publish", by=approver)
         need = services.need_transition(need=need, action="claim", by=worker, organisation=organisation)
