@@ -11,6 +11,7 @@ from operator import or_
 from django.db.models import Q, QuerySet, Sum
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from accounts import policy
 from accounts.models import AGENCY_ROLES, Role
@@ -115,10 +116,10 @@ def version_changes(before: ContractVersion, after: ContractVersion) -> list[Cha
     for key in sorted(set(old_schedule) | set(new_schedule)):
         old, new = old_schedule.get(key, ""), new_schedule.get(key, "")
         if old != new:
-            changes.append(Change(str(_milestone_label()), old, new, _inline_diff(old, new)))
+            changes.append(Change(_("Milestone"), old, new, _inline_diff(old, new)))
     old_ind, new_ind = _indicator_lines(before), _indicator_lines(after)
     if old_ind != new_ind:
-        changes.append(Change(str(_indicators_label()), old_ind, new_ind, _inline_diff(old_ind, new_ind)))
+        changes.append(Change(_("Performance indicators"), old_ind, new_ind, _inline_diff(old_ind, new_ind)))
     return changes
 
 
@@ -133,15 +134,3 @@ def _schedule_lines(version: ContractVersion) -> dict[int, str]:
 
 def _indicator_lines(version: ContractVersion) -> str:
     return "\n".join(f"{i.name}: {i.target}" for i in version.indicators.all())
-
-
-def _milestone_label():
-    from django.utils.translation import gettext_lazy as _
-
-    return _("Milestone")
-
-
-def _indicators_label():
-    from django.utils.translation import gettext_lazy as _
-
-    return _("Performance indicators")

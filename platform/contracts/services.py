@@ -321,6 +321,19 @@ def _accepted_amounts(contract: Contract) -> dict[int, Decimal]:
     )
 
 
+def send_problems(contract: Contract, version: ContractVersion) -> list[str]:
+    """Why this draft (the first version or an amendment) cannot go for signature yet."""
+    signed = current_version(contract)
+    problems = terms_problems(
+        version,
+        signed_price=signed.price if signed else None,
+        accepted=_accepted_amounts(contract) if signed else None,
+    )
+    if signed and len(version.reason.strip()) < 4:
+        problems.append(_("An amendment needs its reason."))
+    return problems
+
+
 def contract_send(*, contract: Contract, by: User) -> ContractVersion:
     """Fix the draft's terms and send them to both parties for signature."""
     if not policy.can_draft_contract(by, contract.agency):
@@ -330,14 +343,7 @@ def contract_send(*, contract: Contract, by: User) -> ContractVersion:
         version = open_version(contract)
         if version is None or version.state != VersionState.DRAFT:
             raise InvalidTransition(_("There is no draft to send."))
-        signed = current_version(contract)
-        problems = terms_problems(
-            version,
-            signed_price=signed.price if signed else None,
-            accepted=_accepted_amounts(contract) if signed else None,
-        )
-        if signed and len(version.reason.strip()) < 4:
-            problems.append(_("An amendment needs its reason."))
+        problems = send_problems(contract, version)
         if problems:
             raise TermsInvalid(_("The contract cannot be sent for signature yet."), problems)
         version.state, version.sent_at = VersionState.SIGNING, timezone.now()

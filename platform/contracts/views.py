@@ -126,11 +126,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_close": may_sign_agency and contract.state == ContractState.COMPLETED,
             "close_problems": services.close_problems(contract) if contract.state == ContractState.COMPLETED else [],
             "may_report": policy.can_work_on_contract(user, contract) and contract.state == ContractState.COMPLETED,
-            "problems": services.terms_problems(
-                pending,
-                signed_price=version.price if version else None,
-                accepted=services._accepted_amounts(contract) if version else None,
-            )
+            "problems": services.send_problems(contract, pending)
             if pending is not None and pending.state == VersionState.DRAFT
             else [],
             "reason_form": ReasonForm(),
