@@ -255,3 +255,18 @@ def test_the_history_reads_as_words_in_both_languages(client_for, signed_contrac
     assert "sign_agency" not in zh and "in_force" not in zh
     en = client.get("/en" + reverse("contracts:detail", args=[signed_contract.pk])).content.decode()
     assert "Signed for the agency" in en and "sign_agency" not in en
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_the_agency_opens_the_draft_form(request, client, client_for, claimed_need, persona):
+    client = client if persona == "anonymous" else client_for(request.getfixturevalue(persona))
+    url = reverse("contracts:new", args=[claimed_need.pk])
+    response = client.get(url)
+    post = client.post(url, form_data(claimed_need))
+    if persona in {"caseworker", "approver"}:
+        assert response.status_code == 200 and post.status_code == 302
+        assert Contract.objects.count() == 1
+    else:
+        expected = 302 if persona == "anonymous" else 404  # anonymous: to the sign-in page
+        assert (response.status_code, post.status_code) == (expected, expected)
+        assert not Contract.objects.exists()
