@@ -120,8 +120,15 @@ def upload_documents(page, document_files) -> None:
 
 
 def record_decision(page, action: str) -> None:
-    # The page's document previews load after it; the live server's shared in-memory SQLite
-    # fails a write that meets them ("database table is locked"): let them finish first.
+    # The page's document previews load lazily, when scrolled into view (as clicking the
+    # button below does); the live server's shared in-memory SQLite fails a write that meets
+    # them ("database table is locked"): load them all now and let them finish first.
+    page.evaluate(
+        """() => Promise.all([...document.images].map(img => {
+            img.loading = "eager";
+            return img.complete ? null : new Promise(done => { img.onload = img.onerror = done; });
+        }))"""
+    )
     page.wait_for_load_state("networkidle")
     form = page.locator("form:has([data-testid=record-decision])")
     form.locator("select[name=action]").select_option(action)
