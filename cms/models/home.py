@@ -1,4 +1,4 @@
-"""Wagtail pages of the public site. Only Wagtail lives in this app."""
+"""The home page: the root of the public site."""
 
 from __future__ import annotations
 
