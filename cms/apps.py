@@ -6,3 +6,6 @@ class CmsConfig(AppConfig):
     name = "cms"
     label = "cms"
     verbose_name = _("Public site")
+
+    def ready(self) -> None:
+        from cms import signals  # noqa: F401 — connects the site search's receivers

@@ -46,6 +46,7 @@ urlpatterns += i18n_patterns(
     path("regions/", include("regions.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
+    path("search/", include("cms.urls")),  # the public site search (before Wagtail's pages)
     # Wagtail serves the CMS pages (the home page first) for every other path.
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -299,6 +299,9 @@ def seed_demo() -> dict[str, int]:
         people=lambda email: User.objects.get(email=email),
     )
     _seed_home_page()
+    from cms.demo import seed_site_pages
+
+    seed_site_pages()  # about, how vetting works, news and policy documents
     from donations.demo import seed_cofunding
 
     seed_cofunding()  # a need co-funded by the public (donations)
