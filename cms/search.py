@@ -97,14 +97,19 @@ def _tsquery(toks, operator: str) -> str:
 def _match(toks: tuple[str, ...], *, column: str, phrase: bool) -> tuple[str, list]:
     """A SELECT of the ids (``id``) of entries whose column holds the tokens: as a phrase
     (consecutive, in order) or all of them anywhere."""
+    # A lone Chinese character is indexed as itself only where it stands alone; inside a
+    # run it is the start of a bigram (审 of 审核), so it is looked for as a prefix.
+    prefix = len(toks) == 1 and len(toks[0]) == 1 and _is_cjk(toks[0])
     if connection.vendor == "postgresql":
         vector = {"title_tokens": "title_vector", "tokens": "tokens_vector"}[column]
+        query = _tsquery(toks, "<->" if phrase else "&") + (":*" if prefix else "")
         return (
             f"SELECT page_id AS id FROM cms_sitesearchentry WHERE {vector} @@ to_tsquery('simple'::regconfig, %s)",
-            [_tsquery(toks, "<->" if phrase else "&")],
+            [query],
         )
     # FTS5: a column filter, then a phrase or an AND of one-token phrases.
     inner = f'"{" ".join(toks)}"' if phrase else " AND ".join(f'"{t}"' for t in toks)
+    inner += "*" if prefix else ""
     return (
         "SELECT rowid AS id FROM cms_sitesearch_fts WHERE cms_sitesearch_fts MATCH %s",
         [f"{column} : ({inner})"],

@@ -172,7 +172,7 @@ class Migration(migrations.Migration):
                 ('issuing_body_en', models.CharField(blank=True, max_length=200, verbose_name='issued by (English)')),
                 ('date_issued', models.DateField(verbose_name='date issued')),
                 ('effective_date', models.DateField(blank=True, null=True, verbose_name='effective from')),
-                ('status', models.CharField(choices=[('current', 'In force'), ('superseded', 'Superseded')], default='current', max_length=20, verbose_name='status')),
+                ('status', models.CharField(choices=[('current', 'Current'), ('superseded', 'Superseded')], default='current', max_length=20, verbose_name='status')),
                 ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='wagtaildocs.document', verbose_name='document file')),
                 ('superseded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='supersedes', to='cms.policydocumentpage', verbose_name='superseded by')),
             ],

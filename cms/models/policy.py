@@ -12,7 +12,7 @@ from cms.models.pages import CONTENT_PARENTS
 
 
 class PolicyStatus(models.TextChoices):
-    CURRENT = "current", _("In force")
+    CURRENT = "current", _("Current")
     SUPERSEDED = "superseded", _("Superseded")
 
 

@@ -176,7 +176,7 @@ def test_a_policy_document_shows_its_facts_and_its_file(client, home, make):
     assert "大民发〔2026〕8号" in page and "大邑县民政局" in page and 'datetime="2026-09-01"' in page
     assert "PDF" in page and "/documents/" in page
     english = main(client.get(url(new, "en")))
-    assert "Dayi County Civil Affairs Bureau" in english and "In force" in english
+    assert "Dayi County Civil Affairs Bureau" in english and "Current" in english
     assert "Download the document" in english
     superseded = main(client.get(url(old, "en")))
     assert "This document has been superseded." in superseded and 'href="/en/policies/measures/"' in superseded

@@ -262,3 +262,9 @@ def test_everyone_sees_the_same_public_results(client_for, home, make, role, req
     assert "审核公告" not in html or "<mark>审核</mark>公告" in html
     assert "<mark>审核</mark>公告" in html
     assert "内部说明" not in html
+
+
+def test_a_single_chinese_character_is_found_inside_words(home, make):
+    make(home, StandardPage, title="税务登记", slug="tax", body=_body("<p>纳税人须知</p>"))
+    make(home, StandardPage, title="联系我们", slug="contact")
+    assert titles("税") == ["税务登记"]
