@@ -208,10 +208,12 @@ def site_search(*, text: str, page: int = 1, request=None) -> SiteSearchResults:
         cursor.execute(statement, [*params, PER_PAGE, (page - 1) * PER_PAGE])
         rows = cursor.fetchall()
     total = rows[0][2] if rows else 0
-    if not rows and page > 1:  # past the last page: how many there are, to say so
+    if not rows and page > 1:  # past the last page (an old link): the last page there is
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({scored_sql}) s", params)
             total = cursor.fetchone()[0]
+        if total:
+            return site_search(text=text, page=math.ceil(total / PER_PAGE), request=request)
     results = _results(query, rows, request)
     organisations, organisations_total = _organisations(query) if page == 1 else ([], 0)
     return SiteSearchResults(
