@@ -67,14 +67,10 @@ def report_new(request: HttpRequest) -> HttpResponse:
     if data.get("website"):
         # A robot filled in the field people never see: keep nothing it sent.
         form = ReportForm(initial={"issued": data["issued"]})
-        form.add_error(
-            None,
-            _(
-                "Your report could not be accepted. If a browser add-on fills in forms for you, "
-                "turn it off and try again."
-            ),
+        refused = _(
+            "Your report could not be accepted. If a browser add-on fills in forms for you, turn it off and try again."
         )
-        return _private(render(request, "reports/new.html", {"form": form}, status=400))
+        return _private(render(request, "reports/new.html", {"form": form, "refused": refused}, status=400))
     form = ReportForm(data, request.FILES)
     if stamp_problem:
         form.is_valid()  # show any problem with the text at the same time
