@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext
-from django.db import connection
 from PIL import Image
 
 from audit.models import AuditEntry
@@ -16,8 +16,8 @@ from needs.services import need_create
 from notifications.models import Notification
 from reports import codes, guards
 from reports.models import Report, ReportEvent, ReportFile
-from tests.reports.conftest import form_data, jpeg_with_exif, pdf_upload, stamp, stored_files, text, url
 from tests.needs.test_services import card, person
+from tests.reports.conftest import form_data, jpeg_with_exif, pdf_upload, stamp, stored_files, text, url
 from tests.vetting import corpus
 
 pytestmark = pytest.mark.django_db
@@ -160,9 +160,7 @@ def test_a_need_reference_resolves_even_when_not_public(browser, caseworker, cou
 
 
 def test_files_are_accepted_and_images_lose_their_metadata(browser, private_root):
-    response = browser.post(
-        url("reports:new"), {**form_data(), "attachments": [pdf_upload(), jpeg_with_exif()]}
-    )
+    response = browser.post(url("reports:new"), {**form_data(), "attachments": [pdf_upload(), jpeg_with_exif()]})
 
     assert response.status_code == 200, text(response)
     report = Report.objects.get()
@@ -248,7 +246,9 @@ def test_bad_input_is_explained_in_chinese_too(browser, private_root):
 
 def test_the_same_text_twice_is_refused_the_second_time(browser, private_root):
     browser.post(url("reports:new"), form_data())
-    again = form_data(description="  THE SERVICE paid for under this contract was never delivered to the families listed. ")
+    again = form_data(
+        description="  THE SERVICE paid for under this contract was never delivered to the families listed. "
+    )
 
     response = browser.post(url("reports:new"), again)
 
@@ -261,7 +261,9 @@ def test_the_same_text_twice_is_refused_the_second_time(browser, private_root):
 
 
 def test_a_filled_honeypot_is_refused_and_stores_nothing(browser, private_root):
-    response = browser.post(url("reports:new"), {**form_data(website="http://spam.example"), "attachments": [pdf_upload()]})
+    response = browser.post(
+        url("reports:new"), {**form_data(website="http://spam.example"), "attachments": [pdf_upload()]}
+    )
 
     assert response.status_code == 400
     assert "Your report could not be accepted." in text(response)

@@ -103,7 +103,11 @@ def test_the_reporter_adds_information_and_files_while_it_is_open(browser, priva
     open_with(browser, code)
 
     response = browser.post(
-        url("reports:add"), {"text": "The contractor's van was seen at the approver's home.", "attachments": [pdf_upload(), jpeg_with_exif()]}
+        url("reports:add"),
+        {
+            "text": "The contractor's van was seen at the approver's home.",
+            "attachments": [pdf_upload(), jpeg_with_exif()],
+        },
     )
 
     assert response.status_code == 302

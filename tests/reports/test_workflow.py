@@ -94,7 +94,13 @@ def test_nobody_but_an_auditor_takes_any_step(request, persona, action):
 
 @pytest.mark.parametrize(
     ("state", "action"),
-    [("open", "reopen"), ("investigating", "start"), ("investigating", "reopen"), ("closed", "start"), ("closed", "close")],
+    [
+        ("open", "reopen"),
+        ("investigating", "start"),
+        ("investigating", "reopen"),
+        ("closed", "start"),
+        ("closed", "close"),
+    ],
 )
 def test_a_step_from_the_wrong_state_is_refused(auditor, state, action):
     report, _code = file_report()
