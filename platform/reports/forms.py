@@ -71,11 +71,11 @@ class ReportForm(forms.Form):
     )
     description = _Description(
         label=_("What happened?"),
+        # The limits are written out: a lazy string formatted here would be fixed in one language.
         help_text=_(
             "What you saw or know, when and where, and who was involved. Do not include anyone's ID number. "
-            "At most %(limit)d characters and %(links)d links."
-        )
-        % {"limit": MAX_DESCRIPTION, "links": MAX_LINKS},
+            "At most 5,000 characters and 3 links."
+        ),
     )
     attachments = AttachmentsField(
         label=_("Files (optional)"),

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reports import guards, services
@@ -28,13 +29,13 @@ TRACKING_SECONDS = 30 * 60
 _SESSION_KEY = "reports.tracking"
 
 STAMP_MESSAGES = {
-    guards.StampProblem.MISSING: _(
+    guards.StampProblem.MISSING: gettext_lazy(
         "This form could not be checked. Please send it from the report page again; your text is kept below."
     ),
-    guards.StampProblem.TOO_FAST: _(
+    guards.StampProblem.TOO_FAST: gettext_lazy(
         "The form was sent too quickly after it was shown. Check what you wrote, then send it again."
     ),
-    guards.StampProblem.STALE: _(
+    guards.StampProblem.STALE: gettext_lazy(
         "The form was open too long and has expired. Check what you wrote, then send it again."
     ),
 }
