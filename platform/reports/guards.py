@@ -10,7 +10,7 @@ unreachable from China; these checks cost a real person nothing:
   screen readers) that form-filling robots fill in.
 - **A signed form-issue time**: the form carries the time it was shown, signed with
   the site's secret. A form sent back within seconds was not filled in by a person; one
-  older than a working day is refused too, so a harvested form cannot be replayed forever.
+  older than 12 hours is refused too, so a harvested form cannot be replayed forever.
 - **Limits on size and links** (in the form) and **duplicate detection** (in the
   service): the same text sent twice within 30 days is refused.
 

@@ -189,3 +189,24 @@ def test_codes_are_long_random_and_only_their_hash_is_kept():
         assert codes.canonical(code) and len(codes.canonical(code)) == 16
         assert not set(code.replace("-", "")) & set("ILOU")
     assert codes.code_hash("nonsense") is None
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"text": "x" * 5001}, "At most 5000 characters"),
+        ({"text": "A NUL \x00 inside"}, "Null characters are not allowed."),
+        ({"text": "http://a.example http://b.example http://c.example http://d.example"}, "At most 3 web links"),
+    ],
+    ids=["over-long", "nul", "links"],
+)
+def test_a_bad_addition_gets_a_message_and_stores_nothing(browser, private_root, data, message):
+    report, code = file_report()
+    open_with(browser, code)
+
+    response = browser.post(url("reports:add"), {**data, "attachments": [pdf_upload()]})
+
+    assert response.status_code == 400
+    assert message in text(response)
+    assert not report.events.filter(action="follow_up").exists()
+    assert stored_files(private_root) == []

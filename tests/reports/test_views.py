@@ -184,3 +184,12 @@ def test_only_auditors_see_the_queue_on_their_dashboard_and_in_the_menu(request,
     if persona == "auditor":
         assert "1 received and waiting, 0 being looked into." in text(response)
         assert url("report_queue:list") in text(response)
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "anonymous"])
+def test_only_auditors_have_the_queue_in_their_menu(request, persona):
+    from accounts.policy import navigation_for
+
+    keys = {item.key for item in navigation_for(request.getfixturevalue(persona))}
+
+    assert ("reports" in keys) == (persona == "auditor")
