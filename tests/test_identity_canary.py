@@ -671,55 +671,53 @@ def _enters_staff_trees(user) -> bool:
     return user.is_staff or user.is_superuser or policy.can_access_cms(user)
 
 
-def test_every_url_as_every_role_in_both_languages(world, caplog):
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_url_in_both_languages(persona, world, caplog):
+    """One role at a time, so that the suite's workers share the walk."""
     pages, unreachable = all_pages(world)
     findings = Findings()
     post_only: set[str] = set()
-    for persona in PERSONAS:
-        client = client_for_persona(world, persona)
-        cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
-        full_walk = persona == "anonymous" or _enters_staff_trees(world.users[persona])
-        for page in pages:
-            if not full_walk and page.path.startswith(STAFF_TREES) and page.path not in STAFF_TREES:
-                continue  # the tree's door is tried below; behind it there is nothing for this role
-            if persona != "anonymous" and page.path in post_only:
-                continue
-            response = client.get(page.path)
-            status = response.status_code
-            findings.statuses[persona][status] += 1
-            if status == 405 and persona != "anonymous":
-                # GET-refused (POST-only): every signed-in role gets the same empty 405 from
-                # the method check; the POST responses are searched by the next test.
-                post_only.add(page.path)
-            if page.path in STAFF_TREES and not (full_walk or status == 302):
-                findings.violations.append(f"{persona} GET {page.path}: {status}, expected a redirect to sign in")
-            if status == 200:
-                findings.ok_paths.add(page.path)
-            if status >= 500:
-                findings.errors.append(f"{persona} GET {page.path}: {status}")
-            secrets = found_in(response_text(response))
-            findings.seen[(persona, page.url_name, page.need)] |= secrets
-            extra = secrets - allowed_on_page(persona, page.url_name, page.need)
-            if extra:
-                where = page.url_name + (f", the {page.need} need" if page.need else "")
-                findings.violations.append(f"{persona} GET {page.path} ({where}): {sorted(extra)}")
-            # A page that signs the person out (a GET logout) would leave the rest anonymous.
-            if persona != "anonymous" and client.cookies.get(settings.SESSION_COOKIE_NAME) != cookie:
-                if SESSION_KEY not in client.session:
-                    findings.sessions_ended.append(f"{persona} GET {page.path}")
-                    client = client_for_persona(world, persona)
-                cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
+    client = client_for_persona(world, persona)
+    cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
+    full_walk = persona == "anonymous" or _enters_staff_trees(world.users[persona])
+    for page in pages:
+        if not full_walk and page.path.startswith(STAFF_TREES) and page.path not in STAFF_TREES:
+            continue  # the tree's door is tried below; behind it there is nothing for this role
+        if persona != "anonymous" and page.path in post_only:
+            continue
+        response = client.get(page.path)
+        status = response.status_code
+        findings.statuses[persona][status] += 1
+        if status == 405 and persona != "anonymous":
+            # GET-refused (POST-only): every signed-in role gets the same empty 405 from
+            # the method check; the POST responses are searched by the next test.
+            post_only.add(page.path)
+        if page.path in STAFF_TREES and not (full_walk or status == 302):
+            findings.violations.append(f"{persona} GET {page.path}: {status}, expected a redirect to sign in")
+        if status == 200:
+            findings.ok_paths.add(page.path)
+        if status >= 500:
+            findings.errors.append(f"{persona} GET {page.path}: {status}")
+        secrets = found_in(response_text(response))
+        findings.seen[(persona, page.url_name, page.need)] |= secrets
+        extra = secrets - allowed_on_page(persona, page.url_name, page.need)
+        if extra:
+            where = page.url_name + (f", the {page.need} need" if page.need else "")
+            findings.violations.append(f"{persona} GET {page.path} ({where}): {sorted(extra)}")
+        # A page that signs the person out (a GET logout) would leave the rest anonymous.
+        if persona != "anonymous" and client.cookies.get(settings.SESSION_COOKIE_NAME) != cookie:
+            if SESSION_KEY not in client.session:
+                findings.sessions_ended.append(f"{persona} GET {page.path}")
+                client = client_for_persona(world, persona)
+            cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
 
     log_leaks = [r.name + ": " + r.getMessage()[:200] for r in _all_records(caplog) if found_in(_record_text(r))]
-    gets = sum(sum(c.values()) for c in findings.statuses.values())
     print(
-        f"\nidentity canary: {len(all_routes())} URL patterns, {len(unreachable)} shadowed by an earlier one; "
-        f"{len(pages)} paths filled from the seed (both languages, filters); {gets} GETs by {len(PERSONAS)} roles; "
-        f"{len(findings.ok_paths)} distinct paths answered 200 to someone; "
-        f"{len(post_only)} POST-only paths asked once; {len(_all_records(caplog))} log records searched"
+        f"\nidentity canary, {persona}: {len(all_routes())} URL patterns, {len(unreachable)} shadowed by an "
+        f"earlier one; {len(pages)} paths filled from the seed (both languages, filters); "
+        f"{dict(sorted(findings.statuses[persona].items()))}; {len(post_only)} POST-only paths asked once; "
+        f"{len(_all_records(caplog))} log records searched"
     )
-    for persona in PERSONAS:
-        print(f"  {persona:20} {dict(sorted(findings.statuses[persona].items()))}")
     for line in unreachable:
         print("  shadowed:", line)
 
@@ -727,11 +725,12 @@ def test_every_url_as_every_role_in_both_languages(world, caplog):
     assert not log_leaks, "identity in the logs:\n" + "\n".join(log_leaks)
     # Self-checks: the walk did reach the site, and the agency does see the masked identity
     # exactly where the table says (so the table allows nothing the site does not show).
-    assert len(findings.ok_paths) > 100, "too few pages answered 200: the walk reached nothing"
-    for persona in PERSONAS:
-        assert findings.statuses[persona][200] >= 15, f"{persona} reached too few pages"
+    assert len(pages) > 200, "too few paths filled from the seed: the walk would reach nothing"
+    assert findings.statuses[persona][200] >= 15, f"{persona} reached too few pages"
+    if persona == "superuser":
+        assert len(findings.ok_paths) > 100, "too few pages answered 200 to the superuser"
     for key, personas in AGENCY_SIDE.items():
-        for persona in personas:
+        if persona in personas:
             shown = findings.seen[(persona, "needs:detail", key)]
             expected = {"masked_id"} | ({"masked_phone", "masked_address"} if key != "elsewhere" else set())
             assert expected <= shown, f"{persona} does not see the masked identity of the {key} need"

@@ -240,6 +240,15 @@ def can_open_cofunding(user, need) -> bool:
     return can_approve_need(user, need.agency)
 
 
+# --- Reports from the public -----------------------------------------------------
+
+
+def can_handle_reports(user) -> bool:
+    """Reports from the public, their reporters' contact details and files: auditors
+    only. Not superusers, and never the agencies or organisations reported on."""
+    return has_role(user, Role.AUDITOR)
+
+
 # --- Navigation ---------------------------------------------------------------
 
 
@@ -275,6 +284,8 @@ def navigation_for(user) -> list[NavItem]:
         items.append(NavItem("agencies", _("Agencies"), reverse("agencies:list")))
     if can_read_audit_log(user):
         items.append(NavItem("audit", _("Audit log"), reverse("audit:list")))
+    if can_handle_reports(user):
+        items.append(NavItem("reports", _("Reports from the public"), reverse("report_queue:list")))
     items.append(NavItem("directory", _("Directory"), reverse("directory:list")))
     if can_access_cms(user):
         items.append(NavItem("cms", _("Content (CMS)"), "/cms/"))

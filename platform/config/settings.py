@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "notifications",
     "cms",
     "matching",
+    "reports",
     # Wagtail.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -44,6 +44,8 @@ urlpatterns += i18n_patterns(
     path("needs/", include("needs.urls")),
     path("donations/", include("donations.urls")),
     path("regions/", include("regions.urls")),
+    path("report/", include("reports.urls")),
+    path("audit/reports/", include("reports.queue_urls")),  # before audit/, which would be asked first
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("search/", include("cms.urls")),  # the public site search (before Wagtail's pages)

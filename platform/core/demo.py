@@ -25,6 +25,7 @@ from audit.services import record
 from categories.models import Category
 from organisations.models import Organisation, OrganisationKind, VettingState
 from regions.models import Region
+from reports.demo import seed_report
 
 DEMO_PASSWORD = "Safetynet-demo-2026"
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
@@ -305,6 +306,7 @@ def seed_demo() -> dict[str, int]:
     from donations.demo import seed_cofunding
 
     seed_cofunding()  # a need co-funded by the public (donations)
+    seed_report()  # a report from the public, so the auditors' queue is not empty
     if any(created.values()):
         record(action="demo.seed", actor_label="seed_demo", summary={"created": created})
     return created
@@ -555,8 +557,9 @@ def record_demo_need(
     beneficiary = {
         "name": name,
         "id_number": body + resident_id_check_digit(body),
-        "phone": "",
-        "address": "",
+        # Made up like the name, so that the privacy crawl has all four to look for.
+        "phone": "139" + body[-8:],
+        "address": f"{name[0]}家巷{int(body[-3:]) % 97 + 1}号",
         "is_minor": False,
         "has_disability": False,
         "elderly_alone": False,

@@ -99,6 +99,9 @@ EVENTS: dict[str, Event] = {
     "acceptance_overdue": Event(
         _("Milestone “%(milestone)s” of contract %(contract)s has waited over %(days)s days for acceptance.")
     ),
+    # Reports from the public: to every auditor. Never the report's content: emails leave the site.
+    "report_filed": Event(_("Report %(report)s from the public is waiting in the queue.")),
+    "report_follow_up": Event(_("The reporter added information to report %(report)s.")),
     # Donations: to the approver who opened the co-funding and the organisation's administrators.
     "cofunding_target_reached": Event(_("Need %(need)s has reached its co-funding target of %(amount)s.")),
     "change_request_decided": Event(_("The change request of %(organisation)s was decided: %(decision_label)s.")),

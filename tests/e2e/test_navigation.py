@@ -17,6 +17,7 @@ ROLE_KEYS = {
     "organisations",
     "agencies",
     "audit",
+    "reports",
     "cms",
     "admin",
 }
@@ -33,7 +34,7 @@ CASES = [
     ("social.worker@safetynet.test", ORGANISATION_MEMBER),
     ("pending.admin@safetynet.test", ORGANISATION_MEMBER),
     ("vetting@safetynet.test", {"dashboard", "vetting"}),
-    ("auditor@safetynet.test", {"dashboard", "organisations", "agencies", "audit"}),
+    ("auditor@safetynet.test", {"dashboard", "organisations", "agencies", "audit", "reports"}),
     ("editor@safetynet.test", {"dashboard", "cms"}),
     ("admin@safetynet.test", {"dashboard", "organisations", "agencies", "audit", "cms", "admin"}),
 ]

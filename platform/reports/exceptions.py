@@ -1,0 +1,25 @@
+"""Domain errors of reports from the public; each means nothing was stored or changed."""
+
+
+class ReportError(Exception):
+    pass
+
+
+class NotAllowed(ReportError):
+    pass
+
+
+class InvalidTransition(ReportError):
+    pass
+
+
+class Incomplete(ReportError):
+    """Something the step needs is missing (an outcome, a public text, a reason)."""
+
+
+class Duplicate(ReportError):
+    """The same report, word for word, was received recently."""
+
+
+class ReportClosed(ReportError):
+    """Information can no longer be added: the report is closed."""

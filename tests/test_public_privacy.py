@@ -1,0 +1,53 @@
+"""The privacy crawl (issue 8): the demo is seeded, its transparency snapshot computed, and
+every public page and download a visitor can reach by following links from the home page,
+in Chinese and English, is read for the seeded beneficiaries' names, ID numbers, phone
+numbers and addresses. None may appear, whole or in the part a mask would hide.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from needs.models import Beneficiary
+from tests.public_site import crawl
+
+pytestmark = pytest.mark.django_db
+
+
+def _secrets() -> dict[str, str]:
+    found = {}
+    for beneficiary in Beneficiary.objects.all():
+        key = f"beneficiary {beneficiary.pk}"
+        found[f"{key} name"] = beneficiary.name
+        found[f"{key} ID number"] = beneficiary.id_number
+        found[f"{key} ID number, the digits a mask hides"] = beneficiary.id_number[3:14]
+        if beneficiary.phone:
+            found[f"{key} phone"] = beneficiary.phone
+        if beneficiary.address:
+            found[f"{key} address"] = beneficiary.address
+    return found
+
+
+def test_privacy_crawl_finds_no_identity_and_no_broken_page():
+    call_command("seed_demo")
+    secrets = _secrets()
+    # The crawl must have something to look for and somewhere to look, or it passes vacuously.
+    kinds = {key.rsplit(" ", 1)[-1] for key in secrets}
+    assert {"name", "number", "phone", "address"} <= kinds
+
+    pages = crawl()
+
+    ok = [page.url for page in pages if page.status == 200]
+    assert len(ok) > 20
+    for expected in ("/", "/en/", "/directory/", "/contracts/"):
+        assert expected in ok, f"{expected} was not reached from the home page"
+    broken = [f"{page.status} {page.url}" for page in pages if page.status >= 500]
+    assert not broken, "\n".join(broken)
+    leaks = [
+        f"{label} ({value}) at {page.url}"
+        for page in pages
+        for label, value in secrets.items()
+        if value in page.body or value in page.headers
+    ]
+    assert not leaks, "\n".join(leaks)
