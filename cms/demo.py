@@ -91,6 +91,7 @@ def _about() -> StandardPage:
         title="关于本平台",
         title_en="About Safetynet",
         slug="about",
+        show_in_menus=True,
         summary="救助衔接平台由大邑县民政局运行，连接政府救助与慈善救助，让法定救助之外的困难得到回应。",
         summary_en=(
             "Safetynet is run by the Dayi County Civil Affairs Bureau. It links government and charity assistance "
@@ -258,6 +259,7 @@ def _news_index() -> NewsIndexPage:
         title="新闻动态",
         title_en="News",
         slug="news",
+        show_in_menus=True,
         summary="平台的新功能、政策变化和救助衔接工作的进展。",
         summary_en="New features, policy changes and progress in linking assistance.",
     )
@@ -354,6 +356,7 @@ def _policy_index() -> PolicyIndexPage:
         title="政策文件",
         title_en="Policy documents",
         slug="policies",
+        show_in_menus=True,
         summary="平台运行依据的政策文件，包括现行有效和已被替代的版本。",
         summary_en="The policies the platform works under, in force and superseded.",
     )
