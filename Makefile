@@ -7,6 +7,8 @@ UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo .tools/bin/uv)
 MANAGE := $(UV) run python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The suite spreads over one worker per core (pytest-xdist); WORKERS=0 runs it in one process.
+WORKERS ?= auto
 
 .PHONY: help
 help: ## List the targets
@@ -45,7 +47,7 @@ run: messages seed ## Install, migrate, seed the demo and serve on 127.0.0.1:800
 
 .PHONY: test
 test: messages ## Run the whole test suite on the embedded default (no browser tests)
-	$(UV) run pytest -m "not e2e" $(ARGS)
+	$(UV) run pytest -m "not e2e" -n $(WORKERS) --dist worksteal $(ARGS)
 
 .PHONY: e2e
 e2e: messages ## Browser tests: Playwright driving Debian's chromium

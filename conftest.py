@@ -16,6 +16,31 @@ from organisations.models import VettingState
 from tests.factories import PASSWORD, AgencyFactory, OrganisationFactory, UserFactory, region
 
 
+def _flushes_the_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server", "django_db_reset_sequences"} & set(fixtures)
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by flushing the database, reference data included (regions,
+    categories, the CMS pages the migrations make). Run alone, pytest-django puts such tests
+    last; spread over workers (pytest-xdist) a worker may run other tests after one, so the
+    data is made whole again once the flush is done."""
+    yield
+    if nextitem is not None and _flushes_the_database(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        from core.demo import ensure_reference_data
+
+        with item.config.stash[blocking_manager_key].unblock():
+            ensure_reference_data()
+
+
 @pytest.fixture(autouse=True)
 def _fast_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
