@@ -46,6 +46,8 @@ urlpatterns += i18n_patterns(
     path("regions/", include("regions.urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
+    # The figures' downloads; the page /transparency/ itself is Wagtail's.
+    path("transparency/", include("transparency.urls")),
     # Wagtail serves the CMS pages (the home page first) for every other path.
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -302,6 +302,9 @@ def seed_demo() -> dict[str, int]:
     from donations.demo import seed_cofunding
 
     seed_cofunding()  # a need co-funded by the public (donations)
+    from transparency.demo import seed_transparency
+
+    seed_transparency()  # a year of finished work, the public figures' pages and their snapshot
     if any(created.values()):
         record(action="demo.seed", actor_label="seed_demo", summary={"created": created})
     return created
