@@ -215,9 +215,10 @@ def _suppress(rows: list[FigureRow]) -> None:
         if METRICS[row.metric].unit == Unit.COUNT and row.dimension != Dimension.TOTAL:
             groups[(row.metric, row.dimension, row.level, row.parent)].append(row)
     for siblings in groups.values():
-        hidden = [r for r in siblings if r.suppressed and r.observations > 0]
+        # Empty cells read "fewer than 5" too, so they hide a small count as well as another.
+        hidden = [r for r in siblings if r.suppressed]
         shown = [r for r in siblings if not r.suppressed]
-        if len(hidden) == 1 and shown:
+        if len(hidden) == 1 and hidden[0].observations and shown:
             min(shown, key=lambda r: (r.observations, r.key)).suppressed = True
 
 
