@@ -13,11 +13,12 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from transparency.figures import Dimension, Metric
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
+
+from transparency.figures import Dimension, Metric
 
 
 def _english() -> bool:
@@ -207,9 +208,8 @@ class CommendationsPage(Page):
         verbose_name = _("commendations page")
 
     def get_context(self, request, *args, **kwargs):
-        from transparency.selectors import best_records, record_rule, snapshot_current
-
         from organisations.selectors import organisations_may_act
+        from transparency.selectors import best_records, record_rule, snapshot_current
 
         context = super().get_context(request, *args, **kwargs)
         english = _english()

@@ -36,7 +36,7 @@ def figure(snapshot, metric, dimension="total", key="") -> FigureRow:
 def test_needs_published_counted_by_month_region_and_category(world):
     for i in range(5):
         world.need(published=at(MARCH + timedelta(days=i)), category="elderly_care", region="510129001")
-    for i in range(4):
+    for _ in range(4):
         world.need(published=at(date(2026, 4, 5)), category="medical", region="510129105")
     world.need(published=None)  # a draft: never published
     world.need(published=at(date(2026, 7, 2)))  # after the snapshot's day
