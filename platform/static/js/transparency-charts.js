@@ -28,7 +28,7 @@
     }
     return {
       tooltip: tooltip,
-      grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+      grid: { left: 32, right: 16, top: 24, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.labels, axisLabel: { interval: 0, rotate: data.labels.length > 8 ? 35 : 0 } },
       yAxis: { type: "value", name: data.unit },
       series: [{
