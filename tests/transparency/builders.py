@@ -24,6 +24,7 @@ from contracts.models import (
 from needs.models import Beneficiary, Need, NeedEvent, NeedState
 from regions.models import Region
 from tests.factories import UserFactory
+from transparency.demo import _on
 
 _serial = itertools.count(1)
 
@@ -175,12 +176,12 @@ class World:
             idempotency_key=f"k{n}",
             state="succeeded",
         )
-        DonationEntry.objects.create(
-            campaign=campaign, donation=donation, kind=EntryKind.RECEIVED, amount_minor=received, ref=f"pi_{n}"
-        )
-        if refunded:
+        # The journal is append-only (on PostgreSQL a trigger refuses updates): dated as written.
+        with _on(when or timezone.now()):
             DonationEntry.objects.create(
-                campaign=campaign, donation=donation, kind=EntryKind.REFUNDED, amount_minor=refunded, ref=f"re_{n}"
+                campaign=campaign, donation=donation, kind=EntryKind.RECEIVED, amount_minor=received, ref=f"pi_{n}"
             )
-        if when:
-            DonationEntry.objects.filter(donation=donation).update(at=when)
+            if refunded:
+                DonationEntry.objects.create(
+                    campaign=campaign, donation=donation, kind=EntryKind.REFUNDED, amount_minor=refunded, ref=f"re_{n}"
+                )
