@@ -356,7 +356,6 @@ def _policy_index() -> PolicyIndexPage:
         title="政策文件",
         title_en="Policy documents",
         slug="policies",
-        show_in_menus=True,
         summary="平台运行依据的政策文件，包括现行有效和已被替代的版本。",
         summary_en="The policies the platform works under, in force and superseded.",
     )

@@ -5,8 +5,11 @@ from cms.models.news import NewsIndexPage, NewsPage
 from cms.models.pages import GuidancePage, StandardPage
 from cms.models.policy import PolicyDocumentPage, PolicyIndexPage, PolicyStatus
 from cms.models.search import SiteSearchEntry
+from cms.models.transparency import Commendation, CommendationsPage, TransparencyPage
 
 __all__ = [
+    "Commendation",
+    "CommendationsPage",
     "GuidancePage",
     "HomePage",
     "NewsIndexPage",
@@ -16,4 +19,5 @@ __all__ = [
     "PolicyStatus",
     "SiteSearchEntry",
     "StandardPage",
+    "TransparencyPage",
 ]

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "imports",
     "audit",
     "notifications",
+    "transparency",
     "cms",
     "matching",
     "reports",

@@ -49,6 +49,8 @@ urlpatterns += i18n_patterns(
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("search/", include("cms.urls")),  # the public site search (before Wagtail's pages)
+    # The figures' downloads; the page /transparency/ itself is Wagtail's.
+    path("transparency/", include("transparency.urls")),
     # Wagtail serves the CMS pages (the home page first) for every other path.
     path("", include(wagtail_urls)),
     prefix_default_language=False,

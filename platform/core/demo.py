@@ -307,6 +307,9 @@ def seed_demo() -> dict[str, int]:
 
     seed_cofunding()  # a need co-funded by the public (donations)
     seed_report()  # a report from the public, so the auditors' queue is not empty
+    from transparency.demo import seed_transparency
+
+    seed_transparency()  # a year of finished work, the public figures' pages and their snapshot
     if any(created.values()):
         record(action="demo.seed", actor_label="seed_demo", summary={"created": created})
     return created
