@@ -11,6 +11,7 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.search_index import page_reindex, page_unindex, subtree_reindex
+from cms.templatetags.public_menu import site_links_forget
 
 
 @receiver(page_published)
@@ -35,3 +36,14 @@ def _privacy_changed(sender, instance: PageViewRestriction, **kwargs) -> None:
     page = Page.objects.filter(pk=instance.page_id).first()
     if page is not None:  # not when the page itself is being deleted
         subtree_reindex(page=page)
+
+
+@receiver(post_save)
+@receiver(post_delete)
+@receiver(page_published)
+@receiver(page_unpublished)
+@receiver(post_page_move)
+def _site_links_changed(sender, instance, **kwargs) -> None:
+    # The navigation's page links (cms.templatetags.public_menu) are read again.
+    if isinstance(instance, Page):
+        site_links_forget()

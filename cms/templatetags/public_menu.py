@@ -1,26 +1,50 @@
-"""The public navigation's pages: what editors tick "Show in menus" for under the home page."""
+"""The public site's links to Wagtail pages: the pages editors tick "Show in menus" for
+under the home page (the main navigation), and the footer's commendations and policy pages.
+
+Every public page shows them, so they are read once per language and kept in the cache
+until a page is saved, published, unpublished, moved or deleted (cms.signals).
+"""
 
 from __future__ import annotations
 
 from django import template
+from django.core.cache import cache
+from django.utils import translation
 from wagtail.models import Page, Site
 
 from cms.models.bilingual import english
 
 register = template.Library()
 
+CACHE_KEY = "cms:site-links:{language}"
+FOOTER_SLUGS = ("commendations", "policies")
 
-@register.simple_tag(takes_context=True)
-def menu_pages(context) -> list[tuple[str, str, str]]:
-    """(title in the reader's language, URL, slug) of the live, public pages the editors
-    put in the menu, in the order they have in the page tree."""
-    request = context.get("request")
-    site = Site.find_for_request(request) if request is not None else None
+
+def site_links_forget() -> None:
+    cache.delete_many([CACHE_KEY.format(language=code) for code in ("zh-hans", "en")])
+
+
+def _site_links() -> dict:
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     root = site.root_page if site is not None else Page.objects.filter(depth=2).first()
+    links: dict = {"menu": [], "footer": {}}
     if root is None:
-        return []
-    items = []
-    for page in root.get_children().live().public().in_menu().specific():
-        title = getattr(page, "title_en", "") if english() else ""
-        items.append((title or page.title, page.get_url(request=request), page.slug))
-    return items
+        return links
+    for page in root.get_children().live().public().specific():
+        title = (getattr(page, "title_en", "") if english() else "") or page.title
+        if page.show_in_menus:
+            links["menu"].append((title, page.get_url(), page.slug))
+        if page.slug in FOOTER_SLUGS:
+            links["footer"][page.slug] = page.get_url()
+    return links
+
+
+@register.simple_tag
+def site_links() -> dict:
+    """{"menu": [(title in the reader's language, URL, slug), ...], "footer": {slug: URL}}."""
+    key = CACHE_KEY.format(language=translation.get_language() or "zh-hans")
+    links = cache.get(key)
+    if links is None:
+        links = _site_links()
+        cache.set(key, links, 3600)
+    return links
