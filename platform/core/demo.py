@@ -302,6 +302,9 @@ def seed_demo() -> dict[str, int]:
     from donations.demo import seed_cofunding
 
     seed_cofunding()  # a need co-funded by the public (donations)
+    from opendata.demo import seed_open_data
+
+    seed_open_data()  # the register and the directory as downloadable files (open data)
     if any(created.values()):
         record(action="demo.seed", actor_label="seed_demo", summary={"created": created})
     return created
