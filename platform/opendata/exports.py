@@ -23,7 +23,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contracts.models import (
     Contract,
@@ -216,7 +216,8 @@ def ocds_release(contract: Contract) -> dict:
             "title": t.description if t else "结算（终止时）",
             "type": "delivery",
             "status": MILESTONE_STATUS.get(m.state, "scheduled"),
-            "value": {"amount": _number(t.amount if t else m.accepted_amount), "currency": CURRENCY},
+            # OCDS 1.1 gives a milestone no value: its amount is said in words.
+            "description": f"{t.amount if t else m.accepted_amount:,.2f} {CURRENCY}",
         }
         if t is not None:
             item["dueDate"] = _day(t.due_date, end=True)
@@ -252,7 +253,8 @@ def ocds_release(contract: Contract) -> dict:
         "awardID": f"{contract.number}-award",
         "title": need.title,
         "status": CONTRACT_STATUS[contract.state],
-        "statusDetails": contract.state,
+        # OCDS 1.1 has no statusDetails: which of our states it is, in words.
+        "description": str(ContractState(contract.state).label),
         "period": period,
         "value": value,
         "dateSigned": _utc(contract.signed_at),
@@ -304,9 +306,8 @@ def ocds_release(contract: Contract) -> dict:
             "items": [
                 {
                     "id": "1",
-                    "description": category.name_zh,
+                    "description": " · ".join(x for x in (category.name_zh, county.full_name if county else "") if x),
                     "classification": {"scheme": CATEGORY_SCHEME, "id": category.code, "description": category.name_zh},
-                    "deliveryAddress": {"region": county.full_name if county else "", "countryName": "中国"},
                 }
             ],
         },
@@ -352,7 +353,8 @@ def write_ocds(out: BinaryIO, *, generated_at: datetime) -> int:
 def ocds_package(*, generated_at: datetime | None = None) -> dict:
     """The whole package in memory (for tests and small sites)."""
     buffer = io.BytesIO()
-    write_ocds(buffer, generated_at=generated_at or timezone.now())
+    with translation.override(settings.LANGUAGE_CODE):
+        write_ocds(buffer, generated_at=generated_at or timezone.now())
     return json.loads(buffer.getvalue())
 
 
