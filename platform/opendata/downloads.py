@@ -107,8 +107,8 @@ HSDS_FIELDS = (
     Field("organization_identifier", _("Its unified social credit code.")),
     Field("service", _("One service per organisation and service category.")),
     Field("service_area", _("The regions each service covers, with their GB/T 2260 codes.")),
-    Field("location", _("The region the organisation is registered in (no street address).")),
     Field("attribute", _("The service category of each service.")),
+    Field("taxonomy_term", _("The service categories, with their codes and English names.")),
 )
 
 DOWNLOADS: list[Download] = [
