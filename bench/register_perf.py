@@ -158,6 +158,7 @@ def run(args) -> int:
 
 def generate(*, contracts: int, batch: int = 5000, seed: int = 20261129) -> dict[str, int]:
     """Bulk inserts, no services: every row as the services would have left it."""
+    from django.db import transaction
     from django.utils import timezone
 
     from accounts.models import User
@@ -204,118 +205,119 @@ def generate(*, contracts: int, batch: int = 5000, seed: int = 20261129) -> dict
     reference = 0
     done = 0
     while done < contracts:
-        size = min(batch, contracts - done)
-        needs, rows = [], []
-        for _ in range(size):
-            agency = rng.choice(agencies)
-            signed_at = now - timedelta(minutes=rng.randrange(0, 60 * 24 * 365 * 3))
-            price = Decimal(rng.choice([1200, 3600, 4800, 8000, 12000, 25000, 60000, 150000]))
-            state = rng.choices(["active", "completed", "closed", "terminated"], [50, 10, 35, 5])[0]
-            needs.append(
-                Need(
-                    agency=agency,
-                    beneficiary=beneficiary,
-                    title=rng.choice(TITLES),
-                    summary="压测数据",
-                    category=rng.choice(categories),
-                    kind="service",
-                    urgency="routine",
-                    response_deadline=signed_at,
-                    region=rng.choice(places),
-                    budget=price,
-                    duration_days=90,
-                    state="fulfilled" if state == "closed" else "in_contract",
-                    prepared_by=preparer,
-                    approved_by=approver,
-                    claimed_by=rng.choice(organisations),
-                    published_at=signed_at - timedelta(days=10),
-                )
-            )
-            rows.append((agency, signed_at, price, state))
-        needs = Need.objects.bulk_create(needs)
-        batch_contracts, plans = [], []
-        for need, (agency, signed_at, price, state) in zip(needs, rows, strict=True):
-            year = timezone.localtime(signed_at).year
-            sequence = sequences[(agency.pk, year)] = sequences.get((agency.pk, year), 0) + 1
-            start = timezone.localdate(signed_at)
-            # The milestones: (accepted, paid) each; their figures are the register's.
-            n = rng.choice([2, 2, 3])
-            share = (price / n).quantize(Decimal("0.01"))
-            met = n if state in {"completed", "closed"} else rng.randrange(0, n)
-            plan = [(i < met, i < met and (state == "closed" or i < met - 1)) for i in range(n)]
-            score = Decimal(rng.randrange(300, 501)) / 100 if state == "closed" else None
-            plans.append((share, plan))
-            batch_contracts.append(
-                Contract(
-                    agency=agency,
-                    organisation_id=need.claimed_by_id,
-                    need=need,
-                    source="claim",
-                    year=year,
-                    sequence=sequence,
-                    number=f"GM{year}-{agency.pk:03d}-{sequence:05d}",
-                    state=state,
-                    prepared_by=preparer,
-                    signed_at=signed_at,
-                    price=price,
-                    term_start=start,
-                    term_end=start + timedelta(days=180),
-                    milestones_total=n if state != "terminated" else met,
-                    milestones_met=met,
-                    paid_total=share * sum(1 for _a, paid in plan if paid),
-                    score=score,
-                )
-            )
-        batch_contracts = Contract.objects.bulk_create(batch_contracts)
-        milestones, evaluations = [], []
-        for contract, (share, plan) in zip(batch_contracts, plans, strict=True):
-            for i, (accepted, paid) in enumerate(plan):
-                milestones.append(
-                    Milestone(
-                        contract=contract,
-                        state="accepted"
-                        if accepted
-                        else ("cancelled" if contract.state == "terminated" else "pending"),
-                        accepted_at=contract.signed_at + timedelta(days=30 * (i + 1)) if accepted else None,
-                        accepted_amount=share if accepted else 0,
-                        paid_amount=share if paid else 0,
-                        payment_due=timezone.localdate(contract.signed_at) + timedelta(days=30 * (i + 2))
-                        if accepted
-                        else None,
+        with transaction.atomic():  # one commit per batch, not one per INSERT
+            size = min(batch, contracts - done)
+            needs, rows = [], []
+            for _ in range(size):
+                agency = rng.choice(agencies)
+                signed_at = now - timedelta(minutes=rng.randrange(0, 60 * 24 * 365 * 3))
+                price = Decimal(rng.choice([1200, 3600, 4800, 8000, 12000, 25000, 60000, 150000]))
+                state = rng.choices(["active", "completed", "closed", "terminated"], [50, 10, 35, 5])[0]
+                needs.append(
+                    Need(
+                        agency=agency,
+                        beneficiary=beneficiary,
+                        title=rng.choice(TITLES),
+                        summary="压测数据",
+                        category=rng.choice(categories),
+                        kind="service",
+                        urgency="routine",
+                        response_deadline=signed_at,
+                        region=rng.choice(places),
+                        budget=price,
+                        duration_days=90,
+                        state="fulfilled" if state == "closed" else "in_contract",
+                        prepared_by=preparer,
+                        approved_by=approver,
+                        claimed_by=rng.choice(organisations),
+                        published_at=signed_at - timedelta(days=10),
                     )
                 )
-            if contract.score is not None:
-                evaluations.append(
-                    Evaluation(contract=contract, by=approver, summary="压测", score=contract.score, on_time=True)
-                )
-        milestones = Milestone.objects.bulk_create(milestones)
-        Evaluation.objects.bulk_create(evaluations)
-        payments = []
-        for m in milestones:
-            if m.paid_amount:
-                reference += 1
-                contract = m.contract
-                payments.append(
-                    Payment(
-                        contract=contract,
-                        milestone=m,
-                        agency_id=contract.agency_id,
-                        amount=m.paid_amount,
-                        paid_on=timezone.localdate(m.accepted_at) + timedelta(days=10),
-                        reference=f"GK{reference:08d}",
-                        state="authorised",
-                        recorded_by=finance,
-                        authorised_by=approver,
-                        authorised_at=m.accepted_at + timedelta(days=10),
+                rows.append((agency, signed_at, price, state))
+            needs = Need.objects.bulk_create(needs)
+            batch_contracts, plans = [], []
+            for need, (agency, signed_at, price, state) in zip(needs, rows, strict=True):
+                year = timezone.localtime(signed_at).year
+                sequence = sequences[(agency.pk, year)] = sequences.get((agency.pk, year), 0) + 1
+                start = timezone.localdate(signed_at)
+                # The milestones: (accepted, paid) each; their figures are the register's.
+                n = rng.choice([2, 2, 3])
+                share = (price / n).quantize(Decimal("0.01"))
+                met = n if state in {"completed", "closed"} else rng.randrange(0, n)
+                plan = [(i < met, i < met and (state == "closed" or i < met - 1)) for i in range(n)]
+                score = Decimal(rng.randrange(300, 501)) / 100 if state == "closed" else None
+                plans.append((share, plan))
+                batch_contracts.append(
+                    Contract(
+                        agency=agency,
+                        organisation_id=need.claimed_by_id,
+                        need=need,
+                        source="claim",
+                        year=year,
+                        sequence=sequence,
+                        number=f"GM{year}-{agency.pk:03d}-{sequence:05d}",
+                        state=state,
+                        prepared_by=preparer,
+                        signed_at=signed_at,
+                        price=price,
+                        term_start=start,
+                        term_end=start + timedelta(days=180),
+                        milestones_total=n if state != "terminated" else met,
+                        milestones_met=met,
+                        paid_total=share * sum(1 for _a, paid in plan if paid),
+                        score=score,
                     )
                 )
-        Payment.objects.bulk_create(payments)
-        done += size
-        counts["needs"] += len(needs)
-        counts["contracts"] += len(batch_contracts)
-        counts["milestones"] += len(milestones)
-        counts["payments"] += len(payments)
-        counts["evaluations"] += len(evaluations)
+            batch_contracts = Contract.objects.bulk_create(batch_contracts)
+            milestones, evaluations = [], []
+            for contract, (share, plan) in zip(batch_contracts, plans, strict=True):
+                for i, (accepted, paid) in enumerate(plan):
+                    milestones.append(
+                        Milestone(
+                            contract=contract,
+                            state="accepted"
+                            if accepted
+                            else ("cancelled" if contract.state == "terminated" else "pending"),
+                            accepted_at=contract.signed_at + timedelta(days=30 * (i + 1)) if accepted else None,
+                            accepted_amount=share if accepted else 0,
+                            paid_amount=share if paid else 0,
+                            payment_due=timezone.localdate(contract.signed_at) + timedelta(days=30 * (i + 2))
+                            if accepted
+                            else None,
+                        )
+                    )
+                if contract.score is not None:
+                    evaluations.append(
+                        Evaluation(contract=contract, by=approver, summary="压测", score=contract.score, on_time=True)
+                    )
+            milestones = Milestone.objects.bulk_create(milestones)
+            Evaluation.objects.bulk_create(evaluations)
+            payments = []
+            for m in milestones:
+                if m.paid_amount:
+                    reference += 1
+                    contract = m.contract
+                    payments.append(
+                        Payment(
+                            contract=contract,
+                            milestone=m,
+                            agency_id=contract.agency_id,
+                            amount=m.paid_amount,
+                            paid_on=timezone.localdate(m.accepted_at) + timedelta(days=10),
+                            reference=f"GK{reference:08d}",
+                            state="authorised",
+                            recorded_by=finance,
+                            authorised_by=approver,
+                            authorised_at=m.accepted_at + timedelta(days=10),
+                        )
+                    )
+            Payment.objects.bulk_create(payments)
+            done += size
+            counts["needs"] += len(needs)
+            counts["contracts"] += len(batch_contracts)
+            counts["milestones"] += len(milestones)
+            counts["payments"] += len(payments)
+            counts["evaluations"] += len(evaluations)
     return counts
 
 

@@ -48,20 +48,27 @@ def register_search(query: RegisterQuery) -> QuerySet[Contract]:
     one of its filters names something unknown (the page says so)."""
     if query.invalid:
         return register().none()
+    from agencies.models import Agency
+    from organisations.models import Organisation
+
     contracts = register()
     for term in query.terms:
+        # Organisations and agencies are few: matched first, by id, so the big tables are
+        # joined only for the need's title.
         contracts = contracts.filter(
             Q(number__icontains=term)
             | Q(need__title__icontains=term)
-            | Q(organisation__legal_name__icontains=term)
-            | Q(agency__name__icontains=term)
+            | Q(organisation_id__in=Organisation.objects.filter(legal_name__icontains=term).values("pk"))
+            | Q(agency_id__in=Agency.objects.filter(name__icontains=term).values("pk"))
         )
     if query.agency:
         contracts = contracts.filter(agency_id=query.agency)
     if query.organisation:
         contracts = contracts.filter(organisation_id=query.organisation)
     if query.category:
-        contracts = contracts.filter(need__category__code=query.category)
+        from categories.models import Category
+
+        contracts = contracts.filter(need__category_id__in=Category.objects.filter(code=query.category).values("pk"))
     if query.region is not None:
         contracts = contracts.filter(need__region__path__startswith=query.region.path)
     if query.status:
