@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "cms",
     "matching",
     "reports",
+    "opendata",
     # Wagtail.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -296,6 +297,10 @@ STORAGES = {
         )
     },
 }
+# Open data (opendata.publish): the generated files, served by their views; OCDS_PREFIX
+# is the ocid prefix registered with the Open Contracting Partnership.
+OPEN_DATA_DIR = Path(env.get("OPEN_DATA_DIR") or VAR_DIR / "opendata")
+OCDS_PREFIX = env.get("OCDS_PREFIX", "ocds-sfnt01")
 MEDIA_URL = "/media/"  # public CMS images and documents only
 MEDIA_ROOT = VAR_DIR / "media"
 PRIVATE_MEDIA_ROOT = VAR_DIR / "private"

@@ -35,6 +35,8 @@ urlpatterns += i18n_patterns(
     path("organisations/", include("organisations.urls")),
     path("directory/", include("organisations.directory_urls")),
     path("vetting/", include("vetting.urls")),
+    # /open-data/ and /contracts/ocds.json (before the contracts include).
+    path("", include("opendata.urls")),
     # Before the needs include, which would otherwise be asked about these paths first.
     path("contracts/", include("contracts.urls")),
     path("c/", include("contracts.confirm_urls")),

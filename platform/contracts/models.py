@@ -63,11 +63,25 @@ class Contract(models.Model):
     payment_days = models.PositiveSmallIntegerField(_("days to pay after acceptance"), default=DEFAULT_PAYMENT_DAYS)
     term_start = models.DateField(_("term starts"), null=True, blank=True)
     term_end = models.DateField(_("term ends"), null=True, blank=True)
+    # The register's figures, kept by the services that change them (contracts.register)
+    # in the same transaction, so that a page of the public register reads one row per
+    # contract instead of aggregating milestones, payments and evaluations.
+    milestones_total = models.PositiveSmallIntegerField(_("milestones"), default=0, editable=False)
+    milestones_met = models.PositiveSmallIntegerField(_("milestones met"), default=0, editable=False)
+    paid_total = models.DecimalField(_("paid (CNY)"), max_digits=12, decimal_places=2, default=0, editable=False)
+    score = models.DecimalField(
+        _("evaluation score"), max_digits=3, decimal_places=2, null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
+        indexes = [
+            # The register's default order (newest signed first) and its sorts.
+            models.Index(fields=["signed_at", "id"], name="contract_register_signed"),
+            models.Index(fields=["price", "id"], name="contract_register_price"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["agency", "year", "sequence"], name="contract_number_per_agency_year"),
             models.CheckConstraint(condition=Q(state__in=ContractState.values), name="contract_state_valid"),

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from datetime import datetime
 from functools import reduce
 from operator import or_
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from accounts.models import AGENCY_ROLES, Role
 from contracts.models import TERM_FIELDS, Contract, ContractVersion, MilestoneState
+from contracts.register_query import AMOUNT_BANDS, REGISTER_SORTS, RegisterQuery
 
 
 def contracts_of_parties(user) -> QuerySet[Contract]:
@@ -36,8 +39,68 @@ def contracts_of_parties(user) -> QuerySet[Contract]:
 def register() -> QuerySet[Contract]:
     """The public register: every contract once signed (drafts are nobody else's business)."""
     return Contract.objects.filter(signed_at__isnull=False).select_related(
-        "agency", "organisation", "need__category", "need__region"
+        "agency", "organisation", "need__category", "need__region__parent"
     )
+
+
+def register_search(query: RegisterQuery) -> QuerySet[Contract]:
+    """The register filtered, searched and sorted as ``query`` says; nothing at all when
+    one of its filters names something unknown (the page says so)."""
+    if query.invalid:
+        return register().none()
+    from agencies.models import Agency
+    from organisations.models import Organisation
+
+    contracts = register()
+    for term in query.terms:
+        # Organisations and agencies are few: matched first, by id, so the big tables are
+        # joined only for the need's title.
+        contracts = contracts.filter(
+            Q(number__icontains=term)
+            | Q(need__title__icontains=term)
+            | Q(organisation_id__in=Organisation.objects.filter(legal_name__icontains=term).values("pk"))
+            | Q(agency_id__in=Agency.objects.filter(name__icontains=term).values("pk"))
+        )
+    if query.agency:
+        contracts = contracts.filter(agency_id=query.agency)
+    if query.organisation:
+        contracts = contracts.filter(organisation_id=query.organisation)
+    if query.category:
+        from categories.models import Category
+
+        contracts = contracts.filter(need__category_id__in=Category.objects.filter(code=query.category).values("pk"))
+    if query.region is not None:
+        contracts = contracts.filter(need__region__path__startswith=query.region.path)
+    if query.status:
+        contracts = contracts.filter(state=query.status)
+    if query.year:
+        start = datetime(query.year, 1, 1, tzinfo=timezone.get_current_timezone())
+        contracts = contracts.filter(signed_at__gte=start, signed_at__lt=start.replace(year=query.year + 1))
+    if query.amount:
+        low, high = AMOUNT_BANDS[query.amount][1:]
+        if low is not None:
+            contracts = contracts.filter(price__gte=low)
+        if high is not None:
+            contracts = contracts.filter(price__lt=high)
+    return contracts.order_by(*REGISTER_SORTS[query.sort][1])
+
+
+def register_years() -> list[int]:
+    """The years in which contracts were signed, newest first (for the filter)."""
+    first = register().order_by("signed_at").values_list("signed_at", flat=True).first()
+    if first is None:
+        return []
+    return list(range(timezone.localdate().year, timezone.localtime(first).year - 1, -1))
+
+
+def county_name(region) -> str:
+    """The county a need's region is in (never finer: a township can point at a person);
+    ``region.parent`` should be loaded with it."""
+    from regions.models import RegionLevel
+
+    while region is not None and region.level == RegionLevel.TOWNSHIP:
+        region = region.parent
+    return region.full_name if region else ""
 
 
 @dataclass(frozen=True)
@@ -65,12 +128,7 @@ def summary(contract: Contract) -> Summary:
 
 def county_of(contract: Contract) -> str:
     """The county the service is in (never finer: a township can point at a person)."""
-    from regions.models import RegionLevel
-
-    region = contract.need.region
-    while region is not None and region.level == RegionLevel.TOWNSHIP:
-        region = region.parent
-    return region.full_name if region else ""
+    return county_name(contract.need.region)
 
 
 # --- Versions --------------------------------------------------------------------------

@@ -59,6 +59,7 @@ from contracts.models import (
     ServiceRecord,
     VersionState,
 )
+from contracts.register import register_refresh
 from core.crypto import keyed_hash
 from needs.models import NeedState
 from needs.rules import find_identity_leak
@@ -461,6 +462,7 @@ def _in_force(contract: Contract, version: ContractVersion, by: User) -> None:
             state=MilestoneState.ACCEPTED
         ).update(state=MilestoneState.CANCELLED, state_reason=version.reason)
     contract.save()
+    register_refresh(contract)
     _event(contract, "in_force", by, summary={"version": version.number, "price": str(version.price)})
     _complete_if_done(contract, by)
     people = [*_agency_people(contract, Role.AGENCY_APPROVER, Role.AGENCY_FINANCE), contract.prepared_by]
@@ -586,6 +588,7 @@ def contract_terminate(
             )
         contract.state, contract.terminated_at, contract.state_reason = ContractState.TERMINATED, now, reason
         contract.save(update_fields=["state", "terminated_at", "state_reason"])
+        register_refresh(contract)
         _event(contract, "terminate", by, reason=reason, summary={"settlement": str(settlement)})
         need_transition(need=contract.need, action="close", by=by, reason=reason, contract=contract)
         people = _agency_people(contract, Role.AGENCY_APPROVER, Role.AGENCY_FINANCE, Role.AGENCY_ADMIN)
@@ -879,6 +882,7 @@ def milestone_accept(*, milestone: Milestone, by: User) -> Milestone:
             by=by,
             milestone=milestone,
         )
+        register_refresh(contract)
         _event(contract, "accept", by, milestone=milestone, summary={"amount": str(terms.amount)})
         params = {"milestone": terms.description, "due": milestone.payment_due.isoformat()}
         _tell(_organisation_people(contract), "milestone_accepted", contract, **params)
@@ -1027,6 +1031,7 @@ def payment_authorise(*, payment: Payment, by: User) -> Payment:
             milestone=milestone,
             payment=payment,
         )
+        register_refresh(contract)
         _event(contract, "payment_authorise", by, milestone=milestone, summary={"amount": str(payment.amount)})
         _tell(
             _organisation_people(contract),
@@ -1103,6 +1108,7 @@ def journal_reverse(*, entry: JournalEntry, by: User, reason: str) -> JournalEnt
             reverses=entry,
             reason=reason,
         )
+        register_refresh(contract)
         _event(contract, "reverse", by, milestone=entry.milestone, reason=reason, summary={"entry": entry.pk})
     return reversal
 
@@ -1188,6 +1194,7 @@ def contract_evaluate(*, contract: Contract, by: User, scores: dict[int, tuple[i
                 for i in indicators
             ]
         )
+        register_refresh(contract)
         _event(contract, "evaluate", by, summary={"score": str(evaluation.score)})
     return evaluation
 

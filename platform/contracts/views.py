@@ -14,7 +14,7 @@ from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -23,24 +23,64 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
+from agencies.models import Agency
+from categories.models import Category
 from contracts import ledger, selectors, services
 from contracts.exceptions import ContractError, NotAllowed
 from contracts.forms import IndicatorFormSet, MilestoneFormSet, ReasonForm, TerminateForm, TermsForm
 from contracts.models import Contract, ContractState, MilestoneState, VersionState
+from contracts.register_query import AMOUNT_BANDS, REGISTER_SORTS, REGISTER_STATES, RegisterQuery
 from needs.models import Need, NeedState
+from organisations.models import Organisation
 
 # --- Lists and the contract page ----------------------------------------------------
 
 
+REGISTER_PAGE_SIZE = 25
+
+
 def contract_list(request: HttpRequest) -> HttpResponse:
     """The parties' own contracts (drafts included), and the public register of every
-    signed contract."""
+    signed contract: filtered, searched, sorted and paged by the query string alone."""
     mine = selectors.contracts_of_parties(request.user) if request.user.is_authenticated else None
-    page = Paginator(selectors.register().order_by("-signed_at", "-pk"), 25).get_page(request.GET.get("page"))
+    query = RegisterQuery.from_query(request.GET)
+    # Pages of ids first (the sort's index answers them, however deep the page), then the
+    # page's 25 contracts with what the table shows.
+    paginator = Paginator(selectors.register_search(query).values_list("pk", flat=True), REGISTER_PAGE_SIZE)
+    number = request.GET.get("page", "1")
+    number = max(int(number), 1) if number.isdigit() and len(number) < 9 else 1
+    past_end = False
+    try:
+        page = paginator.page(number)
+    except EmptyPage:
+        # Past the end is an empty page that says so, not the last page or an error.
+        page, past_end = None, number > 1
+    ids = list(page.object_list) if page else []
+    found = selectors.register().in_bulk(ids)
+    rows = [found[pk] for pk in ids if pk in found]
+    for contract in rows:
+        contract.county = selectors.county_name(contract.need.region)
+    organisation = (
+        Organisation.objects.filter(pk=query.organisation).only("legal_name").first() if query.organisation else None
+    )
     return render(
         request,
         "contracts/list.html",
-        {"mine": mine.order_by("-created_at")[:50] if mine is not None else None, "page": page},
+        {
+            "mine": mine.order_by("-created_at")[:50] if mine is not None else None,
+            "page": page,
+            "rows": rows,
+            "count": paginator.count,
+            "past_end": past_end,
+            "query": query,
+            "organisation_filter": organisation,
+            "agencies": Agency.objects.filter(is_active=True).order_by("path"),
+            "categories": Category.objects.filter(is_active=True),
+            "statuses": [(s.value, s.label) for s in REGISTER_STATES],
+            "years": selectors.register_years(),
+            "bands": [(key, label) for key, (label, *_bounds) in AMOUNT_BANDS.items()],
+            "sorts": [(key, label) for key, (label, _order) in REGISTER_SORTS.items()],
+        },
     )
 
 

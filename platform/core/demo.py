@@ -310,6 +310,9 @@ def seed_demo() -> dict[str, int]:
     from transparency.demo import seed_transparency
 
     seed_transparency()  # a year of finished work, the public figures' pages and their snapshot
+    from opendata.demo import seed_open_data
+
+    seed_open_data()  # the register and the directory as downloadable files (open data)
     if any(created.values()):
         record(action="demo.seed", actor_label="seed_demo", summary={"created": created})
     return created

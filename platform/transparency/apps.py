@@ -8,3 +8,6 @@ class TransparencyConfig(AppConfig):
 
     def ready(self) -> None:
         from transparency import sweeps  # noqa: F401  (registers the daily snapshot sweep)
+        from transparency.open_data import register_figure_downloads
+
+        register_figure_downloads()
