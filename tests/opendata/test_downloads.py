@@ -15,12 +15,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone, translation
+
 from opendata import downloads
 from opendata.downloads import REGISTER_FIELDS, Download, Group, register_download
 from opendata.exports import HSDS_TABLES
 from opendata.publish import WRITERS, open_data_publish, published, stale
 from opendata.sweeps import open_data_publish as sweep
-
 from organisations.models import Organisation
 from tests.factories import OrganisationFactory
 

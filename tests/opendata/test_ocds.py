@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone, translation
-from opendata.exports import ocds_package
 
 from contracts.models import ContractState
+from opendata.exports import ocds_package
 
 SCHEMA_ZIP = Path(__file__).resolve().parent.parent / "data" / "ocds" / "standard-1__1__5-schema.zip"
 
