@@ -6,6 +6,8 @@ numbers and addresses. None may appear, whole or in the part a mask would hide.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.management import call_command
 
@@ -40,7 +42,7 @@ def test_privacy_crawl_finds_no_identity_and_no_broken_page():
 
     ok = [page.url for page in pages if page.status == 200]
     assert len(ok) > 20
-    for expected in ("/", "/en/", "/directory/", "/contracts/"):
+    for expected in ("/", "/en/", "/directory/", "/contracts/", "/transparency/", "/open-data/", "/report/"):
         assert expected in ok, f"{expected} was not reached from the home page"
     broken = [f"{page.status} {page.url}" for page in pages if page.status >= 500]
     assert not broken, "\n".join(broken)
@@ -51,3 +53,14 @@ def test_privacy_crawl_finds_no_identity_and_no_broken_page():
         if value in page.body or value in page.headers
     ]
     assert not leaks, "\n".join(leaks)
+
+    # No count below 5: every count in the figures download a visitor finds is 5 or more, or
+    # the words that stand for fewer (the pages and the CSV are drawn from the same rows).
+    downloads = [page for page in pages if page.url.endswith("/transparency/figures.json") and page.status == 200]
+    assert downloads, "the figures download was not reached"
+    for download in downloads:
+        records = json.loads(download.body)["records"]
+        counts = [r for r in records if r["unit"] == "count"]
+        assert any(not r["suppressed"] for r in counts) and any(r["suppressed"] for r in counts)
+        small = [r for r in counts if isinstance(r["value"], int) and r["value"] < 5]
+        assert not small, small
