@@ -24,16 +24,16 @@ import argparse
 import contextlib
 import os
 import random
-import statistics
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
+
+from perfkit import get as fetch
+from perfkit import ms, p50, p95, postgres, replay, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
@@ -68,7 +68,7 @@ def main() -> int:
     os.environ.update({"SAFETYNET_VAR_DIR": var, "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "config.settings"})
     server = os.environ.get("PERF_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
     if args.database == "postgres":
-        _postgres(server, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)", f"CREATE DATABASE {DATABASE}")
+        postgres(server, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)", f"CREATE DATABASE {DATABASE}")
         os.environ["DATABASE_URL"] = f"{server}/{DATABASE}"
     else:
         os.environ.pop("DATABASE_URL", None)
@@ -79,7 +79,7 @@ def main() -> int:
             from django.db import connections
 
             connections.close_all()
-            _postgres(server, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+            postgres(server, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
 
 def run(args) -> int:
@@ -128,22 +128,22 @@ def run(args) -> int:
             client.get("/contracts/", headers={"host": "127.0.0.1"})
         profile.disable()
         pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
-    base = _serve()
+    base = serve()
     results = {}
-    healthz = [_get(f"{base}/healthz") for _ in range(args.rounds)]
+    healthz = [fetch(f"{base}/healthz") for _ in range(args.rounds)]
     for label, params in pages.items():
         url = f"{base}/contracts/?{urlencode(params)}"
-        _get(url)  # warm
-        http = [_get(url) for _ in range(args.rounds)]
-        sql = _replay(f"/contracts/?{urlencode(params)}", rounds=args.rounds)
+        fetch(url)  # warm
+        http = [fetch(url) for _ in range(args.rounds)]
+        sql = replay(f"/contracts/?{urlencode(params)}", rounds=args.rounds)
         results[label] = (http, sql)
 
-    print(f"\n/healthz over HTTP (baseline): p50 {_ms(_p50(healthz))}, p95 {_ms(_p95(healthz))}")
+    print(f"\n/healthz over HTTP (baseline): p50 {ms(p50(healthz))}, p95 {ms(p95(healthz))}")
     print(f"{'page':40} {'HTTP p50':>9} {'HTTP p95':>9} {'SQL p50':>9} {'SQL p95':>9}")
     for label, (http, sql) in results.items():
-        print(f"{label:40} {_ms(_p50(http)):>9} {_ms(_p95(http)):>9} {_ms(_p50(sql)):>9} {_ms(_p95(sql)):>9}")
-    first = _p95(results["first page"][0])
-    print(f"\nfirst page p95 {_ms(first)} (bar {_ms(BAR)}): {'met' if first <= BAR else 'MISSED'}")
+        print(f"{label:40} {ms(p50(http)):>9} {ms(p95(http)):>9} {ms(p50(sql)):>9} {ms(p95(sql)):>9}")
+    first = p95(results["first page"][0])
+    print(f"\nfirst page p95 {ms(first)} (bar {ms(BAR)}): {'met' if first <= BAR else 'MISSED'}")
 
     if args.exports:
         from opendata.publish import open_data_publish
@@ -319,74 +319,6 @@ def generate(*, contracts: int, batch: int = 5000, seed: int = 20261129) -> dict
             counts["payments"] += len(payments)
             counts["evaluations"] += len(evaluations)
     return counts
-
-
-def _replay(path: str, *, rounds: int) -> list[float]:
-    """The SQL statements the request ran, run again directly (the baseline)."""
-    from django.db import connection
-    from django.test import Client
-
-    statements: list[tuple[str, tuple]] = []
-
-    def record(execute, statement, parameters, many, context):
-        statements.append((statement, parameters))
-        return execute(statement, parameters, many, context)
-
-    with connection.execute_wrapper(record):
-        assert Client().get(path, headers={"host": "127.0.0.1"}).status_code == 200
-    out = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        with connection.cursor() as cursor:
-            for statement, parameters in statements:
-                cursor.execute(statement, parameters)
-                if cursor.description is not None:
-                    cursor.fetchall()
-        out.append(time.perf_counter() - started)
-    return out
-
-
-def _get(url: str) -> float:
-    started = time.perf_counter()
-    with urllib.request.urlopen(url) as response:
-        response.read()
-        assert response.status == 200, response.status
-    return time.perf_counter() - started
-
-
-def _serve() -> str:
-    """The site on a WSGI server in a thread of this process (one client at a time)."""
-    from wsgiref.simple_server import WSGIRequestHandler, make_server
-
-    from django.core.wsgi import get_wsgi_application
-
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    httpd = make_server("127.0.0.1", 0, get_wsgi_application(), handler_class=Quiet)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{httpd.server_port}"
-
-
-def _postgres(server: str, *statements: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
-
-
-def _p50(values: list[float]) -> float:
-    return statistics.median(values)
-
-
-def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
-
-
-def _ms(value: float) -> str:
-    return f"{value * 1000:.0f} ms"
 
 
 if __name__ == "__main__":

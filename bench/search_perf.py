@@ -21,14 +21,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import statistics
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
+
+from perfkit import ms, p50, p95, postgres, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "platform"), str(ROOT)]
@@ -69,7 +69,7 @@ def main() -> int:
     server = os.environ.get("PERF_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
     if args.database == "postgres":
         if not args.reuse:
-            _postgres(server, "DROP DATABASE IF EXISTS safetynet_perf WITH (FORCE)", "CREATE DATABASE safetynet_perf")
+            postgres(server, "DROP DATABASE IF EXISTS safetynet_perf WITH (FORCE)", "CREATE DATABASE safetynet_perf")
         os.environ["DATABASE_URL"] = f"{server}/safetynet_perf"
     else:
         os.environ.pop("DATABASE_URL", None)
@@ -80,7 +80,7 @@ def main() -> int:
             from django.db import connections
 
             connections.close_all()
-            _postgres(server, "DROP DATABASE IF EXISTS safetynet_perf WITH (FORCE)")  # the server thread's session
+            postgres(server, "DROP DATABASE IF EXISTS safetynet_perf WITH (FORCE)")  # the server thread's session
 
 
 def run(args, elasticsearch: str) -> int:
@@ -128,21 +128,19 @@ def run(args, elasticsearch: str) -> int:
     member, params = _member_and_filters()
     http, direct, sql = measure_search(member, params, rounds=args.rounds)
     bar = BARS[vendor]
-    ratio = _p95(http) / _p95(sql)
-    print(f"search over HTTP ({len(http)} requests): p50 {_ms(_p50(http))}, p95 {_ms(_p95(http))} (bar {_ms(bar)})")
-    print(f"the backend's search called directly: p50 {_ms(_p50(direct))}, p95 {_ms(_p95(direct))}")
-    print(f"the same SQL run directly: p50 {_ms(_p50(sql))}, p95 {_ms(_p95(sql))}")
+    ratio = p95(http) / p95(sql)
+    print(f"search over HTTP ({len(http)} requests): p50 {ms(p50(http))}, p95 {ms(p95(http))} (bar {ms(bar)})")
+    print(f"the backend's search called directly: p50 {ms(p50(direct))}, p95 {ms(p95(direct))}")
+    print(f"the same SQL run directly: p50 {ms(p50(sql))}, p95 {ms(p95(sql))}")
     print(f"HTTP p95 / SQL p95 = {ratio:.2f} (bar ≤ {RATIO_BAR:.1f})")
-    if _p95(http) > bar:
+    if p95(http) > bar:
         failures.append("search p95")
     if ratio > RATIO_BAR:
         failures.append("search / SQL ratio")
 
     recommended = measure_recommended(member, rounds=args.rounds * 4)
-    print(
-        f"recommended for you: p50 {_ms(_p50(recommended))}, p95 {_ms(_p95(recommended))} (bar {_ms(RECOMMENDED_BAR)})"
-    )
-    if _p95(recommended) > RECOMMENDED_BAR:
+    print(f"recommended for you: p50 {ms(p50(recommended))}, p95 {ms(p95(recommended))} (bar {ms(RECOMMENDED_BAR)})")
+    if p95(recommended) > RECOMMENDED_BAR:
         failures.append("recommended")
 
     if elasticsearch:
@@ -177,7 +175,7 @@ def measure_search(member, params: dict, *, rounds: int) -> tuple[list[float], l
     client = Client()
     client.force_login(member)
     cookie = client.cookies["sessionid"].value
-    base = _serve()
+    base = serve()
     backend = get_backend()
     audience = audience_for(member)
     http, direct, sql = [], [], []
@@ -227,41 +225,6 @@ def measure_recommended(member, *, rounds: int) -> list[float]:
         recommended_for(member)
         out.append(time.perf_counter() - started)
     return out
-
-
-def _serve() -> str:
-    """The site on a WSGI server in a thread of this process (one client at a time)."""
-    from wsgiref.simple_server import WSGIRequestHandler, make_server
-
-    from django.core.wsgi import get_wsgi_application
-
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    httpd = make_server("127.0.0.1", 0, get_wsgi_application(), handler_class=Quiet)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{httpd.server_port}"
-
-
-def _postgres(server: str, *statements: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
-
-
-def _p50(values: list[float]) -> float:
-    return statistics.median(values)
-
-
-def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms"
 
 
 if __name__ == "__main__":

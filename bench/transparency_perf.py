@@ -32,7 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "platform"), str(ROOT), str(ROOT / "bench")]
 
-import register_perf  # noqa: E402  (bench/, for its contract generator and timing helpers)
+import register_perf  # noqa: E402  (bench/, for its contract generator)
+from perfkit import get as fetch  # noqa: E402
+from perfkit import ms, p50, p95, postgres, replay, serve  # noqa: E402
 
 BAR = 0.050
 RATIO = 3.0
@@ -53,7 +55,7 @@ def main() -> int:
     server = os.environ.get("PERF_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
     if args.database == "postgres":
         drop = f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)"
-        register_perf._postgres(server, drop, f"CREATE DATABASE {DATABASE}")
+        postgres(server, drop, f"CREATE DATABASE {DATABASE}")
         os.environ["DATABASE_URL"] = f"{server}/{DATABASE}"
     else:
         os.environ.pop("DATABASE_URL", None)
@@ -64,7 +66,7 @@ def main() -> int:
             from django.db import connections
 
             connections.close_all()
-            register_perf._postgres(server, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+            postgres(server, f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
 
 def more_needs(*, count: int, batch: int = 5000, seed: int = 20261130) -> int:
@@ -159,23 +161,23 @@ def run(args) -> int:
     snapshot = snapshot_compute()
     print(f"snapshot computed in {time.perf_counter() - started:.1f} s ({snapshot.figures.count():,} figure rows)")
 
-    base = register_perf._serve()
+    base = serve()
     pages = {"home page (/)": "/", "transparency (/transparency/)": "/transparency/"}
     results = {}
     for label, path in pages.items():
-        register_perf._get(base + path)  # warm: Wagtail's site cache, the rendered blocks
-        results[label] = [register_perf._get(base + path) for _ in range(args.rounds)]
-    sql = register_perf._replay("/transparency/", rounds=args.rounds)
+        fetch(base + path)  # warm: Wagtail's site cache, the rendered blocks
+        results[label] = [fetch(base + path) for _ in range(args.rounds)]
+    sql = replay("/transparency/", rounds=args.rounds)
 
-    p95 = {label: register_perf._p95(times) for label, times in results.items()}
+    tail = {label: p95(times) for label, times in results.items()}
     print(f"\n{'page':34} {'HTTP p50':>9} {'HTTP p95':>9}")
     for label, times in results.items():
-        print(f"{label:34} {register_perf._ms(register_perf._p50(times)):>9} {register_perf._ms(p95[label]):>9}")
-    print(f"{'transparency SQL replayed':34} {register_perf._ms(register_perf._p50(sql)):>9} ")
-    page, home = p95["transparency (/transparency/)"], p95["home page (/)"]
+        print(f"{label:34} {ms(p50(times)):>9} {ms(tail[label]):>9}")
+    print(f"{'transparency SQL replayed':34} {ms(p50(sql)):>9} ")
+    page, home = tail["transparency (/transparency/)"], tail["home page (/)"]
     ratio = page / home
     print(
-        f"\ntransparency p95 {register_perf._ms(page)} (bar {register_perf._ms(BAR)}): "
+        f"\ntransparency p95 {ms(page)} (bar {ms(BAR)}): "
         f"{'met' if page <= BAR else 'MISSED'}; {ratio:.2f}× the home page (bar {RATIO:.0f}×): "
         f"{'met' if ratio <= RATIO else 'MISSED'}"
     )
