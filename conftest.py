@@ -32,7 +32,9 @@ def pytest_runtest_teardown(item, nextitem):
     last; spread over workers (pytest-xdist) a worker may run other tests after one, so the
     data is made whole again once the flush is done."""
     yield
-    if nextitem is not None and _flushes_the_database(item):
+    # A next test with the demo fixture seeds the demo, reference data first: no need here.
+    seeds_itself = nextitem is not None and "demo" in getattr(nextitem, "fixturenames", ())
+    if nextitem is not None and not seeds_itself and _flushes_the_database(item):
         from pytest_django.plugin import blocking_manager_key
 
         from core.demo import ensure_reference_data
