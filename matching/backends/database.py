@@ -2,13 +2,14 @@
 # boosts and Django's own compiled SQL; every value from a query is a parameter.
 """The embedded default: SQLite FTS5 or PostgreSQL full-text search over pre-tokenised text.
 
-``SearchDocument.tokens`` holds the need's bigrams and words joined by spaces, so stock
-tokenisers (FTS5's ``unicode61``, PostgreSQL's ``simple`` configuration) see exactly our
-tokens. Everything runs in the database: the text's scores once per request into a
-temporary table, the audience and filters as one condition, each facet a ``GROUP BY``
-and the page ordered and cut in SQL, the same way on both databases. On PostgreSQL a text
-search (but sort by fit) is one statement that reads only the needs a facet or the page
-can count and scores only those passing every filter (``_pg_text_search``).
+The need's bigrams and words are written joined by spaces, so stock tokenisers (FTS5's
+``unicode61``, PostgreSQL's ``simple`` configuration) see exactly our tokens: into an FTS5
+table on SQLite, as one tsvector on PostgreSQL (the title's positions weighted ``A``).
+Everything runs in the database: the text's scores once per request into a temporary
+table, the audience and filters as one condition, each facet a ``GROUP BY`` and the page
+ordered and cut in SQL, the same way on both databases. On PostgreSQL a text search (but
+sort by fit) is one statement that reads only the needs a facet or the page can count
+and scores only those passing every filter (``_pg_text_search``).
 """
 
 from __future__ import annotations
@@ -46,6 +47,17 @@ from matching.query import (
 
 COLUMNS = {TEXT: "tokens", TITLE: "title_tokens"}
 DOCUMENT_FIELDS = [f.name for f in SearchDocument._meta.concrete_fields if f.name not in {"need", "indexed_at"}]
+# PostgreSQL: the card's tsvector from its title's tokens and the rest's (two parameters).
+WEIGHTED_VECTOR = "setweight(to_tsvector('simple'::regconfig, %s), 'A') || to_tsvector('simple'::regconfig, %s)"
+
+
+def _title_and_rest(document: dict) -> list[str]:
+    """The card's token string cut after its title's tokens (which open it: the title is
+    the first line of ``searchable_text``, and tokens never cross a line)."""
+    title, text = document["title_tokens"], document["tokens"]
+    if not text.startswith(title):
+        raise ValueError(f"need #{document['id']}: the card's tokens do not open with its title's")
+    return [title, text[len(title) :]]
 
 
 class DatabaseBackend(SearchBackend):
@@ -81,6 +93,12 @@ class DatabaseBackend(SearchBackend):
         table = connection.ops.quote_name(SearchDocument._meta.db_table)
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
+        if connection.vendor == "postgresql":
+            # The card's tsvector, the title's positions (its tokens come first) weighted A.
+            columns += ", tokens_vector"
+            marks += f", {WEIGHTED_VECTOR}"
+            for row, d in zip(rows, documents, strict=True):
+                row += _title_and_rest(d)
         with connection.cursor() as cursor:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
         if connection.vendor == "sqlite":
@@ -255,12 +273,11 @@ def _scored(query_clauses: list[Clause]) -> tuple[str, list]:
 def _match_sql(phrase: list[str], field: str = TEXT) -> tuple[str, list]:
     """A SELECT of the ids (column ``id``) of needs whose text (or title) holds this phrase."""
     if connection.vendor == "postgresql":
-        # The stored tsvector of migration 0004 and its GIN index.
-        raw = " <-> ".join("'" + t.replace("'", "''") + "'" for t in phrase)
-        vector = {TEXT: "tokens_vector", TITLE: "title_vector"}[field]
+        # The stored tsvector and its GIN index; the title is its positions weighted A.
+        match = "tokens_vector @@ to_tsquery('simple'::regconfig, %s)"
         return (
-            f"SELECT need_id AS id FROM matching_searchdocument WHERE {vector} @@ to_tsquery('simple'::regconfig, %s)",
-            [raw],
+            f"SELECT need_id AS id FROM matching_searchdocument WHERE {match}",
+            [_tsquery(phrase, "<->", weight="A" if field == TITLE else "")],
         )
     # FTS5: a column filter, then the phrase (tokens are letters and digits only).
     expression = f'{COLUMNS[field]} : "{" ".join(phrase)}"'
@@ -431,8 +448,11 @@ MAX_COMBINATIONS = 64
 PG_SETTINGS = {"work_mem": "64MB", "jit": "off", "enable_seqscan": "off"}
 
 
-def _tsquery(tokens: Iterable[str], operator: str) -> str:
-    return f" {operator} ".join("'" + t.replace("'", "''") + "'" for t in tokens)
+def _tsquery(tokens: Iterable[str], operator: str, *, weight: str = "") -> str:
+    """Tokens as a tsquery joined by ``operator``; with a weight, only positions of it
+    (``A``: the title's) match."""
+    label = f":{weight}" if weight else ""
+    return f" {operator} ".join("'" + t.replace("'", "''") + "'" + label for t in tokens)
 
 
 def _pg_match_plan(query_clauses: list[Clause]) -> tuple[str, str, str] | None:
@@ -533,18 +553,17 @@ def _pg_text_search(request: SearchRequest, visible, query_clauses: list[Clause]
         found += f" UNION ALL SELECT *, 1 FROM {table} WHERE tokens_vector @@ to_tsquery('simple'::regconfig, %s)"
         found_params.append(f"({relaxed}) & !({plain})")
     sql = (
-        f"{head}, {table}.tokens_vector AS tv, {table}.title_vector AS ttv, {table}.relaxed "
-        f"FROM (SELECT * FROM ({found}) f OFFSET 0) {table}{tail}"
+        f"{head}, {table}.tokens_vector AS tv, {table}.relaxed FROM (SELECT * FROM ({found}) f OFFSET 0) {table}{tail}"
     )
     n = head.count("%s")
     params = [*params[:n], *found_params, *params[n:]]
-    # Each clause's points, the tsvectors read once per scored need (``v``, ``t``).
+    # Each clause's points, the tsvector read once per scored need (``v``).
     points, score_params = [], []
     test = "(SELECT to_tsquery('simple'::regconfig, %s))"
     for clause in query_clauses:
         if clause.target == TITLE:
-            points.append(f"CASE WHEN t @@ {test} THEN {int(clause.boost)} ELSE 0 END")
-            score_params.append(_tsquery(clause.tokens, "<->"))
+            points.append(f"CASE WHEN v @@ {test} THEN {int(clause.boost)} ELSE 0 END")
+            score_params.append(_tsquery(clause.tokens, "<->", weight="A"))
         elif clause.kind == PHRASE and len(clause.tokens) > 1:
             points.append(f"CASE WHEN v @@ {test} THEN {int(clause.boost)} ELSE 0 END")
             score_params.append(_tsquery(clause.tokens, "<->"))
@@ -558,8 +577,7 @@ def _pg_text_search(request: SearchRequest, visible, query_clauses: list[Clause]
     statement = (
         f"WITH m AS MATERIALIZED (SELECT {', '.join([*columns, 'f_all', *flags])}, CASE WHEN f_all = 1 THEN "
         + " + ".join(points)
-        + " END AS score FROM (SELECT *, CASE WHEN f_all = 1 OR relaxed = 1 THEN tv || ''::tsvector END AS v, "
-        "CASE WHEN f_all = 1 THEN ttv || ''::tsvector END AS t "
+        + " END AS score FROM (SELECT *, CASE WHEN f_all = 1 OR relaxed = 1 THEN tv || ''::tsvector END AS v "
         f"FROM (SELECT *, {', '.join(f'{e} AS {f}' for f, e in passes.items())} FROM ({sql}) x "
         f"WHERE {counted} OFFSET 0) z OFFSET 0) y WHERE relaxed = 0 OR v @@ {test}) "
     )
