@@ -10,15 +10,16 @@ from django.utils.translation import gettext_lazy as _
 class SearchDocument(models.Model):
     """One published need as the search sees it: the anonymised card only, never identity.
 
-    The text is matched as the tokens of ``matching.text`` (bigrams and words, joined by
-    spaces), which only the full-text side holds: SQLite an FTS5 table kept beside this
-    one (``matching_fts``: ``tokens``, ``title_tokens``); PostgreSQL a ``tokens_vector``
+    ``tokens`` holds the card's tokens of ``matching.text`` (bigrams and words, joined by
+    spaces); the full-text side matches them: SQLite an FTS5 table kept beside this one
+    (``matching_fts``: ``tokens``, ``title_tokens``); PostgreSQL a ``tokens_vector``
     column (``to_tsvector('simple', …)`` of the tokens, the title's positions weighted
     ``A``; migrations 0004–0006) with a GIN index. Neither is a model field: the backend
     writes them.
     """
 
     need = models.OneToOneField("needs.Need", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    tokens = models.TextField()
     category = models.CharField(max_length=40, db_index=True)  # category code
     kind = models.CharField(max_length=10)
     urgency = models.CharField(max_length=10)

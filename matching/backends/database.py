@@ -47,8 +47,24 @@ from matching.query import (
 
 COLUMNS = {TEXT: "tokens", TITLE: "title_tokens"}
 DOCUMENT_FIELDS = [f.name for f in SearchDocument._meta.concrete_fields if f.name not in {"need", "indexed_at"}]
-# PostgreSQL: the card's tsvector from its title's tokens and the rest's (two parameters).
-WEIGHTED_VECTOR = "setweight(to_tsvector('simple'::regconfig, %s), 'A') || to_tsvector('simple'::regconfig, %s)"
+# PostgreSQL: the card's tsvector from its title's tokens and the rest's, and the need's
+# filter lexemes (three parameters).
+WEIGHTED_VECTOR = (
+    "setweight(to_tsvector('simple'::regconfig, %s), 'A') || to_tsvector('simple'::regconfig, %s) "
+    "|| array_to_tsvector(%s::text[])"
+)
+
+
+def filter_lexemes(document: dict) -> list[str]:
+    """The need's filter values as lexemes of its tsvector (PostgreSQL), so that the GIN
+    index that finds the text also leaves out the needs outside the region and those
+    failing more than one facet filter (``_pg_prefilter``): ``r:`` each level of the
+    region path, ``c:`` the category, ``k:`` the kind, ``u:`` the urgency. No text token
+    holds a colon (``matching.text``), so none is ever matched by the text."""
+    levels = [document[f"region_l{i}"] for i in range(1, 5)]
+    values = [("r", level) for level in levels if level]
+    values += [("c", document["category"]), ("k", document["kind"]), ("u", document["urgency"])]
+    return [f"{prefix}:{value}" for prefix, value in values]
 
 
 def _title_and_rest(document: dict) -> list[str]:
@@ -98,7 +114,7 @@ class DatabaseBackend(SearchBackend):
             columns += ", tokens_vector"
             marks += f", {WEIGHTED_VECTOR}"
             for row, d in zip(rows, documents, strict=True):
-                row += _title_and_rest(d)
+                row += [*_title_and_rest(d), filter_lexemes(d)]
         with connection.cursor() as cursor:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
         if connection.vendor == "sqlite":
@@ -500,6 +516,33 @@ def _flag(q: Q):
     return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
+def _lexeme(prefix: str, value: str) -> str:
+    return "'" + f"{prefix}:{value}".replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _pg_prefilter(filters: Filters, *, relax: bool) -> str:
+    """A tsquery of filter lexemes (``filter_lexemes``) that every need a facet or the
+    page counts holds: in the chosen region, and passing the category, kind and urgency
+    filters but at most one (all of them without facets). The budget, the service area,
+    the audience and the ids are left to the statement's conditions. ``''`` (none) when
+    nothing narrows."""
+    # A region's path as the regions table has it (``51/5101/``, a level the lexemes hold).
+    whole = filters.region.endswith("/") and filters.region.count("/") <= 4
+    region = _lexeme("r", filters.region) if filters.region and whole else ""
+    checks = [
+        "(" + " | ".join(_lexeme(prefix, v) for v in values) + ")"
+        for prefix, values in (("c", filters.category), ("k", filters.kind), ("u", filters.urgency))
+        if values
+    ]
+    if relax and checks:
+        # At least all but one: each check's absence allowed in turn (a budget filter is
+        # the one that may fail: then all of these must pass, which the OR covers).
+        groups = [[c for c in checks if c != skipped] for skipped in checks]
+        checks = ["(" + " | ".join("(" + " & ".join(g) + ")" for g in groups) + ")"] if len(checks) > 1 else []
+    parts = [region, *checks]
+    return " & ".join(p for p in parts if p)
+
+
 def _pg_text_search(request: SearchRequest, visible, query_clauses: list[Clause], plan) -> SearchResults:
     """A text search on PostgreSQL in one statement, scoring only what is shown.
 
@@ -547,11 +590,17 @@ def _pg_text_search(request: SearchRequest, visible, query_clauses: list[Clause]
     # read to test the text): those matching ``plain``, and those that hold the tokens of
     # a phrase clause but match no plain clause (``relaxed``, the phrase tested below).
     plain, exact, relaxed = plan
-    found = f"SELECT *, 0 AS relaxed FROM {table} WHERE tokens_vector @@ to_tsquery('simple'::regconfig, %s)"
-    found_params = [plain]
+    # The filter lexemes narrow what the GIN index returns to the needs that can count
+    # (the filters themselves are still applied to each row below).
+    prefilter = _pg_prefilter(filters, relax=request.facets)
+    match = "tokens_vector @@ to_tsquery('simple'::regconfig, %s)"
+    if prefilter:
+        match = "tokens_vector @@ (to_tsquery('simple'::regconfig, %s) && %s::tsquery)"
+    found = f"SELECT *, 0 AS relaxed FROM {table} WHERE {match}"
+    found_params = [plain, *([prefilter] if prefilter else [])]
     if exact:
-        found += f" UNION ALL SELECT *, 1 FROM {table} WHERE tokens_vector @@ to_tsquery('simple'::regconfig, %s)"
-        found_params.append(f"({relaxed}) & !({plain})")
+        found += f" UNION ALL SELECT *, 1 FROM {table} WHERE {match}"
+        found_params += [f"({relaxed}) & !({plain})", *([prefilter] if prefilter else [])]
     sql = (
         f"{head}, {table}.tokens_vector AS tv, {table}.relaxed FROM (SELECT * FROM ({found}) f OFFSET 0) {table}{tail}"
     )

@@ -244,6 +244,15 @@ def test_the_synonym_list_is_editable_in_the_admin_and_the_cms(client_for, super
         Filters(region="510000/510100/510129/510129002/", kind=("service",)),  # the region facet's last level
         Filters(budget=("lt1000", "20000-50000"), category=("medical", "elderly_care")),
         Filters(budget=("no-such-band",)),
+        # Three facet filters (the index's filter lexemes keep the needs failing one at most).
+        Filters(
+            category=("elderly_care", "medical"),
+            kind=("service",),
+            urgency=("routine", "urgent"),
+            region="510000/510100/510129/",
+            budget=("1000-5000", "5000-20000"),
+        ),
+        Filters(region="510000/510100/5101"),  # not a region's whole path: no region lexeme
     ],
 )
 def test_the_one_statement_search_equals_the_general_way(corpus, approver, charity_member, filters, monkeypatch):
@@ -272,3 +281,41 @@ def test_the_one_statement_search_equals_the_general_way(corpus, approver, chari
             assert (a.ids, a.scores, a.total) == (b.ids, b.scores, b.total), request
             if request.facets:
                 assert a.facets == b.facets, request
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0006_writes_the_vector_the_backend_writes(corpus):
+    """Rows indexed before migration 0006 get the same tsvector as the backend now writes:
+    the title's positions weighted A, the rest after them, the filter lexemes."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    from matching.backends.database import filter_lexemes
+    from matching.documents import document_for
+    from needs.models import Need
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the tsvector is PostgreSQL's")
+    need = Need.objects.select_related("category", "region", "agency").get(pk=corpus["meals"].pk)
+    document = document_for(need)
+    assert {"c:elderly_care", "u:" + need.urgency, "r:510000/510100/510129/"} <= set(filter_lexemes(document))
+    written = vector_text(need.pk)
+    assert "'c:elderly_care'" in written and "'r:510000/'" in written
+    assert ":1A" in written  # the title's first token
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("matching", "0005_narrow_rows")])
+    with connection.cursor() as cursor:  # as 0005 left it: the token strings, two generated vectors
+        cursor.execute(
+            "UPDATE matching_searchdocument SET tokens = %s, title_tokens = %s WHERE need_id = %s",
+            [document["tokens"], document["title_tokens"], need.pk],
+        )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes("matching"))
+    assert vector_text(need.pk) == written
+
+
+def vector_text(need_id: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tokens_vector::text FROM matching_searchdocument WHERE need_id = %s", [need_id])
+        return cursor.fetchone()[0]
