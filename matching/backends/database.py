@@ -564,24 +564,19 @@ def _pg_text_search(request: SearchRequest, visible, query_clauses: list[Clause]
     region_column = f"region_l{depth + 1}" if request.facets and depth < 4 else ""
     checks = {f"c_{facet}": _flag(q) for facet, q in own.items()}
     qs = qs.annotate(band=_band_case(), **checks).order_by()
-    columns = ["need_id", "published_at", "response_deadline", "category", "kind", "urgency", "band"]
-    columns += [region_column] if region_column else []
+    value_columns = ["category", "kind", "urgency", region_column or "''", "band"]  # in FACETS order
+    order_columns = ["response_deadline"] if request.sort == "deadline" else ["published_at"]
+    columns = ["need_id", *order_columns, *(c for c in value_columns if c != "''")]
     empty = SearchResults([], {}, 0, {facet: Counter() for facet in FACETS}, request.page, request.per_page)
     try:
         sql, params = qs.values(*columns, *checks).query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing
         return empty
-    # Every filter (the total and the page), and each facet's every other filter.
-    passes = {"f_all": " * ".join(checks)}
-    if request.facets:
-        for facet in FACETS:
-            if facet == "region":
-                if region_column:
-                    passes["f_region"] = f"CASE WHEN {region_column} <> '' THEN {passes['f_all']} ELSE 0 END"
-            else:
-                passes[f"f_{facet}"] = " * ".join(c for c in checks if c != f"c_{facet}")
-    flags = [f for f in passes if f != "f_all"]
+    # A row is counted when it fails at most one relaxable filter (with facets; else none):
+    # ``failed`` says which (1…4, in ``relaxable`` order), 0 none. Rows failing none make the
+    # total and the page; each facet counts those failing none or only its own filter.
     counted = f"{' + '.join(checks)} >= {len(checks) - 1 if request.facets else len(checks)}"
+    failed = "CASE " + " ".join(f"WHEN {c} = 0 THEN {i}" for i, c in enumerate(checks, 1)) + " ELSE 0 END"
     table = connection.ops.quote_name(SearchDocument._meta.db_table)
     head, _from, tail = sql.partition(f" FROM {table}")
     assert _from and f" FROM {table}" not in tail, sql
@@ -621,27 +616,29 @@ def _pg_text_search(request: SearchRequest, visible, query_clauses: list[Clause]
             held = " + ".join([f"CASE WHEN v @@ {test} THEN 1 ELSE 0 END"] * len(distinct))
             points.append(f"CASE WHEN {held} >= {int(clause.required)} THEN {int(clause.boost)} ELSE 0 END")
             score_params += [_tsquery([t], "&") for t in distinct]
-    flag_columns = [f"f_{facet}" if f"f_{facet}" in passes else "0" for facet in FACETS]
-    value_columns = ["category", "kind", "urgency", region_column or "''", "band"]  # in FACETS order
-    statement = (
-        f"WITH m AS MATERIALIZED (SELECT {', '.join([*columns, 'f_all', *flags])}, CASE WHEN f_all = 1 THEN "
-        + " + ".join(points)
-        + " END AS score FROM (SELECT *, CASE WHEN f_all = 1 OR relaxed = 1 THEN tv || ''::tsvector END AS v "
-        f"FROM (SELECT *, {', '.join(f'{e} AS {f}' for f, e in passes.items())} FROM ({sql}) x "
-        f"WHERE {counted} OFFSET 0) z OFFSET 0) y WHERE relaxed = 0 OR v @@ {test}) "
-    )
-    selected = [f"{c}::text" for c in value_columns] + flag_columns
-    facet_row = ", ".join(selected)
-    group_by = ", ".join(c for c in selected if c not in {"0", "''::text"})  # not a facet counted here
-    none_row = ", ".join(["NULL"] * len(value_columns) + ["0"] * len(flag_columns))
+    # ``m``: the counted rows, narrow (a wide row costs in the materialised table).
     order = PAGE_ORDER[request.sort]
-    statement += (
-        f"SELECT 'facets', NULL::bigint, NULL::integer, NULL::bigint, {facet_row}, COUNT(*) FROM m "
-        f"WHERE {' + '.join(flag_columns)} > 0 GROUP BY {group_by} "
-        f"UNION ALL SELECT 'total', NULL, NULL, NULL, {none_row}, COUNT(*) FROM m WHERE f_all = 1 "
-        f"UNION ALL SELECT * FROM (SELECT 'page', need_id, score, ROW_NUMBER() OVER (ORDER BY {order}), "
-        f"{none_row}, 0 FROM m WHERE f_all = 1 ORDER BY {order} LIMIT %s OFFSET %s) p"
+    statement = (
+        f"WITH m AS MATERIALIZED (SELECT {', '.join(columns)}, failed, CASE WHEN failed = 0 THEN "
+        + " + ".join(points)
+        + " END AS score FROM (SELECT *, CASE WHEN failed = 0 OR relaxed = 1 THEN tv || ''::tsvector END AS v "
+        f"FROM (SELECT *, {failed} AS failed FROM ({sql}) x WHERE {counted} OFFSET 0) z OFFSET 0) y "
+        f"WHERE relaxed = 0 OR v @@ {test}) "
     )
+    selected = [f"{c}::text" for c in value_columns]
+    nothing = ", ".join(["NULL"] * len(value_columns))
+    parts = [
+        f"SELECT 'total', NULL::bigint, NULL::integer, NULL::bigint, {nothing}, 0, COUNT(*) FROM m WHERE failed = 0",
+        f"SELECT * FROM (SELECT 'page', need_id, score, ROW_NUMBER() OVER (ORDER BY {order}), {nothing}, 0, 0 "
+        f"FROM m WHERE failed = 0 ORDER BY {order} LIMIT %s OFFSET %s) p",
+    ]
+    if request.facets:
+        group_by = ", ".join(c for c in selected if c != "''::text")  # the region's: not counted here
+        parts.append(
+            f"SELECT 'facets', NULL, NULL, NULL, {', '.join(selected)}, failed, COUNT(*) FROM m "
+            f"GROUP BY {group_by}, failed"
+        )
+    statement += " UNION ALL ".join(parts)
     start = (max(request.page, 1) - 1) * request.per_page
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(f"current_setting('{k}')" for k in PG_SETTINGS))
@@ -654,15 +651,17 @@ def _pg_text_search(request: SearchRequest, visible, query_clauses: list[Clause]
         cursor.execute(set_config, list(before))
     facets = {facet: Counter() for facet in FACETS}
     total, page = 0, []
-    for part, need_id, score, rank, *values_flags_n in rows:
+    for part, need_id, score, rank, *values, failed_filter, n in rows:
         if part == "total":
-            total = values_flags_n[-1]
+            total = n
         elif part == "page":
             page.append((rank, need_id, score))
+        elif failed_filter:  # counted by the failed filter's own facet only
+            facet = relaxable[failed_filter - 1]
+            facets[facet][values[FACETS.index(facet)]] += n
         else:
-            values, marks, n = values_flags_n[:5], values_flags_n[5:10], values_flags_n[-1]
-            for facet, value, mark in zip(FACETS, values, marks, strict=True):
-                if mark:
+            for facet, value in zip(FACETS, values, strict=True):
+                if facet != "region" or (region_column and value):
                     facets[facet][value] += n
     page.sort()
     return SearchResults(
