@@ -192,8 +192,9 @@ def wait_for(condition, *, timeout: float = 15.0, what: str = "condition"):
         try:
             value = condition()
         except OperationalError as error:
-            # The browser tests' live server shares this thread's in-memory SQLite: a read
-            # while the webhook's transaction writes finds the table locked. Ask again.
+            # When the live server shares this thread's in-memory SQLite (the browser test
+            # run together with the rest of the suite; `make e2e` gives it a WAL file), a
+            # read while the webhook's transaction writes finds the table locked. Ask again.
             if "locked" not in str(error):
                 raise
             value = None

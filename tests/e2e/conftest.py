@@ -1,8 +1,11 @@
 """Browser tests: Playwright (sync API) driving Debian's chromium against pytest-django's live server.
 
-The live server runs on a transactional database that is flushed after every test, so the
-``demo`` fixture seeds the demo data set again for each test. Every demo account signs in
-with DEMO_PASSWORD and a TOTP code computed here from DEMO_TOTP_SECRET.
+The live server runs on a transactional database that is flushed after every test. On
+SQLite that database is a file in WAL mode (``django_db_modify_db_settings`` below), so
+the live server's threads have connections of their own and the test reads while the
+server writes. The ``demo`` fixture seeds the demo data set for the first test and puts a
+snapshot of it back for every later one (tests/e2e/demo_snapshot.py). Every demo account
+signs in with DEMO_PASSWORD and a TOTP code computed here from DEMO_TOTP_SECRET.
 
 Never run ``playwright install``: the browser is /usr/bin/chromium from apt.
 """
@@ -13,6 +16,8 @@ import os
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.demo_snapshot import DemoSnapshot
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -43,6 +48,29 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """The browser tests' SQLite database in a file in WAL mode, not Django's shared
+    in-memory one: the live server then opens connections of its own instead of sharing
+    the test's (whose transactions and savepoints the two threads would interleave, and
+    whose reads met the server's writes as "database table is locked"). Each xdist worker
+    has its own temporary folder, so its own file."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3" or database.get("TEST", {}).get("NAME"):
+        return
+    database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "e2e.sqlite3")
+    database["OPTIONS"] = {
+        **database.get("OPTIONS", {}),
+        # Readers never wait for the writer; a writer waits for the other (IMMEDIATE takes
+        # the write lock at BEGIN, the timeout is how long it waits). Durability is moot.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+
+
+@pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing")
@@ -63,9 +91,14 @@ def browser():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+_SNAPSHOT = DemoSnapshot()
+
+
 @pytest.fixture
 def demo(live_server):
-    """The demo data set on the live server's (freshly flushed) database."""
+    """The demo data set on the live server's (freshly flushed) database: seeded by the
+    first test, restored from its snapshot for the others. E2E_SEED_EVERY_TEST=1 seeds it
+    for every test instead."""
     from django.core.cache import cache
 
     from core.demo import seed_demo
@@ -73,7 +106,12 @@ def demo(live_server):
     # The live server shares this process's local-memory cache: forget used TOTP codes
     # and rate-limit counters left by earlier tests.
     cache.clear()
-    seed_demo()
+    if _SNAPSHOT.taken:
+        _SNAPSHOT.restore()
+    else:
+        seed_demo()
+        if DemoSnapshot.supported() and not os.environ.get("E2E_SEED_EVERY_TEST"):
+            _SNAPSHOT.take()
     return live_server
 
 

@@ -39,10 +39,16 @@ def totp(secret: str, at: float | None = None) -> str:
 def fresh_totp(secret: str, margin: float = 3.0) -> str:
     """A code for the current window, waiting for the next window when this one is
     about to end (the server accepts only the current window: MFA_TOTP_TOLERANCE=0)."""
+    return _fresh_totp(secret, margin)[0]
+
+
+def _fresh_totp(secret: str, margin: float = 3.0) -> tuple[str, int]:
+    """fresh_totp's code and the window it belongs to."""
     remaining = TOTP_STEP - (time.time() % TOTP_STEP)
     if remaining < margin:
         time.sleep(remaining + 0.1)
-    return totp(secret)
+    window = int(time.time() // TOTP_STEP)
+    return hotp(secret, window), window
 
 
 # --- Helpers a test uses the way a person would ---------------------------------------
@@ -87,27 +93,38 @@ def sign_in_with_password(page, base_url: str, email: str, password: str) -> Non
     page.wait_for_url(lambda url: LOGIN_PATH not in url)
 
 
-def enter_totp(page, secret: str) -> None:
+def enter_totp(page, secret: str) -> int:
+    """Type a fresh code and send it; returns the TOTP window the code belongs to."""
+    code, window = _fresh_totp(secret)
     form = page.locator("form:has(input[name=code])")
-    form.locator("input[name=code]").fill(fresh_totp(secret))
+    form.locator("input[name=code]").fill(code)
     form.locator("input[name=code]").press("Enter")
+    return window
+
+
+# The TOTP window of the code each account last signed in with (by email).
+_signed_in_window: dict[str, int] = {}
 
 
 def sign_in(page, base_url: str, email: str, password: str | None = None, secret: str | None = None) -> None:
     """Password, then the authenticator code; ends on the dashboard."""
     sign_in_with_password(page, base_url, email, password or DEMO_PASSWORD)
     assert path_of(page) == MFA_AUTHENTICATE_PATH, f"expected the MFA step, got {page.url}"
-    enter_totp(page, secret or DEMO_TOTP_SECRET)
+    _signed_in_window[email.lower()] = enter_totp(page, secret or DEMO_TOTP_SECRET)
     page.wait_for_url(re.compile(r"/dashboard/$"))
 
 
-def wait_for_next_totp_window(since: float) -> None:
-    """Sleep until the TOTP window after the one ``since`` (a ``time.time()``) fell in.
+def wait_for_a_new_totp_code(email: str) -> None:
+    """Sleep until the TOTP window after the one whose code ``email`` last signed in with.
 
     The server refuses a code the same account has already used (allauth marks it), so
-    an account that signs in twice must wait for a new code.
+    an account that signs in twice must wait for a new code. The window is the code's,
+    not the time the sign-in began: fresh_totp moves on to the next window when the
+    current one is about to end.
     """
-    window = int(since // TOTP_STEP)
+    window = _signed_in_window.get(email.lower())
+    if window is None:
+        return
     while int(time.time() // TOTP_STEP) <= window:
         time.sleep(TOTP_STEP - (time.time() % TOTP_STEP) + 0.1)
 

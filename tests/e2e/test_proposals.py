@@ -10,7 +10,6 @@ reasons; the social worker then sees her proposal chosen.
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -31,7 +30,7 @@ from tests.e2e.helpers import (
     resident_id,
     sign_in,
     sign_out,
-    wait_for_next_totp_window,
+    wait_for_a_new_totp_code,
 )
 from tests.e2e.test_needs import APPROVER, CASEWORKER, SOCIAL_WORKER, act, open_need, open_needs, state_of
 from tests.factories import OrganisationFactory, UserFactory
@@ -95,7 +94,6 @@ def test_a_need_goes_to_proposals_and_is_awarded_with_reasons(page, base_url, tm
     need = approved_need()
 
     # --- The approver publishes it for proposals ---------------------------------------------
-    approver_signed_in_at = time.time()
     sign_in(page, base_url, APPROVER)
     open_needs(page)
     open_need(page, TITLE)
@@ -107,7 +105,6 @@ def test_a_need_goes_to_proposals_and_is_awarded_with_reasons(page, base_url, tm
     sign_out(page)
 
     # --- The charity's social worker proposes --------------------------------------------------
-    social_worker_signed_in_at = time.time()
     sign_in(page, base_url, SOCIAL_WORKER)
     open_needs(page)
     open_need(page, TITLE)
@@ -137,7 +134,7 @@ def test_a_need_goes_to_proposals_and_is_awarded_with_reasons(page, base_url, tm
     rival_proposal(need)
 
     # --- Sealed until the deadline, then closed, read, scored and awarded -----------------------
-    wait_for_next_totp_window(approver_signed_in_at)
+    wait_for_a_new_totp_code(APPROVER)
     sign_in(page, base_url, APPROVER)
     page.goto(f"{base_url}/needs/{need.pk}/")
     sealed = page.get_by_test_id("proposals-sealed").inner_text()
@@ -173,7 +170,7 @@ def test_a_need_goes_to_proposals_and_is_awarded_with_reasons(page, base_url, tm
     sign_out(page)
 
     # --- The social worker sees the outcome ------------------------------------------------------
-    wait_for_next_totp_window(social_worker_signed_in_at)
+    wait_for_a_new_totp_code(SOCIAL_WORKER)
     sign_in(page, base_url, SOCIAL_WORKER)
     page.goto(f"{base_url}/needs/{need.pk}/")
     assert page.get_by_test_id("proposal-state").inner_text().strip() == "已中选"
