@@ -27,6 +27,39 @@ def searchable_text(need: Need) -> str:
     return "\n".join(p for p in parts if p)
 
 
+# What ``document_for`` reads of a need and its relations (and no more: the rebuild loads
+# every published need).
+DOCUMENT_READS = (
+    "id",
+    "title",
+    "summary",
+    "qualifications",
+    "kind",
+    "urgency",
+    "budget",
+    "response_deadline",
+    "published_at",
+    "scope",
+    "state",
+    "category__code",
+    "category__name_zh",
+    "category__name_en",
+    "region__path",
+    "region__full_name",
+    "agency__path",
+)
+
+
+def indexable(needs):
+    """``needs`` (a queryset) loaded as ``document_for`` reads them."""
+    from django.db.models import Prefetch
+
+    from needs.models import NeedInvitation
+
+    invitations = Prefetch("invitations", queryset=NeedInvitation.objects.only("id", "need_id", "organisation_id"))
+    return needs.select_related("category", "region", "agency").only(*DOCUMENT_READS).prefetch_related(invitations)
+
+
 def region_levels(path: str) -> list[str]:
     """ "51/5101/510129/510129001/" → the path at each level, province first."""
     parts = path.strip("/").split("/")
@@ -43,7 +76,7 @@ def document_for(need: Need) -> dict:
         "id": need.pk,
         "title": need.title,
         "text": text,
-        "tokens": token_string(text),
+        "tokens": token_string(text),  # the title's first (its line): ``title_tokens`` opens it
         "title_tokens": token_string(need.title),
         "category": need.category.code,
         "kind": need.kind,

@@ -95,8 +95,20 @@ class DatabaseBackend(SearchBackend):
         return len(documents)
 
     def _insert(self, documents: list[dict]) -> None:
-        # One prepared INSERT for the batch, values adapted as the fields would: the ORM's
-        # bulk_create compiles a statement per batch row by row, the half of a rebuild.
+        statement, rows = self._insert_rows(documents)
+        with connection.cursor() as cursor:
+            cursor.executemany(statement, rows)
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO matching_fts(rowid, tokens, title_tokens) VALUES (%s, %s, %s)",
+                    [(d["id"], d["tokens"], d["title_tokens"]) for d in documents],
+                )
+
+    def _insert_rows(self, documents: list[dict]) -> tuple[str, list[list]]:
+        """One prepared INSERT for the batch and its rows, values adapted as the fields
+        would: the ORM's bulk_create compiles a statement per batch row by row, the half
+        of a rebuild."""
         fields = [SearchDocument._meta.get_field(name) for name in ("need", *DOCUMENT_FIELDS, "indexed_at")]
         now = timezone.now()
         rows = [
@@ -115,14 +127,7 @@ class DatabaseBackend(SearchBackend):
             marks += f", {WEIGHTED_VECTOR}"
             for row, d in zip(rows, documents, strict=True):
                 row += [*_title_and_rest(d), filter_lexemes(d)]
-        with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO matching_fts(rowid, tokens, title_tokens) VALUES (%s, %s, %s)",
-                    [(d["id"], d["tokens"], d["title_tokens"]) for d in documents],
-                )
+        return f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows
 
     def remove(self, need_ids: Iterable[int]) -> None:
         ids = list(need_ids)
@@ -141,18 +146,49 @@ class DatabaseBackend(SearchBackend):
                 with connection.cursor() as cursor:
                     cursor.execute("DELETE FROM matching_fts")
             # The index is empty: insert only, no per-row deletes.
-            batch: list[dict] = []
-            for document in documents:
-                batch.append(document)
-                if len(batch) >= batch_size:
-                    self._insert(batch)
+            batches = itertools.batched(documents, batch_size, strict=False)
+            if connection.vendor == "postgresql":
+                done = self._rebuild_overlapped(batches, progress)
+            else:
+                for batch in batches:
+                    self._insert(list(batch))
                     done += len(batch)
-                    batch = []
                     if progress:
                         progress(done)
-            if batch:
-                self._insert(batch)
-                done += len(batch)
+        return done
+
+    def _rebuild_overlapped(self, batches, progress) -> int:
+        """PostgreSQL: each batch is written by a second thread on this same connection
+        (and transaction; psycopg serialises its use) while this one reads and builds the
+        next: the server parses the tokens into the tsvector and updates the indexes while
+        Python makes the documents, about halving a rebuild on two cores."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        raw = connection.connection  # the transaction's psycopg connection
+        with connection.cursor() as cursor:
+            # New rows' index entries wait in the GIN index's pending list until it is full,
+            # then are merged in sorted, key by key: a larger list (for this transaction
+            # only) merges less often and in larger runs.
+            cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+
+        def write(statement: str, rows: list[list]) -> int:
+            with connection.wrap_database_errors, raw.cursor() as cursor:  # Django's exceptions
+                cursor.executemany(statement, rows)
+            return len(rows)
+
+        done = 0
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-rebuild") as writer:
+            pending = None
+            for batch in batches:
+                job = writer.submit(write, *self._insert_rows(list(batch)))
+                if pending is not None:
+                    done += pending.result()  # a failed write raises here: the rebuild rolls back
+                    if progress:
+                        progress(done)
+                pending = job
+            if pending is not None:
+                done += pending.result()
                 if progress:
                     progress(done)
         return done

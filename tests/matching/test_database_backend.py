@@ -212,6 +212,24 @@ def test_rebuild_reindexes_everything(corpus, capsys):
     assert SearchDocument.objects.count() == 6
 
 
+def test_a_rebuild_that_fails_leaves_the_old_index(corpus, approver):
+    """A write that fails part-way (on PostgreSQL, on the writing thread) undoes the whole
+    rebuild: the index searched before is the index searched after."""
+    from django.db import IntegrityError
+
+    from matching.documents import INDEXED_STATES, document_for, indexable
+    from needs.models import Need
+
+    before = sorted(SearchDocument.objects.values_list("need_id", flat=True))
+    documents = [document_for(n) for n in indexable(Need.objects.filter(state__in=INDEXED_STATES))]
+    with pytest.raises(IntegrityError):  # the last batch holds a need twice
+        get_backend().rebuild([*documents, documents[0]], batch_size=2)
+    assert (
+        sorted(SearchDocument.objects.values_list("need_id", flat=True)) == before == sorted(d["id"] for d in documents)
+    )
+    assert corpus["meals"].pk in ids(search_needs(approver, SearchRequest(text="独居老人")))
+
+
 ODD_QUERIES = ["%00", "'; DROP TABLE matching_fts; --", '"', "<script>", "１２３", "x" * 5000, "AND OR NOT"]
 
 

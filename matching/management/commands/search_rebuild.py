@@ -15,15 +15,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, batch_size: int, **options):
         from matching.backends import get_backend
-        from matching.documents import INDEXED_STATES, document_for
+        from matching.documents import INDEXED_STATES, document_for, indexable
         from needs.models import Need
 
-        needs = (
-            Need.objects.filter(state__in=INDEXED_STATES)
-            .select_related("category", "region", "agency")
-            .prefetch_related("invitations")
-            .order_by("pk")
-        )
+        needs = indexable(Need.objects.filter(state__in=INDEXED_STATES)).order_by("pk")
         total = needs.count()
         backend = get_backend()
         tty = sys.stdout.isatty()
