@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 from wagtail.models import Page, Site
 
 from cms.models import SiteSearchEntry
@@ -40,7 +41,7 @@ def page_document(page: Page) -> dict:
     title_en = (getattr(page, "title_en", "") or "").strip()
     date = getattr(page, "search_date", None)
     if date is None and page.first_published_at:
-        date = page.first_published_at.date()
+        date = timezone.localdate(page.first_published_at)  # the day in Beijing, as pages show it
     return {
         "title": page.title,
         "title_en": title_en,
