@@ -13,10 +13,10 @@ from django.tasks import task
 @task(queue_name="search")
 def index_need(need_id: int) -> str:
     from matching.backends import get_backend
-    from matching.documents import document_for, is_indexed
+    from matching.documents import document_for, indexable, is_indexed
     from needs.models import Need
 
-    need = Need.objects.select_related("category", "region", "agency").filter(pk=need_id).first()
+    need = indexable(Need.objects.filter(pk=need_id)).first()
     backend = get_backend()
     if need is None or not is_indexed(need):
         backend.remove([need_id])

@@ -165,15 +165,21 @@ class DatabaseBackend(SearchBackend):
         from concurrent.futures import ThreadPoolExecutor
 
         raw = connection.connection  # the transaction's psycopg connection
+        # ``connection`` is per thread: the writer reports errors through this thread's.
+        errors = connection.wrap_database_errors
+        # New rows' index entries wait in the GIN index's pending list until it is full,
+        # then are merged in sorted, key by key: a larger list merges less often and in
+        # larger runs. For the rebuild only: put back after it (the rebuild may run inside
+        # a caller's transaction, where ``SET LOCAL`` would outlive it).
+        settings = {"gin_pending_list_limit": "64MB", "work_mem": "256MB"}
         with connection.cursor() as cursor:
-            # New rows' index entries wait in the GIN index's pending list until it is full,
-            # then are merged in sorted, key by key: a larger list (for this transaction
-            # only) merges less often and in larger runs.
-            cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
-            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SELECT " + ", ".join(f"current_setting('{k}')" for k in settings))
+            before = cursor.fetchone()
+            set_config = "SELECT " + ", ".join(f"set_config('{k}', %s, true)" for k in settings)
+            cursor.execute(set_config, list(settings.values()))
 
         def write(statement: str, rows: list[list]) -> int:
-            with connection.wrap_database_errors, raw.cursor() as cursor:  # Django's exceptions
+            with errors, raw.cursor() as cursor:  # Django's exceptions (IntegrityError …)
                 cursor.executemany(statement, rows)
             return len(rows)
 
@@ -191,6 +197,8 @@ class DatabaseBackend(SearchBackend):
                 done += pending.result()
                 if progress:
                     progress(done)
+        with connection.cursor() as cursor:
+            cursor.execute(set_config, list(before))
         return done
 
     # --- Reading ---------------------------------------------------------------------

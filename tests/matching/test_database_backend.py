@@ -206,10 +206,21 @@ def indexed_text(need_id: int) -> str:
 
 def test_rebuild_reindexes_everything(corpus, capsys):
     SearchDocument.objects.all().delete()
+    settings_before = pg_settings()
     call_command("search_rebuild", batch_size=2)
     out = capsys.readouterr().out
     assert "6/6" in out and "Indexed 6 needs" in out
     assert SearchDocument.objects.count() == 6
+    # The rebuild's larger memory settings end with it, here inside the test's transaction.
+    assert pg_settings() == settings_before
+
+
+def pg_settings() -> tuple:
+    if connection.vendor != "postgresql":
+        return ()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('work_mem'), current_setting('gin_pending_list_limit')")
+        return cursor.fetchone()
 
 
 def test_a_rebuild_that_fails_leaves_the_old_index(corpus, approver):
