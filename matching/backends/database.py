@@ -76,6 +76,24 @@ def _title_and_rest(document: dict) -> list[str]:
     return [title, text[len(title) :]]
 
 
+def document_rows(documents: list[dict]) -> tuple[list[str], list[list]]:
+    """The index table's columns (quoted, but ``tokens_vector``) and the batch's rows,
+    values adapted as the fields would: the ORM's bulk_create compiles a statement per
+    batch row by row, the half of a rebuild."""
+    fields = [SearchDocument._meta.get_field(name) for name in ("need", *DOCUMENT_FIELDS, "indexed_at")]
+    now = timezone.now()
+    rows = [
+        [f.get_db_prep_save(v, connection) for f, v in zip(fields, (d["id"], *_columns(d).values(), now), strict=True)]
+        for d in documents
+    ]
+    return [connection.ops.quote_name(f.column) for f in fields], rows
+
+
+def vector_parts(documents: list[dict]) -> list[list]:
+    """PostgreSQL: the three parameters of ``WEIGHTED_VECTOR`` for each document."""
+    return [[*_title_and_rest(d), filter_lexemes(d)] for d in documents]
+
+
 class DatabaseBackend(SearchBackend):
     name = "database"
 
@@ -106,28 +124,16 @@ class DatabaseBackend(SearchBackend):
                 )
 
     def _insert_rows(self, documents: list[dict]) -> tuple[str, list[list]]:
-        """One prepared INSERT for the batch and its rows, values adapted as the fields
-        would: the ORM's bulk_create compiles a statement per batch row by row, the half
-        of a rebuild."""
-        fields = [SearchDocument._meta.get_field(name) for name in ("need", *DOCUMENT_FIELDS, "indexed_at")]
-        now = timezone.now()
-        rows = [
-            [
-                f.get_db_prep_save(v, connection)
-                for f, v in zip(fields, (d["id"], *_columns(d).values(), now), strict=True)
-            ]
-            for d in documents
-        ]
+        """One prepared INSERT for the batch and its rows (``document_rows``)."""
+        columns, rows = document_rows(documents)
         table = connection.ops.quote_name(SearchDocument._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
+        marks = ", ".join(["%s"] * len(columns))
         if connection.vendor == "postgresql":
             # The card's tsvector, the title's positions (its tokens come first) weighted A.
-            columns += ", tokens_vector"
             marks += f", {WEIGHTED_VECTOR}"
-            for row, d in zip(rows, documents, strict=True):
-                row += [*_title_and_rest(d), filter_lexemes(d)]
-        return f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows
+            columns += ["tokens_vector"]
+            rows = [[*row, *vector] for row, vector in zip(rows, vector_parts(documents), strict=True)]
+        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
 
     def remove(self, need_ids: Iterable[int]) -> None:
         ids = list(need_ids)
@@ -138,67 +144,26 @@ class DatabaseBackend(SearchBackend):
                     cursor.executemany("DELETE FROM matching_fts WHERE rowid = %s", [(i,) for i in ids])
 
     def rebuild(self, documents: Iterable[dict], *, batch_size: int = 500, progress=None) -> int:
+        batches = itertools.batched(documents, batch_size, strict=False)
+        if connection.vendor == "postgresql":
+            from matching.backends import pg_rebuild
+
+            def rows(batch: list[dict]) -> list[list]:
+                return [[*row, *parts] for row, parts in zip(document_rows(batch)[1], vector_parts(batch), strict=True)]
+
+            columns = document_rows([])[0]
+            return pg_rebuild.rebuild(batches, progress, columns=columns, rows=rows, vector=WEIGHTED_VECTOR)
         # One transaction: searches see the old index until the new one is complete.
         done = 0
         with transaction.atomic():
             SearchDocument.objects.all().delete()
-            if connection.vendor == "sqlite":
-                with connection.cursor() as cursor:
-                    cursor.execute("DELETE FROM matching_fts")
-            # The index is empty: insert only, no per-row deletes.
-            batches = itertools.batched(documents, batch_size, strict=False)
-            if connection.vendor == "postgresql":
-                done = self._rebuild_overlapped(batches, progress)
-            else:
-                for batch in batches:
-                    self._insert(list(batch))
-                    done += len(batch)
-                    if progress:
-                        progress(done)
-        return done
-
-    def _rebuild_overlapped(self, batches, progress) -> int:
-        """PostgreSQL: each batch is written by a second thread on this same connection
-        (and transaction; psycopg serialises its use) while this one reads and builds the
-        next: the server parses the tokens into the tsvector and updates the indexes while
-        Python makes the documents, about halving a rebuild on two cores."""
-        from concurrent.futures import ThreadPoolExecutor
-
-        raw = connection.connection  # the transaction's psycopg connection
-        # ``connection`` is per thread: the writer reports errors through this thread's.
-        errors = connection.wrap_database_errors
-        # New rows' index entries wait in the GIN index's pending list until it is full,
-        # then are merged in sorted, key by key: a larger list merges less often and in
-        # larger runs. For the rebuild only: put back after it (the rebuild may run inside
-        # a caller's transaction, where ``SET LOCAL`` would outlive it).
-        settings = {"gin_pending_list_limit": "64MB", "work_mem": "256MB"}
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(f"current_setting('{k}')" for k in settings))
-            before = cursor.fetchone()
-            set_config = "SELECT " + ", ".join(f"set_config('{k}', %s, true)" for k in settings)
-            cursor.execute(set_config, list(settings.values()))
-
-        def write(statement: str, rows: list[list]) -> int:
-            with errors, raw.cursor() as cursor:  # Django's exceptions (IntegrityError …)
-                cursor.executemany(statement, rows)
-            return len(rows)
-
-        done = 0
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-rebuild") as writer:
-            pending = None
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM matching_fts")
             for batch in batches:
-                job = writer.submit(write, *self._insert_rows(list(batch)))
-                if pending is not None:
-                    done += pending.result()  # a failed write raises here: the rebuild rolls back
-                    if progress:
-                        progress(done)
-                pending = job
-            if pending is not None:
-                done += pending.result()
+                self._insert(list(batch))
+                done += len(batch)
                 if progress:
                     progress(done)
-        with connection.cursor() as cursor:
-            cursor.execute(set_config, list(before))
         return done
 
     # --- Reading ---------------------------------------------------------------------

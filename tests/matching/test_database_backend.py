@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from accounts.models import Membership, Role
 from categories.models import Category
@@ -239,6 +239,61 @@ def test_a_rebuild_that_fails_leaves_the_old_index(corpus, approver):
         sorted(SearchDocument.objects.values_list("need_id", flat=True)) == before == sorted(d["id"] for d in documents)
     )
     assert corpus["meals"].pk in ids(search_needs(approver, SearchRequest(text="独居老人")))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the new table swapped in is PostgreSQL's")
+def test_writes_made_during_a_rebuild_are_carried_into_the_new_index(corpus, county_agency, caseworker, approver):
+    """PostgreSQL fills a new table and swaps it in: what the index was told while the
+    rebuild ran (a need withdrawn, a need published, a card written again) is in the index
+    after it, though the documents the rebuild had read said otherwise."""
+    from matching.documents import INDEXED_STATES, document_for, indexable
+    from needs.models import Need
+
+    documents = [document_for(n) for n in indexable(Need.objects.filter(state__in=INDEXED_STATES))]
+    late = {}
+    schema = index_schema()
+
+    def documents_while_the_needs_change():
+        yield from documents[:2]
+        services.need_transition(need=corpus["meals"], action="withdraw", by=approver, reason="已由家属照顾")
+        late["bath"] = published(county_agency, caseworker, approver, title="独居老人助浴", summary="每周助浴一次。")
+        rewritten = document_for(indexable(Need.objects.filter(pk=corpus["children"].pk)).get())
+        get_backend().index([{**rewritten, "invited": [4242]}])  # as an invitation would
+        yield from documents[2:]
+
+    assert get_backend().rebuild(documents_while_the_needs_change(), batch_size=2) == len(documents)
+    found = ids(search_needs(approver, SearchRequest(text="独居老人")))
+    assert corpus["meals"].pk not in found and late["bath"].pk in found
+    assert SearchDocument.objects.get(need_id=corpus["children"].pk).invited == " 4242 "
+    assert set(SearchDocument.objects.values_list("need_id", flat=True)) == {
+        d["id"] for d in documents if d["id"] != corpus["meals"].pk
+    } | {late["bath"].pk}
+    # The swapped-in table is the old one's in every way: its indexes and constraints,
+    # under their names, its storage settings; and its foreign key holds.
+    assert index_schema() == schema
+    assert "matching_tokens_vector_gin" in str(schema) and "FOREIGN KEY (need_id)" in str(schema)
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("UPDATE matching_searchdocument SET need_id = -1 WHERE need_id = %s", [late["bath"].pk])
+
+
+def index_schema() -> tuple:
+    """The index table's indexes, constraints and table options, as PostgreSQL shows them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'matching_searchdocument'")
+        indexes = sorted(cursor.fetchall())
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'matching_searchdocument'::regclass"
+        )
+        constraints = sorted(cursor.fetchall())
+        cursor.execute(
+            "SELECT c.reloptions, array_agg((a.attname, a.attstorage)::text ORDER BY a.attnum) FROM pg_class c "
+            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+            "WHERE c.oid = 'matching_searchdocument'::regclass GROUP BY c.reloptions"
+        )
+        table = cursor.fetchone()
+    return indexes, constraints, table
 
 
 ODD_QUERIES = ["%00", "'; DROP TABLE matching_fts; --", '"', "<script>", "１２３", "x" * 5000, "AND OR NOT"]
