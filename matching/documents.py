@@ -12,19 +12,17 @@ def is_indexed(need: Need) -> bool:
     return need.state in INDEXED_STATES
 
 
-def searchable_text(need: Need) -> str:
-    """The card's words: title, summary, the category in both languages, area and
-    qualifications (kind and urgency are facets, not words)."""
-    category = need.category
-    parts = [
-        need.title,
-        need.summary,
-        category.name_zh,
-        category.name_en,
-        need.region.full_name,
-        need.qualifications,
+def _text_parts(reads: dict) -> list[str]:
+    """The card's words, a line each when given: title, summary, the category in both
+    languages, area and qualifications (kind and urgency are facets, not words)."""
+    return [
+        reads["title"],
+        reads["summary"],
+        reads["category__name_zh"],
+        reads["category__name_en"],
+        reads["region__full_name"],
+        reads["qualifications"],
     ]
-    return "\n".join(p for p in parts if p)
 
 
 # What ``document_for`` reads of a need and its relations (and no more: the rebuild loads
@@ -68,29 +66,67 @@ def region_levels(path: str) -> list[str]:
 
 def document_for(need: Need) -> dict:
     """The fields both backends index. ``need`` has its category, region and agency loaded."""
+    return document_from(_reads(need), sorted(i.organisation_id for i in need.invitations.all()))
+
+
+def _reads(need: Need) -> dict:
+    """The need as ``DOCUMENT_READS`` names its values (as ``values()`` gives them)."""
+    reads = {}
+    for name in DOCUMENT_READS:
+        value = need
+        for attribute in name.split("__"):
+            value = getattr(value, "pk" if attribute == "id" else attribute)
+        reads[name] = value
+    return reads
+
+
+def document_from(reads: dict, invited: list[int]) -> dict:
+    """The document of a need read as ``DOCUMENT_READS`` (a need, or a row of ``values()``)
+    and the ids of the organisations invited to it."""
     from matching.text import token_string
 
-    levels = [*region_levels(need.region.path), "", "", "", ""][:4]
-    text = searchable_text(need)
+    levels = [*region_levels(reads["region__path"]), "", "", "", ""][:4]
+    parts = _text_parts(reads)
+    # Tokens never cross a line: the card's are its title's, then the rest's.
+    title_tokens = token_string(reads["title"])
+    rest = token_string("\n".join(p for p in parts[1:] if p))
     return {
-        "id": need.pk,
-        "title": need.title,
-        "text": text,
-        "tokens": token_string(text),  # the title's first (its line): ``title_tokens`` opens it
-        "title_tokens": token_string(need.title),
-        "category": need.category.code,
-        "kind": need.kind,
-        "urgency": need.urgency,
-        "region_path": need.region.path,
+        "id": reads["id"],
+        "title": reads["title"],
+        "text": "\n".join(p for p in parts if p),
+        "tokens": f"{title_tokens} {rest}" if title_tokens and rest else title_tokens or rest,
+        "title_tokens": title_tokens,  # ``tokens`` opens with them
+        "category": reads["category__code"],
+        "kind": reads["kind"],
+        "urgency": reads["urgency"],
+        "region_path": reads["region__path"],
         "region_l1": levels[0],
         "region_l2": levels[1],
         "region_l3": levels[2],
         "region_l4": levels[3],
-        "agency_path": need.agency.path,
-        "budget": need.budget,
-        "response_deadline": need.response_deadline,
-        "published_at": need.published_at,
-        "scope": need.scope,
-        "invited": sorted(i.organisation_id for i in need.invitations.all()),
-        "qualifications": need.qualifications,
+        "agency_path": reads["agency__path"],
+        "budget": reads["budget"],
+        "response_deadline": reads["response_deadline"],
+        "published_at": reads["published_at"],
+        "scope": reads["scope"],
+        "invited": invited,
+        "qualifications": reads["qualifications"],
     }
+
+
+def documents_of(needs, *, chunk_size: int = 2000):
+    """The documents of ``needs`` (a queryset), in its order, read as rows rather than
+    models (the rebuild reads every published need: building a model and its related
+    ones costs more than the document), with their invitations a query per chunk."""
+    import itertools
+
+    from needs.models import NeedInvitation
+
+    rows = needs.values(*DOCUMENT_READS).iterator(chunk_size=chunk_size)
+    for chunk in itertools.batched(rows, chunk_size, strict=False):
+        invited: dict[int, list[int]] = {}
+        pairs = NeedInvitation.objects.filter(need_id__in=[r["id"] for r in chunk]).order_by("organisation_id")
+        for need_id, organisation_id in pairs.values_list("need_id", "organisation_id"):
+            invited.setdefault(need_id, []).append(organisation_id)
+        for reads in chunk:
+            yield document_from(reads, invited.get(reads["id"], []))

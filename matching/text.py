@@ -80,7 +80,7 @@ def tokens(text: str) -> list[str]:
             if len(cjk) == 1:
                 out.append(cjk)
             else:
-                out.extend(cjk[i : i + 2] for i in range(len(cjk) - 1))
+                out.extend(map(str.__add__, cjk, cjk[1:]))  # each character and the next
         elif word not in STOP_WORDS:
             out.append(word)
     return out

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -34,10 +35,10 @@ BATCH = "search_rebuild_batch"
 SETTINGS = {"maintenance_work_mem": "512MB", "work_mem": "256MB"}
 
 
-def rebuild(batches, progress, *, columns: list[str], rows, vector: str) -> int:
-    """``batches`` of documents into a new table swapped in for the index's. ``rows``
-    turns a batch into its rows (``columns``, then the three parts of the tsvector),
-    ``vector`` is the SQL of the tsvector from ``title``, ``rest`` and ``lexemes``."""
+def rebuild(batches, progress, *, columns: list[str], lines, vector: str) -> int:
+    """``batches`` of documents into a new table swapped in for the index's. ``lines``
+    turns a batch into COPY's text format (``columns``, then the title's tokens),
+    ``vector`` is the SQL of the tsvector from those columns."""
     started = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(f"current_setting('{k}')" for k in SETTINGS))
@@ -58,9 +59,9 @@ def rebuild(batches, progress, *, columns: list[str], rows, vector: str) -> int:
         listed = ", ".join(columns)
         cursor.execute(
             f"CREATE TEMPORARY TABLE {BATCH} ON COMMIT DROP AS SELECT {listed}, "
-            f"''::text AS title, ''::text AS rest, '{{}}'::text[] AS lexemes FROM {TABLE} WITH NO DATA"
+            f"''::text AS title_tokens FROM {TABLE} WITH NO DATA"
         )
-        done = _fill(batches, progress, rows, listed, vector)
+        done = _fill(batches, progress, lines, listed, vector)
 
         # The indexes and constraints, once, under names of their own until the swap.
         renames = []
@@ -116,32 +117,28 @@ def rebuild(batches, progress, *, columns: list[str], rows, vector: str) -> int:
     return done
 
 
-def _fill(batches, progress, rows, listed: str, vector: str) -> int:
+def _fill(batches, progress, lines, listed: str, vector: str) -> int:
     """Each batch is copied and turned into rows of the new table by a second thread on
     this same connection (and transaction; psycopg serialises its use) while this one
     reads the needs and builds the next: the server makes the tsvectors while Python
     makes the documents."""
     raw = connection.connection  # the transaction's psycopg connection
     errors = connection.wrap_database_errors  # ``connection`` is per thread
-    insert = (
-        f"INSERT INTO {NEXT} ({listed}, tokens_vector) SELECT {listed}, "
-        f"{vector % ('title', 'rest', 'lexemes')} FROM {BATCH}"
-    )
+    insert = f"INSERT INTO {NEXT} ({listed}, tokens_vector) SELECT {listed}, {vector} FROM {BATCH}"
 
-    def write(batch: list[list]) -> int:
+    def write(data: str, count: int) -> int:
         with errors, raw.cursor() as cursor:
             with cursor.copy(f"COPY {BATCH} FROM STDIN") as copy:
-                for row in batch:
-                    copy.write_row(row)
+                copy.write(data)
             cursor.execute(insert)
             cursor.execute(f"TRUNCATE {BATCH}")
-        return len(batch)
+        return count
 
     done = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-rebuild") as writer:
         pending = None
         for batch in batches:
-            job = writer.submit(write, rows(list(batch)))
+            job = writer.submit(write, lines(batch), len(batch))
             if pending is not None:
                 done += pending.result()  # a failed write raises here: the rebuild rolls back
                 if progress:

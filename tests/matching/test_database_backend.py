@@ -19,7 +19,7 @@ from matching.query import Filters, SearchRequest
 from matching.selectors import audience_for, search_needs
 from needs import proposals, services
 from needs.forms import resident_id_check_digit
-from needs.models import Scope
+from needs.models import NeedInvitation, Scope
 from needs.workflow import DEFAULT_WEIGHTS, claimable
 from regions.models import Region
 from tests.factories import OrganisationFactory, UserFactory
@@ -204,15 +204,51 @@ def indexed_text(need_id: int) -> str:
         return cursor.fetchone()[0]
 
 
-def test_rebuild_reindexes_everything(corpus, capsys):
+def test_rebuild_reindexes_everything(corpus, capsys, county_agency, caseworker, approver):
+    # An invitation; qualifications (copied as written) of tabs, backslashes and lines.
+    NeedInvitation.objects.create(need=corpus["medical"], organisation=OrganisationFactory(), invited_by=approver)
+    odd = {"title": "“老人”\t助浴\\", "summary": "一行\r\n另一行", "qualifications": "持证社工\t\\N 一名\r\n护理员\\"}
+    published(county_agency, caseworker, approver, **odd)
+    written = index_rows()  # as each need's change wrote it
     SearchDocument.objects.all().delete()
     settings_before = pg_settings()
     call_command("search_rebuild", batch_size=2)
     out = capsys.readouterr().out
-    assert "6/6" in out and "Indexed 6 needs" in out
-    assert SearchDocument.objects.count() == 6
+    assert "7/7" in out and "Indexed 7 needs" in out
+    assert index_rows() == written
     # The rebuild's larger memory settings end with it, here inside the test's transaction.
     assert pg_settings() == settings_before
+
+
+def index_rows() -> dict[int, tuple]:
+    """Each indexed need's row as the search reads it (its tsvector or FTS5 row too)."""
+    columns = [f.column for f in SearchDocument._meta.concrete_fields if f.name != "indexed_at"]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT {', '.join(columns)}, tokens_vector::text FROM matching_searchdocument")
+        else:
+            cursor.execute(
+                f"SELECT {', '.join('d.' + c for c in columns)}, f.tokens, f.title_tokens "
+                "FROM matching_searchdocument d JOIN matching_fts f ON f.rowid = d.need_id"
+            )
+        return {row[0]: row for row in cursor.fetchall()}
+
+
+def test_the_rebuild_reads_each_need_as_its_own_change_does(corpus, approver):
+    """``documents_of`` (rows, for the rebuild) and ``document_for`` (a need) agree."""
+    from matching.documents import INDEXED_STATES, document_for, documents_of, indexable
+    from matching.text import token_string
+    from needs.models import Need
+
+    NeedInvitation.objects.create(need=corpus["meals"], organisation=OrganisationFactory(), invited_by=approver)
+    NeedInvitation.objects.create(need=corpus["meals"], organisation=OrganisationFactory(), invited_by=approver)
+    needs = Need.objects.filter(state__in=INDEXED_STATES).order_by("pk")
+    documents = list(documents_of(needs, chunk_size=4))
+    assert documents == [document_for(n) for n in indexable(needs)]
+    assert len(documents) == 6 and len(documents[0]["invited"]) == 2
+    for document in documents:  # the card's tokens, its title's first
+        assert document["tokens"] == token_string(document["text"])
+        assert document["tokens"].startswith(document["title_tokens"])
 
 
 def pg_settings() -> tuple:

@@ -15,10 +15,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, batch_size: int, **options):
         from matching.backends import get_backend
-        from matching.documents import INDEXED_STATES, document_for, indexable
+        from matching.documents import INDEXED_STATES, documents_of
         from needs.models import Need
 
-        needs = indexable(Need.objects.filter(state__in=INDEXED_STATES)).order_by("pk")
+        needs = Need.objects.filter(state__in=INDEXED_STATES).order_by("pk")
         total = needs.count()
         backend = get_backend()
         tty = sys.stdout.isatty()
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
             self.stdout.write(("\r" + line) if tty else line, ending="" if tty else "\n")
 
-        documents = (document_for(n) for n in needs.iterator(chunk_size=batch_size))
+        documents = documents_of(needs, chunk_size=batch_size)
         count = backend.rebuild(documents, batch_size=batch_size, progress=progress)
         if tty:
             self.stdout.write("")
