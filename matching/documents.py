@@ -114,10 +114,22 @@ def document_from(reads: dict, invited: list[int]) -> dict:
     }
 
 
-def documents_of(needs, *, chunk_size: int = 2000):
+def documents_of(needs, *, chunk_size: int = 2000, read_ahead: bool = False):
     """The documents of ``needs`` (a queryset), in its order, read as rows rather than
     models (the rebuild reads every published need: building a model and its related
-    ones costs more than the document), with their invitations a query per chunk."""
+    ones costs more than the document), with their invitations a query per chunk.
+
+    ``read_ahead`` reads the rows on a second thread and its own connection, a chunk
+    ahead, so that reading does not wait for the connection (and the rebuild's writes on
+    it); only outside a transaction, whose uncommitted rows that connection would not see."""
+    chunks = _read_ahead(needs, chunk_size) if read_ahead else _chunks(needs, chunk_size)
+    for chunk, invited in chunks:
+        for reads in chunk:
+            yield document_from(reads, invited.get(reads["id"], []))
+
+
+def _chunks(needs, chunk_size: int):
+    """The rows of ``needs`` a chunk at a time, each with its invitations by need."""
     import itertools
 
     from needs.models import NeedInvitation
@@ -128,5 +140,43 @@ def documents_of(needs, *, chunk_size: int = 2000):
         pairs = NeedInvitation.objects.filter(need_id__in=[r["id"] for r in chunk]).order_by("organisation_id")
         for need_id, organisation_id in pairs.values_list("need_id", "organisation_id"):
             invited.setdefault(need_id, []).append(organisation_id)
-        for reads in chunk:
-            yield document_from(reads, invited.get(reads["id"], []))
+        yield chunk, invited
+
+
+def _read_ahead(needs, chunk_size: int):
+    import queue
+    import threading
+
+    from django.db import connection
+
+    chunks: queue.Queue = queue.Queue(maxsize=2)
+    done = object()
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for chunk in _chunks(needs, chunk_size):
+                while not stop.is_set():
+                    try:
+                        chunks.put(chunk, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            chunks.put(done)
+        except BaseException as error:  # raised again in the reading thread
+            chunks.put(error)
+        finally:
+            connection.close()  # this thread's
+
+    reader = threading.Thread(target=read, name="search-rebuild-read", daemon=True)
+    reader.start()
+    try:
+        while (chunk := chunks.get()) is not done:
+            if isinstance(chunk, BaseException):
+                raise chunk
+            yield chunk
+    finally:
+        stop.set()
+        reader.join()

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 
 from accounts.models import Membership, Role
 from categories.models import Category
@@ -232,6 +232,25 @@ def index_rows() -> dict[int, tuple]:
                 "FROM matching_searchdocument d JOIN matching_fts f ON f.rowid = d.need_id"
             )
         return {row[0]: row for row in cursor.fetchall()}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reading ahead is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_the_rebuild_command_reads_ahead_on_a_second_connection(corpus, capsys):
+    """Outside a transaction the command reads the needs on a second thread and
+    connection while it writes on its own: the same rows as each need's change wrote."""
+    from matching.documents import documents_of
+    from needs.models import Need
+
+    written = index_rows()
+    call_command("search_rebuild", batch_size=2)
+    assert "Indexed 6 needs" in capsys.readouterr().out
+    assert index_rows() == written
+    # A failure on the reading thread is raised where the documents are read.
+    failing = Need.objects.extra(where=["1 / (needs_need.id - needs_need.id) = 1"]).order_by("pk")  # division by zero
+    with pytest.raises(DataError):
+        list(documents_of(failing, read_ahead=True))
+    assert index_rows() == written
 
 
 def test_the_rebuild_reads_each_need_as_its_own_change_does(corpus, approver):

@@ -14,6 +14,8 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=500)
 
     def handle(self, *args, batch_size: int, **options):
+        from django.db import connection
+
         from matching.backends import get_backend
         from matching.documents import INDEXED_STATES, documents_of
         from needs.models import Need
@@ -29,7 +31,10 @@ class Command(BaseCommand):
             line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
             self.stdout.write(("\r" + line) if tty else line, ending="" if tty else "\n")
 
-        documents = documents_of(needs, chunk_size=batch_size)
+        # PostgreSQL: read on a second connection, but inside a transaction (a test's),
+        # whose rows it would not see.
+        read_ahead = connection.vendor == "postgresql" and not connection.in_atomic_block
+        documents = documents_of(needs, chunk_size=batch_size, read_ahead=read_ahead)
         count = backend.rebuild(documents, batch_size=batch_size, progress=progress)
         if tty:
             self.stdout.write("")
