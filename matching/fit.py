@@ -231,7 +231,7 @@ def recommended_for(user, *, limit: int = 5) -> list[tuple]:
     if organisation is None:
         return []
     results = search_needs(
-        user, SearchRequest(sort="fit", per_page=limit, facets=False), fit=fit_function(organisation)
+        user, SearchRequest(sort="fit", per_page=limit, facets=False, count=False), fit=fit_function(organisation)
     )
     needs = Need.objects.select_related("category", "region").in_bulk(results.ids)
     ordered = [needs[i] for i in results.ids if i in needs]

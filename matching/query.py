@@ -102,6 +102,9 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
     facets: bool = True  # False: the page only ("Recommended for you"); a backend may skip the counts
+    # False: the total is not wanted either (the database backend then does not count the
+    # matches of a search without text; the total is the page's length).
+    count: bool = True
 
 
 @dataclass(frozen=True)

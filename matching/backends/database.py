@@ -261,7 +261,7 @@ class DatabaseBackend(SearchBackend):
             order = ("-fit_points", "-published_at", "-need_id")
             ranked = matching.annotate(fit_points=expression()).order_by(*order)
             page = list(ranked.values_list("need_id", flat=True)[start : start + request.per_page])
-            scores, total = {}, matching.count()
+            scores, total = {}, matching.count() if request.count else len(page)
         elif expression is not None:
             page, scores, total = _scored_page(
                 "fit", scored, visible.annotate(fit_points=expression()), filters, start, request.per_page
@@ -271,7 +271,7 @@ class DatabaseBackend(SearchBackend):
         elif scored is None:
             order = ("response_deadline", "-need_id") if request.sort == "deadline" else ("-published_at", "-need_id")
             page = list(matching.order_by(*order).values_list("need_id", flat=True)[start : start + request.per_page])
-            scores, total = {}, matching.count()
+            scores, total = {}, matching.count() if request.count else len(page)
         else:
             page, scores, total = _scored_page(request.sort, scored, visible, filters, start, request.per_page)
         return SearchResults(

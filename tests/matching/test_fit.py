@@ -80,6 +80,31 @@ def test_recommended_on_the_organisation_home_page(client_for, elder_need, count
     assert "1 licensed social worker" in page
 
 
+def test_recommended_needs_are_the_first_page_by_fit_without_counting_the_rest(
+    elder_need, county_agency, caseworker, approver
+):
+    """ "Recommended for you" is the search's first page by fit; the matches are not
+    counted (a count of every visible need cost a third of it at 200,000 needs)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from matching.fit import acting_organisation, fit_function, recommended_for
+    from matching.query import SearchRequest
+    from matching.selectors import search_needs
+
+    for title in ("困境儿童课后照料", "老人助浴", "重病家庭康复护理"):
+        published(county_agency, caseworker, approver, title=title, scope="all", budget=Decimal("2000"))
+    org = organisation("晋原社工", "510129001", ["elderly_care"], social_workers=1)
+    member = UserFactory()
+    Membership.objects.create(user=member, role=Role.ORG_MEMBER, organisation=org)
+    with CaptureQueriesContext(connection) as queries:
+        recommended = recommended_for(member, limit=3)
+    assert not [q for q in queries if "COUNT(" in q["sql"].upper() and "matching_searchdocument" in q["sql"]]
+    fit = fit_function(acting_organisation(member))
+    first_page = search_needs(member, SearchRequest(sort="fit", per_page=3), fit=fit)
+    assert [need.pk for need, _fit in recommended] == first_page.ids and first_page.total == 4
+
+
 def test_suggested_organisations_for_the_agency_with_an_invite(client_for, elder_need, caseworker):
     best = organisation("晋原社工", "510129001", ["elderly_care"], social_workers=2)
     organisation("县慈善会", "510129", ["elderly_care"])
