@@ -33,6 +33,11 @@ BATCH = "search_rebuild_batch"
 # For the rebuild only, put back after it (it may run inside a caller's transaction, where
 # ``SET LOCAL`` would outlive it): the GIN index is built in memory, in one run.
 SETTINGS = {"maintenance_work_mem": "512MB", "work_mem": "256MB"}
+# The swap's wait for each lock it takes, but the old table's last (the running searches
+# finish first), and how many times it tries (``_swap``).
+LOCK_WAIT = "300ms"
+DROP_WAIT = "10s"
+SWAP_TRIES = 30
 
 
 def rebuild(batches, progress, *, columns: list[str], lines, vector: str) -> int:
@@ -75,46 +80,78 @@ def rebuild(batches, progress, *, columns: list[str], lines, vector: str) -> int
             renames.append(f"ALTER TABLE {NEXT} RENAME CONSTRAINT {temporary} TO {name}")
         cursor.execute(f"ANALYZE {NEXT}")
 
-        # Writes made meanwhile: the old table is locked against more (searches still read
-        # it), and they are carried over.
-        cursor.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
-        # The rows written since the rebuild started (``indexed_at``, the writer's clock:
-        # the machines' clocks are taken to agree). One written just before came from a
-        # need as the rebuild then read it; one whose need changed later has another
-        # write to come (the change's task), carried over or into the new table.
-        since = started
-        cursor.execute(
-            f"DELETE FROM {NEXT} WHERE need_id IN (SELECT need_id FROM {TABLE} WHERE indexed_at >= %s)", [since]
-        )
-        cursor.execute(
-            f"INSERT INTO {NEXT} ({listed}, tokens_vector) SELECT {listed}, tokens_vector FROM {TABLE} "
-            "WHERE indexed_at >= %s",
-            [since],
-        )
-        from matching.documents import INDEXED_STATES
-        from needs.models import Need
-
-        cursor.execute(
-            f"DELETE FROM {NEXT} n WHERE NOT EXISTS (SELECT 1 FROM {Need._meta.db_table} need "
-            "WHERE need.id = n.need_id AND need.state = ANY(%s))",
-            [list(INDEXED_STATES)],
-        )
-        for number, (name, definition) in enumerate((n, d) for n, kind, d in constraints if kind == "f"):
-            temporary = f"search_next_foreign_{number}"
-            cursor.execute(f"ALTER TABLE {NEXT} ADD CONSTRAINT {temporary} {definition}")
-            renames.append(f"ALTER TABLE {NEXT} RENAME CONSTRAINT {temporary} TO {name}")
-
-        # A table with deferred checks pending cannot be dropped: this transaction's own
-        # earlier writes to it (a caller's) are checked now, as Django's
-        # ``check_constraints`` does, and the checks deferred again.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        cursor.execute(f"DROP TABLE {TABLE}")
-        for statement in renames:
-            cursor.execute(statement)
-        cursor.execute(f"ALTER TABLE {NEXT} RENAME TO {TABLE}")
+        _swap(cursor, started, listed, constraints, renames)
         cursor.execute(set_config, list(before))
     return done
+
+
+def _swap(cursor, started, listed: str, constraints, renames: list[str]) -> None:
+    """Carry over the writes made meanwhile and put the new table in the old one's place.
+
+    It takes locks a need's change also takes, the other way round (the old table's
+    against writes, then the needs table's to add the foreign key; a change writes the
+    need, then the index): rather than deadlock with one (PostgreSQL would end one of
+    the two after a second, perhaps the change), it waits at most ``LOCK_WAIT`` for each
+    of these, and if one is not free it lets go of all it took (a savepoint) and tries
+    again a moment later, up to ``SWAP_TRIES`` times."""
+    import time
+
+    from django.db import OperationalError
+
+    from matching.documents import INDEXED_STATES
+    from needs.models import Need
+
+    cursor.execute("SELECT current_setting('lock_timeout')")
+    (lock_timeout,) = cursor.fetchone()
+    for attempt in range(1, SWAP_TRIES + 1):
+        try:
+            with transaction.atomic():
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_WAIT])
+                # The old table is locked against more writes (searches still read it).
+                cursor.execute(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE")
+                # The rows written since the rebuild started (``indexed_at``, the writer's
+                # clock: the machines' clocks are taken to agree). One written just before
+                # came from a need as the rebuild then read it; one whose need changed
+                # later has another write to come (the change's task), carried over or
+                # into the new table.
+                cursor.execute(
+                    f"DELETE FROM {NEXT} WHERE need_id IN (SELECT need_id FROM {TABLE} WHERE indexed_at >= %s)",
+                    [started],
+                )
+                cursor.execute(
+                    f"INSERT INTO {NEXT} ({listed}, tokens_vector) SELECT {listed}, tokens_vector FROM {TABLE} "
+                    "WHERE indexed_at >= %s",
+                    [started],
+                )
+                # A need no longer searched (or gone) leaves.
+                cursor.execute(
+                    f"DELETE FROM {NEXT} n WHERE NOT EXISTS (SELECT 1 FROM {Need._meta.db_table} need "
+                    "WHERE need.id = n.need_id AND need.state = ANY(%s))",
+                    [list(INDEXED_STATES)],
+                )
+                foreign = []
+                for number, (name, definition) in enumerate((n, d) for n, kind, d in constraints if kind == "f"):
+                    temporary = f"search_next_foreign_{number}"
+                    cursor.execute(f"ALTER TABLE {NEXT} ADD CONSTRAINT {temporary} {definition}")
+                    foreign.append(f"ALTER TABLE {NEXT} RENAME CONSTRAINT {temporary} TO {name}")
+                # A table with deferred checks pending cannot be dropped: this transaction's
+                # own earlier writes to it (a caller's) are checked now, as Django's
+                # ``check_constraints`` does, and the checks deferred again.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                # Dropping the old table waits for the searches reading it (nothing it
+                # holds is wanted by them), while the next ones wait behind it.
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [DROP_WAIT])
+                cursor.execute(f"DROP TABLE {TABLE}")
+                for statement in [*renames, *foreign]:
+                    cursor.execute(statement)
+                cursor.execute(f"ALTER TABLE {NEXT} RENAME TO {TABLE}")
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_timeout])
+            return
+        except OperationalError as error:  # a lock not free in time (lock_not_available)
+            if getattr(error.__cause__, "sqlstate", "") != "55P03" or attempt == SWAP_TRIES:
+                raise
+            time.sleep(0.1 * attempt)
 
 
 def _fill(batches, progress, lines, listed: str, vector: str) -> int:

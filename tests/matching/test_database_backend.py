@@ -253,6 +253,53 @@ def test_the_rebuild_command_reads_ahead_on_a_second_connection(corpus, capsys):
     assert index_rows() == written
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the swap is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_the_swap_gives_way_to_a_change_of_a_need_in_flight(corpus, monkeypatch):
+    """A change holding the needs table (as a need's transition does, before it writes the
+    index) makes the swap let go and try again rather than risk a deadlock: the rebuild
+    completes once the change is done, or fails whole, the old index intact, if it is
+    never done."""
+    import threading
+    import time
+
+    from django.db import OperationalError
+
+    from matching.backends import pg_rebuild
+
+    written = index_rows()
+
+    def hold_the_needs_table(seconds: float, ready: threading.Event) -> None:
+        other = connection.get_new_connection(connection.get_connection_params())
+        try:
+            other.execute("LOCK TABLE needs_need IN ROW EXCLUSIVE MODE")  # a change's lock
+            ready.set()
+            time.sleep(seconds)
+        finally:
+            other.rollback()
+            other.close()
+
+    ready = threading.Event()
+    holder = threading.Thread(target=hold_the_needs_table, args=(1.5, ready))
+    holder.start()
+    ready.wait()
+    started = time.monotonic()
+    call_command("search_rebuild", batch_size=4)
+    assert time.monotonic() - started >= 1.0  # it waited for the change
+    holder.join()
+    assert index_rows() == written
+
+    monkeypatch.setattr(pg_rebuild, "SWAP_TRIES", 2)
+    ready = threading.Event()
+    holder = threading.Thread(target=hold_the_needs_table, args=(3, ready))
+    holder.start()
+    ready.wait()
+    with pytest.raises(OperationalError, match="lock timeout"):
+        call_command("search_rebuild", batch_size=4)
+    holder.join()
+    assert index_rows() == written
+
+
 def test_the_rebuild_reads_each_need_as_its_own_change_does(corpus, approver):
     """``documents_of`` (rows, for the rebuild) and ``document_for`` (a need) agree."""
     from matching.documents import INDEXED_STATES, document_for, documents_of, indexable
