@@ -153,20 +153,24 @@ def _read_ahead(needs, chunk_size: int):
     done = object()
     stop = threading.Event()
 
+    def offer(item) -> bool:
+        """Queue ``item`` unless the documents are no longer wanted (then False)."""
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def read() -> None:
         try:
             for chunk in _chunks(needs, chunk_size):
-                while not stop.is_set():
-                    try:
-                        chunks.put(chunk, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not offer(chunk):
                     return
-            chunks.put(done)
-        except BaseException as error:  # raised again in the reading thread
-            chunks.put(error)
+            offer(done)
+        except BaseException as error:  # raised again where the documents are read
+            offer(error)
         finally:
             connection.close()  # this thread's
 

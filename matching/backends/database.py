@@ -79,8 +79,8 @@ def _title_and_rest(document: dict) -> list[str]:
 
 def document_rows(documents: list[dict]) -> tuple[list[str], list[list]]:
     """The index table's columns (quoted, but ``tokens_vector``) and the batch's rows,
-    values adapted as the fields would: the ORM's bulk_create compiles a statement per
-    batch row by row, the half of a rebuild."""
+    values adapted as the fields would, for one prepared INSERT (the ORM's bulk_create
+    compiles a statement per batch row by row, the half of a SQLite rebuild)."""
     fields = [SearchDocument._meta.get_field(name) for name in ("need", *DOCUMENT_FIELDS, "indexed_at")]
     now = timezone.now()
     rows = [

@@ -300,6 +300,27 @@ def test_the_swap_gives_way_to_a_change_of_a_need_in_flight(corpus, monkeypatch)
     assert index_rows() == written
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reading ahead is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_reading_ahead_stops_when_the_documents_are_no_longer_wanted(corpus):
+    """A rebuild that fails part-way stops reading: the reading thread, its queue full,
+    lets go instead of waiting for a reader that is gone."""
+    import threading
+    import time
+
+    from matching.documents import documents_of
+    from needs.models import Need
+
+    documents = documents_of(Need.objects.order_by("pk"), chunk_size=2, read_ahead=True)
+    assert next(documents)["id"] == corpus["meals"].pk
+    time.sleep(1)  # the reader has read every chunk and waits, its queue full, to say so
+    closed = threading.Thread(target=documents.close)
+    closed.start()
+    closed.join(timeout=10)
+    assert not closed.is_alive()
+    assert not [t for t in threading.enumerate() if t.name == "search-rebuild-read"]
+
+
 def test_the_rebuild_reads_each_need_as_its_own_change_does(corpus, approver):
     """``documents_of`` (rows, for the rebuild) and ``document_for`` (a need) agree."""
     from matching.documents import INDEXED_STATES, document_for, documents_of, indexable
