@@ -6,8 +6,9 @@ The need's bigrams and words are written joined by spaces, so stock tokenisers (
 ``unicode61``, PostgreSQL's ``simple`` configuration) see exactly our tokens: into an FTS5
 table on SQLite, as one tsvector on PostgreSQL (the title's positions weighted ``A``).
 Everything runs in the database: the text's scores once per request into a temporary
-table, the audience and filters as one condition, each facet a ``GROUP BY`` and the page
-ordered and cut in SQL, the same way on both databases. On PostgreSQL a text search (but
+table, the audience and filters as one condition, every facet's counts and the total one
+``GROUP BY`` (``_facets_and_total``) and the page ordered and cut in SQL, the same way on
+both databases. On PostgreSQL a text search (but
 sort by fit) is one statement that reads only the needs a facet or the page can count
 and scores only those passing every filter (``_pg_text_search``).
 """
@@ -19,14 +20,14 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import reduce
 from operator import or_
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, IntegerField, Q, Value, When
+from django.db.models import Case, CharField, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -253,7 +254,9 @@ class DatabaseBackend(SearchBackend):
 
     def _search(self, request: SearchRequest, visible, scored, fit) -> SearchResults:
         filters = request.filters
-        facets = {facet: _facet_counts(facet, visible, filters) if request.facets else Counter() for facet in FACETS}
+        facets, counted = {facet: Counter() for facet in FACETS}, None
+        if request.facets:
+            facets, counted = _facets_and_total(visible, filters)
         matching = visible.filter(filters_q(filters))
         start = (max(request.page, 1) - 1) * request.per_page
         expression = getattr(fit, "expression", None) if request.sort == "fit" else None
@@ -261,7 +264,7 @@ class DatabaseBackend(SearchBackend):
             order = ("-fit_points", "-published_at", "-need_id")
             ranked = matching.annotate(fit_points=expression()).order_by(*order)
             page = list(ranked.values_list("need_id", flat=True)[start : start + request.per_page])
-            scores, total = {}, matching.count() if request.count else len(page)
+            scores, total = {}, _total(matching, counted, request, page)
         elif expression is not None:
             page, scores, total = _scored_page(
                 "fit", scored, visible.annotate(fit_points=expression()), filters, start, request.per_page
@@ -271,7 +274,7 @@ class DatabaseBackend(SearchBackend):
         elif scored is None:
             order = ("response_deadline", "-need_id") if request.sort == "deadline" else ("-published_at", "-need_id")
             page = list(matching.order_by(*order).values_list("need_id", flat=True)[start : start + request.per_page])
-            scores, total = {}, matching.count() if request.count else len(page)
+            scores, total = {}, _total(matching, counted, request, page)
         else:
             page, scores, total = _scored_page(request.sort, scored, visible, filters, start, request.per_page)
         return SearchResults(
@@ -282,6 +285,14 @@ class DatabaseBackend(SearchBackend):
             page=request.page,
             per_page=request.per_page,
         )
+
+
+def _total(matching, counted: int | None, request: SearchRequest, page: list) -> int:
+    """The number of matches: counted with the facets, else counted now (unless the
+    request does without)."""
+    if counted is not None:
+        return counted
+    return matching.count() if request.count else len(page)
 
 
 def _scored(query_clauses: list[Clause]) -> tuple[str, list]:
@@ -447,25 +458,6 @@ def _band_case() -> Case:
     return Case(*whens, default=Value(BAND_KEYS[-1]), output_field=CharField())
 
 
-def _facet_counts(facet: str, visible, filters: Filters) -> Counter:
-    """Counts of one facet's values among the documents passing every other filter (the
-    region facet: the next level below the chosen region)."""
-    if facet == "region":
-        depth = len(filters.region.strip("/").split("/")) if filters.region else 0
-        if depth >= 4:
-            return Counter()
-        column = f"region_l{depth + 1}"
-        qs = visible.filter(filters_q(filters)).exclude(**{column: ""})
-    else:
-        qs = visible.filter(filters_q(filters.without(facet)))
-        column = facet
-        if facet == "budget":
-            qs = qs.annotate(band=_band_case())
-            column = "band"
-    rows = qs.order_by().values(column).annotate(n=Count("pk")).values_list(column, "n")
-    return Counter({value: n for value, n in rows})
-
-
 def audience_q(audience: Audience) -> Q:
     """The audience as a filter on SearchDocument (published needs only are indexed)."""
     from needs.selectors import ancestor_paths
@@ -587,6 +579,84 @@ def _pg_prefilter(filters: Filters, *, relax: bool) -> str:
     return " & ".join(p for p in parts if p)
 
 
+RELAXABLE = ("category", "kind", "urgency", "budget")
+
+
+@dataclass
+class _Relaxed:
+    """The documents a facet or the total can count, each with which filter it fails.
+
+    Each relaxable facet's own filter is a flag per row (``c_…``, 1 or 0); the region, the
+    service area and the ids are never relaxed (the region facet walks down the chosen
+    region), so they are the ``queryset``'s condition with the audience. A row is counted
+    when it fails at most one relaxable filter (with facets; else none): ``failed`` says
+    which (1…4, in ``RELAXABLE`` order), 0 none. Rows failing none make the total and the
+    page; each facet counts those failing none or only its own filter."""
+
+    queryset: object
+    checks: dict
+    counted: str
+    failed: str
+    region_column: str  # the region facet's: the level below the chosen region ('' none)
+
+    @property
+    def value_columns(self) -> list[str]:
+        """Each facet's value, in ``FACETS`` order (``''`` for a region not counted)."""
+        return ["category", "kind", "urgency", self.region_column or "''", "band"]
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for c in self.value_columns if c != "''"]
+
+    def count(self, facets: dict[str, Counter], values, failed: int, n: int) -> None:
+        """Add a group of ``n`` rows with these ``value_columns`` values to the facets."""
+        if failed:  # counted by the failed filter's own facet only
+            facet = RELAXABLE[failed - 1]
+            facets[facet][values[FACETS.index(facet)]] += n
+            return
+        for facet, value in zip(FACETS, values, strict=True):
+            if facet != "region" or (self.region_column and value):
+                facets[facet][value] += n
+
+
+def _relaxed(visible, filters: Filters, *, facets: bool) -> _Relaxed:
+    own = {facet: filters_q(Filters(**{facet: getattr(filters, facet)})) for facet in RELAXABLE}
+    rest = filters_q(replace(filters, **dict.fromkeys(RELAXABLE, ())))
+    checks = {f"c_{facet}": _flag(q) for facet, q in own.items()}
+    depth = len(filters.region.strip("/").split("/")) if filters.region else 0
+    return _Relaxed(
+        queryset=(visible.filter(rest) if rest else visible).annotate(band=_band_case(), **checks).order_by(),
+        checks=checks,
+        counted=f"{' + '.join(checks)} >= {len(checks) - 1 if facets else len(checks)}",
+        failed="CASE " + " ".join(f"WHEN {c} = 0 THEN {i}" for i, c in enumerate(checks, 1)) + " ELSE 0 END",
+        region_column=f"region_l{depth + 1}" if facets and depth < 4 else "",
+    )
+
+
+def _facets_and_total(visible, filters: Filters) -> tuple[dict[str, Counter], int]:
+    """Every facet's counts and the total in one pass over the documents that can count
+    (one ``GROUP BY`` of the facets' values and the filter each row fails), where a
+    statement per facet would read them five times."""
+    rows = _relaxed(visible, filters, facets=True)
+    facets = {facet: Counter() for facet in FACETS}
+    try:
+        sql, params = rows.queryset.values(*rows.columns, *rows.checks).query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing
+        return facets, 0
+    group = ", ".join(rows.columns)
+    statement = (
+        f"SELECT {', '.join(rows.value_columns)}, failed, COUNT(*) FROM "
+        f"(SELECT *, {rows.failed} AS failed FROM ({sql}) x WHERE {rows.counted}) y GROUP BY {group}, failed"
+    )
+    total = 0
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        for *values, failed, n in cursor.fetchall():
+            rows.count(facets, values, failed, n)
+            total += n if not failed else 0
+    return facets, total
+
+
 def _pg_text_search(request: SearchRequest, visible, query_clauses: list[Clause], plan) -> SearchResults:
     """A text search on PostgreSQL in one statement, scoring only what is shown.
 
@@ -597,30 +667,15 @@ def _pg_text_search(request: SearchRequest, visible, query_clauses: list[Clause]
     as ``_scored``, each clause tested against the need's tsvector, read once). The
     results equal the general way's: same ids, order, scores, total and counts."""
     filters = request.filters
-    # Each relaxable facet's own filter once per row (``c_…``, 1 or 0); the region, the
-    # service area and the ids are never relaxed (the region facet walks down the chosen
-    # region), so they are the statement's condition with the audience.
-    relaxable = ("category", "kind", "urgency", "budget")
-    own = {facet: filters_q(Filters(**{facet: getattr(filters, facet)})) for facet in relaxable}
-    rest = filters_q(replace(filters, **dict.fromkeys(relaxable, ())))
-    qs = visible.filter(rest) if rest else visible
-    depth = len(filters.region.strip("/").split("/")) if filters.region else 0
-    region_column = f"region_l{depth + 1}" if request.facets and depth < 4 else ""
-    checks = {f"c_{facet}": _flag(q) for facet, q in own.items()}
-    qs = qs.annotate(band=_band_case(), **checks).order_by()
-    value_columns = ["category", "kind", "urgency", region_column or "''", "band"]  # in FACETS order
+    rows = _relaxed(visible, filters, facets=request.facets)
     order_columns = ["response_deadline"] if request.sort == "deadline" else ["published_at"]
-    columns = ["need_id", *order_columns, *(c for c in value_columns if c != "''")]
+    columns = ["need_id", *order_columns, *rows.columns]
     empty = SearchResults([], {}, 0, {facet: Counter() for facet in FACETS}, request.page, request.per_page)
     try:
-        sql, params = qs.values(*columns, *checks).query.sql_with_params()
+        sql, params = rows.queryset.values(*columns, *rows.checks).query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing
         return empty
-    # A row is counted when it fails at most one relaxable filter (with facets; else none):
-    # ``failed`` says which (1…4, in ``relaxable`` order), 0 none. Rows failing none make the
-    # total and the page; each facet counts those failing none or only its own filter.
-    counted = f"{' + '.join(checks)} >= {len(checks) - 1 if request.facets else len(checks)}"
-    failed = "CASE " + " ".join(f"WHEN {c} = 0 THEN {i}" for i, c in enumerate(checks, 1)) + " ELSE 0 END"
+    counted, failed, value_columns = rows.counted, rows.failed, rows.value_columns
     table = connection.ops.quote_name(SearchDocument._meta.db_table)
     head, _from, tail = sql.partition(f" FROM {table}")
     assert _from and f" FROM {table}" not in tail, sql
@@ -673,8 +728,11 @@ def _pg_text_search(request: SearchRequest, visible, query_clauses: list[Clause]
     nothing = ", ".join(["NULL"] * len(value_columns))
     parts = [
         f"SELECT 'total', NULL::bigint, NULL::integer, NULL::bigint, {nothing}, 0, COUNT(*) FROM m WHERE failed = 0",
-        f"SELECT * FROM (SELECT 'page', need_id, score, ROW_NUMBER() OVER (ORDER BY {order}), {nothing}, 0, 0 "
-        f"FROM m WHERE failed = 0 ORDER BY {order} LIMIT %s OFFSET %s) p",
+        # The page's order is numbered after the LIMIT, so that the sort keeps only the page
+        # (a window function over the sort would have it sort every counted row).
+        f"SELECT 'page', need_id, score, ROW_NUMBER() OVER (ORDER BY {order}), {nothing}, 0, 0 "
+        f"FROM (SELECT need_id, score, {', '.join(order_columns)} FROM m WHERE failed = 0 "
+        f"ORDER BY {order} LIMIT %s OFFSET %s) p",
     ]
     if request.facets:
         group_by = ", ".join(c for c in selected if c != "''::text")  # the region's: not counted here
@@ -691,22 +749,17 @@ def _pg_text_search(request: SearchRequest, visible, query_clauses: list[Clause]
         cursor.execute(set_config, list(PG_SETTINGS.values()))
         # ``exact`` is never tested without phrases (no row is then relaxed).
         cursor.execute(statement, [*score_params, *params, exact or "x", request.per_page, start])
-        rows = cursor.fetchall()
+        found = cursor.fetchall()
         cursor.execute(set_config, list(before))
     facets = {facet: Counter() for facet in FACETS}
     total, page = 0, []
-    for part, need_id, score, rank, *values, failed_filter, n in rows:
+    for part, need_id, score, rank, *values, failed_filter, n in found:
         if part == "total":
             total = n
         elif part == "page":
             page.append((rank, need_id, score))
-        elif failed_filter:  # counted by the failed filter's own facet only
-            facet = relaxable[failed_filter - 1]
-            facets[facet][values[FACETS.index(facet)]] += n
         else:
-            for facet, value in zip(FACETS, values, strict=True):
-                if facet != "region" or (region_column and value):
-                    facets[facet][value] += n
+            rows.count(facets, values, failed_filter, n)
     page.sort()
     return SearchResults(
         ids=[i for _rank, i, _score in page],
