@@ -151,16 +151,9 @@ def _covering(served, region):
 
 def acting_organisation(user):
     """The organisation a member searches for: the first of theirs that may act today."""
-    from accounts import policy
-    from organisations.selectors import organisations_may_act
+    from organisations.selectors import acting_organisations
 
-    return (
-        organisations_may_act()
-        .filter(pk__in=policy.organisation_ids(user))
-        .prefetch_related("service_regions")
-        .order_by("legal_name")
-        .first()
-    )
+    return next(iter(acting_organisations(user)), None)
 
 
 def fit_function(organisation):
@@ -226,13 +219,14 @@ def recommended_for(user, *, limit: int = 5) -> list[tuple]:
     from matching.query import SearchRequest
     from matching.selectors import search_needs
     from needs.models import Need
+    from organisations.selectors import acting_organisations
 
-    organisation = acting_organisation(user)
-    if organisation is None:
+    acting = acting_organisations(user)
+    if not acting:
         return []
-    results = search_needs(
-        user, SearchRequest(sort="fit", per_page=limit, facets=False, count=False), fit=fit_function(organisation)
-    )
+    organisation = acting[0]
+    request = SearchRequest(sort="fit", per_page=limit, facets=False, count=False)
+    results = search_needs(user, request, fit=fit_function(organisation), acting=acting)
     needs = Need.objects.select_related("category", "region").in_bulk(results.ids)
     ordered = [needs[i] for i in results.ids if i in needs]
     fits = fit_for(organisation, ordered)

@@ -8,17 +8,17 @@ from matching.backends import get_backend
 from matching.query import Audience, SearchRequest, SearchResults
 
 
-def audience_for(user) -> Audience:
-    """The same rule as ``needs.selectors.needs_visible_to``, for published needs."""
-    from organisations.selectors import organisations_may_act
+def audience_for(user, *, acting=None) -> Audience:
+    """The same rule as ``needs.selectors.needs_visible_to``, for published needs
+    (``acting``: the user's ``acting_organisations``, when the caller has them)."""
+    from organisations.selectors import acting_organisations
 
     if policy.is_superuser(user) or policy.has_role(user, Role.AUDITOR):
         return Audience(everything=True)
     grants = policy.grants(user)
     agency_paths = tuple(sorted({g.agency_path for g in grants if g.role in AGENCY_ROLES and g.agency_path}))
-    acting = list(
-        organisations_may_act().filter(pk__in=policy.organisation_ids(user)).prefetch_related("service_regions")
-    )
+    if acting is None:
+        acting = acting_organisations(user)
     return Audience(
         agency_paths=agency_paths,
         organisation_ids=tuple(sorted(o.pk for o in acting)),
@@ -26,13 +26,17 @@ def audience_for(user) -> Audience:
     )
 
 
-def search_needs(user, request: SearchRequest, *, fit=None) -> SearchResults:
+def search_needs(user, request: SearchRequest, *, fit=None, acting=None) -> SearchResults:
     """Search the published needs this user may see. A search never widens visibility:
     the backend filters by the audience, and every page is checked again against
-    ``needs_visible_to`` before it is shown."""
+    ``needs_visible_to`` before it is shown. (``acting``: the user's
+    ``acting_organisations``, when the caller has them.)"""
     from needs.selectors import needs_visible_to
+    from organisations.selectors import acting_organisations
 
-    results = get_backend().search(request, audience_for(user), fit=fit)
-    visible = set(needs_visible_to(user).filter(pk__in=results.ids).values_list("pk", flat=True))
+    if acting is None:
+        acting = acting_organisations(user)
+    results = get_backend().search(request, audience_for(user, acting=acting), fit=fit)
+    visible = set(needs_visible_to(user, acting=acting).filter(pk__in=results.ids).values_list("pk", flat=True))
     results.ids = [i for i in results.ids if i in visible]
     return results

@@ -13,22 +13,26 @@ from django.utils.translation import gettext as _
 
 from categories.models import Category
 from matching.backends.base import SearchUnavailable
-from matching.fit import acting_organisation, fit_for, fit_function
+from matching.fit import fit_for, fit_function
 from matching.models import AlertFrequency
 from matching.query import BAND_KEYS, BUDGET_BANDS, SORTS, Filters, SearchRequest, SearchResults
 from matching.selectors import search_needs
 from needs.models import Need, NeedKind, Proposal, Urgency
+from organisations.selectors import acting_organisations
 from regions.models import Region
 
 PER_PAGE = 20
 MAX_PAGE = 500
 
 
-def parse(params: QueryDict, *, service_paths: tuple[str, ...], can_fit: bool, strict: bool = False) -> SearchRequest:
+def parse(
+    params: QueryDict, *, service_paths: tuple[str, ...], can_fit: bool, strict: bool = False, known=None
+) -> SearchRequest:
     """A search request from the query string, never an error. A filter value the search
     does not know is kept (it matches nothing, and the page says which value it was),
-    unless ``strict``, which drops it (a saved search keeps only what it understands)."""
-    known = known_values()
+    unless ``strict``, which drops it (a saved search keeps only what it understands).
+    ``known``: ``known_values()``, when the caller has them."""
+    known = known or known_values()
     region = _clean(params.get("region", ""))[:80]
     if strict and region not in known["region"]:
         region = ""
@@ -65,9 +69,10 @@ def _clean(value: str) -> str:
     return "".join(c for c in value if c >= " " or c in "\t")
 
 
-def known_values() -> dict[str, set[str]]:
+def known_values() -> dict:
+    """The values each filter understands (the categories: code → name)."""
     return {
-        "category": set(Category.objects.filter(is_active=True).values_list("code", flat=True)),
+        "category": {c.code: str(c) for c in Category.objects.filter(is_active=True)},
         "kind": set(NeedKind.values),
         "urgency": set(Urgency.values),
         "budget": set(BAND_KEYS),
@@ -82,8 +87,8 @@ class _RegionPaths:
         return bool(path) and Region.objects.filter(path=path).exists()
 
 
-def unknown_filters(search: SearchRequest) -> list[str]:
-    known = known_values()
+def unknown_filters(search: SearchRequest, known=None) -> list[str]:
+    known = known or known_values()
     f = search.filters
     names = ("category", "kind", "urgency", "budget")
     unknown = [v for name in names for v in getattr(f, name) if v not in known[name]]
@@ -93,13 +98,14 @@ def unknown_filters(search: SearchRequest) -> list[str]:
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
-    organisation = acting_organisation(request.user)
+    acting = acting_organisations(request.user)
+    organisation = acting[0] if acting else None  # the one the member searches for
     service_paths = tuple(r.path for r in organisation.service_regions.all()) if organisation else ()
-    search = parse(request.GET, service_paths=service_paths, can_fit=organisation is not None)
+    known = known_values()
+    search = parse(request.GET, service_paths=service_paths, can_fit=organisation is not None, known=known)
     try:
-        results = search_needs(
-            request.user, search, fit=fit_function(organisation) if organisation and search.sort == "fit" else None
-        )
+        fit = fit_function(organisation) if organisation and search.sort == "fit" else None
+        results = search_needs(request.user, search, fit=fit, acting=acting)
     except SearchUnavailable:
         messages.warning(request, _("Search is unavailable for a moment: the newest needs are shown, unfiltered."))
         results = _newest_without_search(request.user, search)
@@ -112,14 +118,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "results": results,
         "hits": [(need, fits.get(need.pk)) for need in needs],
         "organisation": organisation,
-        "facets": _facets(results.facets, search, state),
+        "facets": _facets(results.facets, search, state, known["category"]),
         "region_trail": _region_trail(search.filters.region, state),
         "region_children": region_children(results.facets["region"], state),
         "sorts": [(key, label) for key, label in SORTS.items() if key != "fit" or organisation],
         "state": state,
         "pages": _pages(results, state),
         "first_page_url": _url(state, page=None),
-        "unknown_filters": unknown_filters(search),
+        "unknown_filters": unknown_filters(search, known),
         "clear_url": "?" + urlencode({"q": search.text}) if search.text else "?",
         "area_on": bool(search.filters.service_area),
         "area_url": _url(state, area=None if search.filters.service_area else "1", page=None),
@@ -161,10 +167,10 @@ def _toggle(state: dict[str, list[str]], key: str, value: str) -> str:
     return "?" + urlencode([(k, v) for k, vs in merged.items() for v in vs])
 
 
-def _facets(counts: dict[str, dict[str, int]], search: SearchRequest, state) -> list[dict]:
+def _facets(counts: dict[str, dict[str, int]], search: SearchRequest, state, categories: dict[str, str]) -> list[dict]:
     f = search.filters
     labels = {
-        "category": {c.code: str(c) for c in Category.objects.filter(is_active=True)},
+        "category": categories,
         "kind": dict(NeedKind.choices),
         "urgency": dict(Urgency.choices),
         "budget": {key: str(label) for key, label, *_rest in BUDGET_BANDS},

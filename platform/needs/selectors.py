@@ -10,16 +10,17 @@ from django.db.models import Q, QuerySet
 from accounts import policy
 from accounts.models import AGENCY_ROLES, Role
 from needs.models import Need, NeedInvitation, NeedState, Proposal, Scope
-from organisations.selectors import organisations_may_act
+from organisations.selectors import acting_organisations, organisations_may_act
 
 # States in which organisations in scope see a need's card: open for a claim or for proposals.
 VISIBLE_TO_ORGANISATIONS = [NeedState.PUBLISHED, NeedState.PROPOSALS_OPEN]
 
 
-def needs_visible_to(user) -> QuerySet[Need]:
+def needs_visible_to(user, *, acting=None) -> QuerySet[Need]:
     """Agency staff: the needs of their agencies and the agencies below; auditors and
     superusers: all; members of organisations that may act today: the published cards
-    in scope; everyone else: none. A search can never widen this."""
+    in scope; everyone else: none. A search can never widen this. ``acting``: the user's
+    ``acting_organisations``, when the caller has them already."""
     qs = Need.objects.select_related("agency", "category", "region")
     if policy.is_superuser(user) or policy.has_role(user, Role.AUDITOR):
         return qs
@@ -29,7 +30,8 @@ def needs_visible_to(user) -> QuerySet[Need]:
         visible |= reduce(or_, (Q(agency__path__startswith=p) for p in paths))
     org_ids = policy.organisation_ids(user)
     if org_ids:
-        acting = list(organisations_may_act().filter(pk__in=org_ids).prefetch_related("service_regions"))
+        if acting is None:
+            acting = acting_organisations(user)
         if acting:
             in_scope = Q(scope=Scope.ALL)
             # An invitation puts the organisation in scope, whatever the scope says.

@@ -26,5 +26,16 @@ def organisations_may_act(*, at=None) -> QuerySet[Organisation]:
     return Organisation.objects.filter(vetting_state=VettingState.APPROVED, approved_until__gt=at or timezone.now())
 
 
+def acting_organisations(user) -> list[Organisation]:
+    """The user's organisations that may act today, by name, with the regions they serve:
+    what a request that searches and shows needs asks once and passes on."""
+    return list(
+        organisations_may_act()
+        .filter(pk__in=policy.organisation_ids(user))
+        .prefetch_related("service_regions")
+        .order_by("legal_name", "pk")
+    )
+
+
 def organisation_may_act(*, organisation: Organisation, at=None) -> bool:
     return organisations_may_act(at=at).filter(pk=organisation.pk).exists()

@@ -205,3 +205,20 @@ def test_my_needs_beside_the_search_are_the_newest_ten_taken_on_or_proposed_for(
         )
     mine = _mine(charity_member)
     assert [n.pk for n in mine] == [n.pk for n in [*claimed, *proposed]][:10]
+
+
+def test_the_page_reads_the_members_organisations_and_the_categories_once(client_for, needs, member):
+    """The organisations a member acts for decide the audience, the page check and the fit:
+    one read for all three, and one of the categories for the filter and its labels."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(member, reauthenticated=False)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(URL, {"q": "老人", "category": "elderly_care"})
+    assert page.status_code == 200 and "独居老人助餐" in page.content.decode()
+    sql = [q["sql"] for q in captured.captured_queries]
+    organisations = [s for s in sql if s.startswith('SELECT "organisations_organisation"') and "vetting_state" in s]
+    categories = [s for s in sql if 'FROM "categories_category" WHERE "categories_category"."is_active"' in s]
+    assert len(organisations) == 1, organisations
+    assert len(categories) == 1, categories
