@@ -139,6 +139,9 @@ def run(args, elasticsearch: str) -> int:
     if ratio > RATIO_BAR:
         failures.append("search / SQL ratio")
 
+    browse = measure_browse(member, params, rounds=args.rounds * 4)
+    print(f"browsing without text over HTTP ({len(browse)} requests): p50 {ms(p50(browse))}, p95 {ms(p95(browse))}")
+
     recommended = measure_recommended(member, rounds=args.rounds * 4)
     print(f"recommended for you: p50 {ms(p50(recommended))}, p95 {ms(p95(recommended))} (bar {ms(RECOMMENDED_BAR)})")
     if p95(recommended) > RECOMMENDED_BAR:
@@ -220,6 +223,29 @@ def measure_search(member, params: dict, *, rounds: int) -> tuple[list[float], l
                         cursor.fetchall()
             sql.append(time.perf_counter() - started)
     return http, direct, sql
+
+
+def measure_browse(member, params: dict, *, rounds: int) -> list[float]:
+    """The search page without text (no bar; the page a member lands on): unfiltered, in
+    the demo county, and with the three filters. Facets are counted over every visible need."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(member)
+    cookie = client.cookies["sessionid"].value
+    base = serve()
+    variants = [{}, {"region": params["region"]}, params]
+    out = []
+    for _round in range(rounds):
+        for variant in variants:
+            request = urllib.request.Request(
+                f"{base}/needs/?{urlencode(variant)}", headers={"Cookie": f"sessionid={cookie}"}
+            )
+            started = time.perf_counter()
+            with urllib.request.urlopen(request) as response:
+                assert response.status == 200 and b"<form" in response.read(), response.status
+            out.append(time.perf_counter() - started)
+    return out
 
 
 def measure_recommended(member, *, rounds: int) -> list[float]:
