@@ -61,7 +61,9 @@ class Report(models.Model):
         "organisations.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    description = models.TextField(_("what happened"), max_length=MAX_DESCRIPTION)
+    # The reporter's own words name people (beneficiaries, staff, sometimes the reporter):
+    # encrypted at rest, like the contact details. Duplicates are found by ``fingerprint``.
+    description = EncryptedTextField(_("what happened"), max_length=MAX_DESCRIPTION)
     # Personal data of the reporter, for auditors only (PIPL): encrypted at rest.
     contact_name = EncryptedTextField(_("name"), blank=True)
     contact_email = EncryptedTextField(_("email"), blank=True)
@@ -130,7 +132,8 @@ class ReportEvent(models.Model):
     to_state = models.CharField(max_length=20, choices=ReportState.choices)
     # None: the reporter (who has no account here) or the system.
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(_("text"), blank=True)
+    # What the reporter added, or the auditor's note or reason: encrypted at rest.
+    text = EncryptedTextField(_("text"), blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

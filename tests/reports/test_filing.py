@@ -17,7 +17,7 @@ from notifications.models import Notification
 from reports import codes, guards
 from reports.models import Report, ReportEvent, ReportFile
 from tests.needs.test_services import card, person
-from tests.reports.conftest import form_data, jpeg_with_exif, pdf_upload, stamp, stored_files, text, url
+from tests.reports.conftest import file_report, form_data, jpeg_with_exif, pdf_upload, stamp, stored_files, text, url
 from tests.vetting import corpus
 
 pytestmark = pytest.mark.django_db
@@ -303,3 +303,54 @@ def test_filing_is_rate_limited_per_address(browser, private_root):
     # Another address is not held back.
     other = browser.post(url("reports:new"), form_data(), REMOTE_ADDR="198.51.100.7")
     assert other.status_code == 200
+
+
+def test_the_description_and_what_the_reporter_adds_are_stored_encrypted(browser):
+    from reports import services
+
+    description = "王小明的低保补助被社工张某扣留了三个月，家里没有钱买药。"
+    report, _code = file_report(description=description)
+    services.report_follow_up(report=report, text="补充：扣留的时间是今年三月到五月。")
+    report.refresh_from_db()
+    assert report.description == description
+    assert [e.text for e in report.events.order_by("pk") if e.text] == ["补充：扣留的时间是今年三月到五月。"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT description FROM reports_report")
+        stored = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT text FROM reports_reportevent WHERE text <> ''")
+        stored += [row[0] for row in cursor.fetchall()]
+    assert len(stored) == 2 and all(value.startswith("gAAAAA") for value in stored)
+    assert not any("王小明" in value or "三月" in value for value in stored)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0002_encrypts_the_reports_already_filed():
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("reports", "0001_initial")])
+    with connection.cursor() as cursor:  # a report filed before: its words in clear
+        cursor.execute(
+            "INSERT INTO reports_report (subject_kind, subject_text, description, contact_name, contact_email, "
+            "contact_phone, language, code_hash, fingerprint, state, outcome, public_outcome, private_notes, "
+            "filed_at, updated_at) VALUES ('other', '', %s, '', '', '', 'zh-hans', 'h', 'f', 'open', '', '', '', "
+            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            ["社工张某扣留了王小明的补助。"],
+        )
+        cursor.execute("SELECT id FROM reports_report")
+        (pk,) = cursor.fetchone()
+        cursor.execute(
+            "INSERT INTO reports_reportevent (report_id, action, from_state, to_state, text, at) "
+            "VALUES (%s, 'follow_up', 'open', 'open', %s, CURRENT_TIMESTAMP)",
+            [pk, "补充：王小明住在三号楼。"],
+        )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes("reports"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT description FROM reports_report UNION ALL SELECT text FROM reports_reportevent")
+        stored = [row[0] for row in cursor.fetchall()]
+    assert len(stored) == 2 and all(value.startswith("gAAAAA") and "王小明" not in value for value in stored)
+    report = Report.objects.get(pk=pk)
+    assert report.description == "社工张某扣留了王小明的补助。"
+    assert report.events.get().text == "补充：王小明住在三号楼。"
