@@ -13,7 +13,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -53,11 +52,10 @@ from contracts.work_forms import (
     ReportForm,
     ServiceRecordForm,
 )
-from core.middleware import client_ip
+from core import ratelimit
 from notifications.services import url_for
 
-CONFIRM_RATE_LIMIT = 20  # answers per client address …
-CONFIRM_RATE_WINDOW = 10 * 60  # … per ten minutes
+CONFIRM_LIMIT = ratelimit.Limit("confirm", 20, 10 * 60)  # answers per client address per ten minutes
 
 
 # --- Access ------------------------------------------------------------------------
@@ -582,20 +580,9 @@ def _gone(request: HttpRequest) -> HttpResponse:
     return _private(render(request, "contracts/confirm/gone.html", status=410))
 
 
-def _over_limit(request: HttpRequest) -> bool:
-    key = f"confirm-rate:{client_ip(request) or 'unknown'}"
-    cache.add(key, 0, timeout=CONFIRM_RATE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=CONFIRM_RATE_WINDOW)
-        count = 1
-    return count > CONFIRM_RATE_LIMIT
-
-
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    if request.method == "POST" and _over_limit(request):
+    if request.method == "POST" and not ratelimit.spend(CONFIRM_LIMIT, request):
         return _private(render(request, "contracts/confirm/slow_down.html", status=429))
     confirmation = services.confirmation_for(token)
     if confirmation is None:

@@ -3,9 +3,8 @@
 A captcha service would show every reporter's address to a third party, and many are
 unreachable from China; these checks cost a real person nothing:
 
-- **Rate limits per client address**, counted in the cache (never stored with a
-  report): filing, code look-ups and additions each have their own budget. The address
-  is hashed into the key, so the cache holds no address either.
+- **Rate limits per client address** (``core.ratelimit``, never stored with a report):
+  filing, code look-ups and additions each have their own budget.
 - **A honeypot**: a field people never see (hidden by CSS, skipped by keyboard and
   screen readers) that form-filling robots fill in.
 - **A signed form-issue time**: the form carries the time it was shown, signed with
@@ -19,23 +18,11 @@ Every refusal tells the person what happened, and stores nothing.
 
 from __future__ import annotations
 
-import hashlib
 import time
-from dataclasses import dataclass
 
 from django.core import signing
-from django.core.cache import cache
-from django.http import HttpRequest
 
-from core.middleware import client_ip
-
-
-@dataclass(frozen=True)
-class Limit:
-    name: str
-    attempts: int
-    window: int  # seconds
-
+from core.ratelimit import Limit
 
 # Each POST of the report form counts, accepted or not: a person rarely needs more.
 FILE_LIMIT = Limit("file", 10, 60 * 60)
@@ -47,25 +34,6 @@ FOLLOW_UP_LIMIT = Limit("follow-up", 10, 60 * 60)
 MIN_FILL_SECONDS = 3
 MAX_FORM_AGE = 12 * 60 * 60  # a long report may be written over an afternoon
 _STAMP_SALT = "reports.form-issued"
-
-
-def _key(limit: Limit, request: HttpRequest) -> str:
-    address = hashlib.sha256((client_ip(request) or "unknown").encode()).hexdigest()[:32]
-    return f"reports-rate:{limit.name}:{address}"
-
-
-def over_limit(limit: Limit, request: HttpRequest) -> bool:
-    """Whether this address has used its budget (does not count this request)."""
-    return (cache.get(_key(limit, request)) or 0) >= limit.attempts
-
-
-def count(limit: Limit, request: HttpRequest) -> None:
-    key = _key(limit, request)
-    cache.add(key, 0, timeout=limit.window)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=limit.window)
 
 
 def issue_stamp(*, now: float | None = None) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import ratelimit
 from reports import guards, services
 from reports.exceptions import ReportError
 from reports.forms import FollowUpForm, ReportForm, TrackForm
@@ -49,7 +50,7 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _slow_down(request: HttpRequest, limit: guards.Limit) -> HttpResponse:
+def _slow_down(request: HttpRequest, limit: ratelimit.Limit) -> HttpResponse:
     minutes = max(1, limit.window // 60)
     return _private(render(request, "reports/slow_down.html", {"minutes": minutes}, status=429))
 
@@ -59,9 +60,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         form = ReportForm(initial={"issued": guards.issue_stamp()})
         return _private(render(request, "reports/new.html", {"form": form}))
-    if guards.over_limit(guards.FILE_LIMIT, request):
+    if ratelimit.over_limit(guards.FILE_LIMIT, request):
         return _slow_down(request, guards.FILE_LIMIT)
-    guards.count(guards.FILE_LIMIT, request)
+    ratelimit.count(guards.FILE_LIMIT, request)
     data = request.POST.copy()
     stamp_problem = guards.check_stamp(data.get("issued", ""))
     data["issued"] = guards.issue_stamp()  # for the page shown again; the timing was checked above
@@ -127,13 +128,13 @@ def report_track(request: HttpRequest) -> HttpResponse:
         if report is not None:
             return _status_page(request, report)
         return _private(render(request, "reports/track.html", {"form": TrackForm()}))
-    if guards.over_limit(guards.TRACK_LIMIT, request):
+    if ratelimit.over_limit(guards.TRACK_LIMIT, request):
         return _slow_down(request, guards.TRACK_LIMIT)
     form = TrackForm(request.POST)
     report = report_for_code(form.cleaned_data["code"]) if form.is_valid() else None
     if report is None:
         if form.is_valid():
-            guards.count(guards.TRACK_LIMIT, request)
+            ratelimit.count(guards.TRACK_LIMIT, request)
             # The same words for a mistyped code and one that never existed.
             form.add_error("code", _("No report matches this code. Check it and try again."))
         return _private(render(request, "reports/track.html", {"form": form}, status=400))
@@ -148,9 +149,9 @@ def report_add(request: HttpRequest) -> HttpResponse:
     if report is None:
         messages.error(request, _("Enter your tracking code again to add information."))
         return redirect("reports:track")
-    if guards.over_limit(guards.FOLLOW_UP_LIMIT, request):
+    if ratelimit.over_limit(guards.FOLLOW_UP_LIMIT, request):
         return _slow_down(request, guards.FOLLOW_UP_LIMIT)
-    guards.count(guards.FOLLOW_UP_LIMIT, request)
+    ratelimit.count(guards.FOLLOW_UP_LIMIT, request)
     form = FollowUpForm(request.POST, request.FILES)
     if form.is_valid():
         try:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from contracts import services
 from contracts.models import Confirmation, ConfirmationOutcome, MilestoneState
-from contracts.work_views import CONFIRM_RATE_LIMIT
+from contracts.work_views import CONFIRM_LIMIT
 from tests.contracts.test_lifecycle import deliver, milestones
 
 
@@ -185,7 +185,7 @@ def test_a_link_of_an_accepted_milestone(link, signed, charity_member, approver)
 def test_the_rate_limit_per_client_address(link):
     confirmation, token, code = link
     client = Client(REMOTE_ADDR="203.0.113.7")
-    for _ in range(CONFIRM_RATE_LIMIT):
+    for _ in range(CONFIRM_LIMIT.attempts):
         client.post(url(token), {"code": "12", "outcome": "confirmed"})  # invalid: counts, changes nothing
     response = answer(client, token, code)
     assert response.status_code == 429 and b'data-testid="slow-down"' in response.content
