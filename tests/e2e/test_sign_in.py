@@ -118,3 +118,71 @@ def test_mobile_dashboard_has_visible_nav_and_no_horizontal_scroll(mobile_page, 
         assert page.locator(f"[data-nav={key}]").is_visible(), key
     width = page.evaluate("document.scrollingElement.scrollWidth")
     assert width <= 375 + 1, f"page scrolls sideways: scrollWidth={width}"
+
+
+def _security_key(page):
+    """Chromium's virtual authenticator (DevTools protocol), answering as a USB security
+    key with a PIN that the person touches; the DevTools session and its id."""
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    options = {
+        "protocol": "ctap2",
+        "transport": "usb",
+        "hasResidentKey": True,
+        "hasUserVerification": True,
+        "isUserVerified": True,
+        "automaticPresenceSimulation": True,
+    }
+    return devtools, devtools.send("WebAuthn.addVirtualAuthenticator", {"options": options})["authenticatorId"]
+
+
+def _add_security_key(page, base_url, email: str, *, passwordless: bool = False) -> None:
+    from tests.e2e.helpers import DEMO_PASSWORD, confirm_password_if_asked
+
+    sign_in(page, base_url, email)
+    page.goto(base_url + "/accounts/2fa/webauthn/add/")
+    confirm_password_if_asked(page, DEMO_PASSWORD)
+    page.locator("input[name=name]").fill("办公室的安全密钥")
+    if passwordless:
+        page.locator("input[name=passwordless]").check()
+    with page.expect_navigation():
+        page.locator("#mfa_webauthn_add").click()
+    assert Authenticator.objects.filter(user__email=email, type=Authenticator.Type.WEBAUTHN).count() == 1
+
+
+def test_a_caseworker_adds_a_security_key_and_signs_in_with_it(page, base_url):
+    """WebAuthn in a real browser, as the second step after the password."""
+    from tests.e2e.helpers import DEMO_PASSWORD, MFA_AUTHENTICATE_PATH, sign_out
+
+    devtools, authenticator = _security_key(page)
+    email = "caseworker@safetynet.test"
+    _add_security_key(page, base_url, email)
+    stored = devtools.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+    assert len(stored) == 1  # the key holds the credential the site registered
+
+    sign_out(page)
+    sign_in_with_password(page, base_url, email, DEMO_PASSWORD)
+    assert path_of(page) == MFA_AUTHENTICATE_PATH
+    with page.expect_navigation():
+        page.locator("#mfa_webauthn_authenticate").click()
+    page.wait_for_url(re.compile(r"/dashboard/$"))
+    assert CASEWORKER_NAME in page.locator("h1").inner_text()
+    signed = devtools.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+    assert signed[0]["signCount"] > stored[0]["signCount"]  # the key signed the sign-in
+
+
+def test_a_passkey_signs_in_without_the_password(page, base_url):
+    """A key added for passwordless use signs in from the sign-in page alone."""
+    from tests.e2e.helpers import LOGIN_PATH, sign_out
+
+    devtools, authenticator = _security_key(page)
+    _add_security_key(page, base_url, "caseworker@safetynet.test", passwordless=True)
+    stored = devtools.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
+    assert stored[0]["isResidentCredential"]  # a passkey: the key keeps the account's handle
+
+    sign_out(page)
+    page.goto(base_url + LOGIN_PATH)
+    with page.expect_navigation():
+        page.locator("#passkey_login").click()
+    page.wait_for_url(re.compile(r"/dashboard/$"))
+    assert CASEWORKER_NAME in page.locator("h1").inner_text()
