@@ -30,7 +30,7 @@ class SearchDocument(models.Model):
     region_l4 = models.CharField(max_length=80, blank=True)
     agency_path = models.CharField(max_length=255)
     budget = models.DecimalField(max_digits=12, decimal_places=2)
-    response_deadline = models.DateTimeField()
+    response_deadline = models.DateTimeField(db_index=True)  # the page sorted by deadline
     published_at = models.DateTimeField(db_index=True)
     scope = models.CharField(max_length=10)
     invited = models.TextField(blank=True)  # invited organisation ids, " 12 34 " (space-delimited)
