@@ -91,7 +91,7 @@ def _fit(organisation, facts: _Facts, need) -> Fit:
     cover = _covering(served, need.region)
     if cover is not None:
         fit.score += AREA_POINTS.get(cover.level, 6)
-        fit.reasons.append(_("serves %(region)s") % {"region": cover.name})
+        fit.reasons.append(_("serves %(region)s") % {"region": cover.local_name})
     else:
         fit.concerns.append(_("outside the service area"))
     if free:

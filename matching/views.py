@@ -204,13 +204,13 @@ def _region_trail(path: str, state) -> dict:
         for code in codes:
             region = by_code.get(code)
             if region:
-                trail.append({"name": region.name, "url": _url(state, region=region.path, page=None)})
+                trail.append({"name": region.local_name, "url": _url(state, region=region.path, page=None)})
     return {"trail": trail, "all_url": _url(state, region=None, page=None)}
 
 
 def region_children(counts: dict[str, int], state) -> list[dict]:
     codes = [p.strip("/").split("/")[-1] for p in counts]
-    names = dict(Region.objects.filter(code__in=codes).values_list("path", "name"))
+    names = {r.path: r.local_name for r in Region.objects.filter(code__in=codes).only("path", "name", "name_en")}
     return sorted(
         (
             {"name": names.get(p, p), "count": n, "url": _url(state, region=p, page=None)}

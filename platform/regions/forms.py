@@ -8,6 +8,7 @@ says which regions were meant when the text is ambiguous.
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -23,11 +24,11 @@ class RegionInput(forms.TextInput):
 
     def format_value(self, value):
         if isinstance(value, Region):
-            return f"{value.full_name} ({value.code})"
+            return f"{value.local_full_name} ({value.code})"
         if isinstance(value, int | str) and str(value).isdigit():
             region = Region.objects.filter(pk=value).first()
             if region is not None:
-                return f"{region.full_name} ({region.code})"
+                return f"{region.local_full_name} ({region.code})"
         return super().format_value(value)
 
     def get_context(self, name, value, attrs):
@@ -61,7 +62,7 @@ class RegionField(forms.Field):
             return region
         if not region:
             raise forms.ValidationError(self.error_messages["not_found"], code="not_found", params={"text": text})
-        choices = "、".join(f"{r.full_name} ({r.code})" for r in region[:5])
+        choices = "、".join(f"{r.local_full_name} ({r.code})" for r in region[:5])
         raise forms.ValidationError(
             self.error_messages["ambiguous"], code="ambiguous", params={"text": text, "choices": choices}
         )
@@ -79,7 +80,9 @@ def resolve_region(text: str, *, levels: tuple[str, ...] = ()) -> Region | list[
     if text.isdigit():
         region = qs.filter(code=text).first()
         return region if region else []
-    exact = list(qs.filter(full_name=text)[:2]) or list(qs.filter(name=text)[:6])
+    exact = list(qs.filter(Q(full_name=text) | Q(full_name_en__iexact=text))[:2]) or list(
+        qs.filter(Q(name=text) | Q(name_en__iexact=text))[:6]
+    )
     if len(exact) == 1:
         return exact[0]
     if exact:

@@ -29,7 +29,12 @@ class RegionQuerySet(models.QuerySet):
             return self.none()
         if text.isdigit():
             return self.filter(code__startswith=text)
-        return self.filter(models.Q(name__contains=text) | models.Q(full_name__contains=text))
+        return self.filter(
+            models.Q(name__contains=text)
+            | models.Q(full_name__contains=text)
+            | models.Q(name_en__icontains=text)
+            | models.Q(full_name_en__icontains=text)
+        )
 
 
 class Region(models.Model):
@@ -41,6 +46,10 @@ class Region(models.Model):
     # prefix test that any database answers from an index.
     path = models.CharField(max_length=80, db_index=True)
     full_name = models.CharField(_("full name"), max_length=200)
+    # In English (``regions/data/romanise.py``): "Dayi County"; "Dayi County, Chengdu City,
+    # Sichuan Province", smallest first.
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    full_name_en = models.CharField(_("full name in English"), max_length=400, blank=True)
 
     objects = RegionQuerySet.as_manager()
 
@@ -53,7 +62,16 @@ class Region(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.full_name
+        return self.local_full_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the language of the page (Chinese where no English one is known)."""
+        return self.name_en if self.name_en and _english() else self.name
+
+    @property
+    def local_full_name(self) -> str:
+        return self.full_name_en if self.full_name_en and _english() else self.full_name
 
     def is_within(self, other: Region) -> bool:
         """True when this region is ``other`` or lies inside it."""
@@ -64,6 +82,12 @@ class Region(models.Model):
         codes = [c for c in self.path.strip("/").split("/")][:-1]
         by_code = {r.code: r for r in Region.objects.filter(code__in=codes)}
         return [by_code[c] for c in codes if c in by_code]
+
+
+def _english() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "").startswith("en")
 
 
 def region_is_within(region: Region | None, ancestor: Region | None) -> bool:

@@ -273,7 +273,7 @@ def _figure_rows(figures: _Figures, *, on: date) -> list[FigureRow]:
                     level=region.level,
                     parent=path[-2] if len(path) > 1 else "",
                     label_zh=region.name,
-                    label_en=region.name,
+                    label_en=region.name_en or region.name,
                 )
             )
     _suppress(rows)

@@ -28,7 +28,7 @@ class RegionListField(forms.CharField):
             elif found:
                 errors.append(
                     _("“%(text)s” matches several regions: %(choices)s.")
-                    % {"text": part, "choices": "、".join(f"{r.full_name} ({r.code})" for r in found[:4])}
+                    % {"text": part, "choices": "、".join(f"{r.local_full_name} ({r.code})" for r in found[:4])}
                 )
             else:
                 errors.append(_("No region matches “%(text)s”.") % {"text": part})
@@ -38,7 +38,7 @@ class RegionListField(forms.CharField):
 
     def prepare_value(self, value):
         if isinstance(value, list | tuple):
-            return "\n".join(f"{r.full_name} ({r.code})" if isinstance(r, Region) else str(r) for r in value)
+            return "\n".join(f"{r.local_full_name} ({r.code})" if isinstance(r, Region) else str(r) for r in value)
         return value
 
 

@@ -45,7 +45,9 @@ def test_fit_prefers_the_closest_area_and_explains_itself(elder_need):
     fits = {o.legal_name: fit_for(o, [elder_need])[elder_need.pk] for o in (township, county, stranger)}
     assert fits["晋原社工"].score > fits["县慈善会"].score > fits["锦江助学"].score
     assert fits["晋原社工"].score == 30 + 25 + 10 + 10 + 5
-    assert any("晋原街道" in r for r in fits["晋原社工"].reasons)
+    assert "serves Jinyuan Subdistrict" in fits["晋原社工"].reasons  # in the language of the page
+    with translation.override("zh-hans"):
+        assert any("晋原街道" in r for r in fit_for(township, [elder_need])[elder_need.pk].reasons)
     assert "no capacity left" in fits["锦江助学"].concerns
     assert "asks for licensed social workers" in fits["县慈善会"].concerns
 

@@ -159,7 +159,7 @@ def test_the_demo_social_worker_finds_the_demo_elder_care_needs_first(db, client
     hits = response.context["hits"]
     need, fit = hits[0]
     assert need.title == "独居老人助餐与探访" and need.category.code == "elderly_care"
-    assert "serves Elderly care" in fit.reasons and any("大邑县" in r for r in fit.reasons)
+    assert "serves Elderly care" in fit.reasons and any("Dayi County" in r for r in fit.reasons)
 
 
 def test_a_page_past_the_end_says_so(client_for, needs, member):

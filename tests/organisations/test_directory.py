@@ -141,7 +141,9 @@ def test_a_listed_organisation_has_a_public_page(client, directory):
     assert renai.legal_name in page and renai.uscc in page
     assert "Charity organisation" in page
     assert "Basic living" in page and "Medical" in page
-    assert "四川省 成都市 大邑县" in page
+    assert "Dayi County, Chengdu City, Sichuan Province" in page  # the English page names it in English
+    chinese = text(client.get(url("directory:detail", renai.pk, lang="zh-hans")))
+    assert "四川省 成都市 大邑县" in chinese
 
 
 def test_an_unknown_organisation_is_not_found(client, directory):

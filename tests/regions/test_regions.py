@@ -138,3 +138,42 @@ def test_organisations_filter_by_service_region(client_for, vetting_officer, vet
     client = client_for(vetting_officer, reauthenticated=False)
     assert vetted_org.legal_name in client.get("/organisations/", {"region": "晋原街道"}).content.decode()
     assert vetted_org.legal_name not in client.get("/organisations/", {"region": "北京市"}).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("code", "name_en", "full_name_en"),
+    [
+        ("510129", "Dayi County", "Dayi County, Chengdu City, Sichuan Province"),
+        ("510129001", "Jinyuan Subdistrict", "Jinyuan Subdistrict, Dayi County, Chengdu City, Sichuan Province"),
+        ("110101", "Dongcheng District", "Dongcheng District, Beijing"),  # the grouping 市辖区 left out
+        ("513400", "Liangshan Yi Autonomous Prefecture", "Liangshan Yi Autonomous Prefecture, Sichuan Province"),
+        ("610000", "Shaanxi Province", "Shaanxi Province"),  # not Shanxi (山西)
+        ("341500", "Lu'an City", "Lu'an City, Anhui Province"),  # a place-name reading
+        ("510181", "Dujiangyan City", "Dujiangyan City, Chengdu City, Sichuan Province"),
+        ("150000", "Inner Mongolia Autonomous Region", "Inner Mongolia Autonomous Region"),
+    ],
+)
+def test_every_region_has_its_english_name(db, code, name_en, full_name_en):
+    region = Region.objects.get(code=code)
+    assert (region.name_en, region.full_name_en) == (name_en, full_name_en)
+
+
+def test_no_region_is_without_an_english_name(db):
+    assert not Region.objects.filter(name_en="").exists()
+    assert not Region.objects.filter(full_name_en="").exists()
+
+
+def test_a_region_is_named_in_the_language_of_the_page(dayi):
+    with translation.override("en"):
+        assert (str(dayi), dayi.local_name) == ("Dayi County, Chengdu City, Sichuan Province", "Dayi County")
+    with translation.override("zh-hans"):
+        assert (str(dayi), dayi.local_name) == ("四川省 成都市 大邑县", "大邑县")
+
+
+def test_the_picker_understands_english_names(client, db):
+    assert resolve_region("Dayi County").code == "510129"
+    assert resolve_region("dayi county, chengdu city, sichuan province").code == "510129"
+    response = client.get("/en/regions/suggest/", {"q": "Dayi", "levels": "county"})
+    assert "Dayi County, Chengdu City, Sichuan Province (510129)" in response.content.decode()
+    english = client.get("/en/regions/510129/").content.decode()
+    assert "Jinyuan Subdistrict" in english and "Sichuan Province" in english
