@@ -100,7 +100,7 @@ def county_name(region) -> str:
 
     while region is not None and region.level == RegionLevel.TOWNSHIP:
         region = region.parent
-    return region.full_name if region else ""
+    return region.local_full_name if region else ""
 
 
 @dataclass(frozen=True)
