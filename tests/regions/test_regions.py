@@ -172,6 +172,9 @@ def test_a_region_is_named_in_the_language_of_the_page(dayi):
 
 def test_the_picker_understands_english_names(client, db):
     assert resolve_region("Dayi County").code == "510129"
+    ambiguous = resolve_region("Chaoyang District")  # Beijing's and Changchun's
+    assert isinstance(ambiguous, list) and {c.code for c in ambiguous} >= {"110105", "220104"}
+    assert resolve_region("Nowhere County") == []
     assert resolve_region("dayi county, chengdu city, sichuan province").code == "510129"
     response = client.get("/en/regions/suggest/", {"q": "Dayi", "levels": "county"})
     assert "Dayi County, Chengdu City, Sichuan Province (510129)" in response.content.decode()
