@@ -35,3 +35,12 @@ class PaymentRefused(ContractError):
 
 class ConfirmationRefused(ContractError):
     pass
+
+
+class IdentityLeak(ContractError):
+    """A text the organisation, auditors or the public read identifies the person;
+    ``field`` names the text."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field

@@ -26,6 +26,7 @@ from audit.services import record
 from contracts import ledger
 from contracts.exceptions import (
     ConfirmationRefused,
+    IdentityLeak,
     InvalidTransition,
     NotAllowed,
     PaymentRefused,
@@ -61,9 +62,9 @@ from contracts.models import (
 )
 from contracts.register import register_refresh
 from core.crypto import keyed_hash
+from core.identity_guard import identity_in
 from needs.models import NeedState
-from needs.rules import find_identity_leak
-from needs.selectors import ancestor_paths
+from needs.selectors import ancestor_paths, identity_known_for_need
 from notifications.services import notify, send_templated_email, url_for
 
 ZERO = Decimal("0.00")
@@ -85,6 +86,7 @@ TEXT_FIELDS = (
     "breach_liability",
     "long_term_justification",
 )
+MILESTONE_TEXTS = ("description", "deliverables", "evidence_required")
 
 
 # --- Helpers -------------------------------------------------------------------------
@@ -148,12 +150,18 @@ def terms_of(milestone: Milestone) -> MilestoneTerms | None:
     return version.milestone_terms.filter(milestone=milestone).first()
 
 
-def _check_text(contract_need, texts: list[str]) -> None:
-    name = contract_need.beneficiary.name
-    for text in texts:
-        leak = find_identity_leak(text or "", name=name)
-        if leak:
-            raise TermsInvalid(_("The contract must not identify the person helped: remove it."), [leak.message])
+def _check_text(contract_need, texts: dict[str, str]) -> None:
+    """The contract's texts are read by the organisation, auditors and the public register."""
+    leak = identity_in(texts, known=identity_known_for_need(contract_need))
+    if leak:
+        raise TermsInvalid(_("The contract must not identify the person helped: remove it."), [leak.message])
+
+
+def _refuse_identity(contract: Contract, texts: dict[str, str]) -> None:
+    """The identity guard on a text written during the work (records, reasons, notes)."""
+    leak = identity_in(texts, known=identity_known_for_need(contract.need))
+    if leak:
+        raise IdentityLeak(leak.message, field=leak.field)
 
 
 def terms_problems(version: ContractVersion, *, signed_price: Decimal | None = None, accepted=None) -> list[str]:
@@ -245,9 +253,9 @@ def _terms(data: dict) -> dict:
 def _write_schedule(contract: Contract, version: ContractVersion, milestones: list[dict], indicators: list[dict]):
     _check_text(
         contract.need,
-        [getattr(version, f) for f in TEXT_FIELDS]
-        + [m.get(k, "") for m in milestones for k in ("description", "deliverables", "evidence_required")]
-        + [i.get(k, "") for i in indicators for k in ("name", "target")],
+        {f: getattr(version, f) for f in (*TEXT_FIELDS, "reason")}
+        | {f"milestone-{n}-{k}": m.get(k, "") for n, m in enumerate(milestones) for k in MILESTONE_TEXTS}
+        | {f"indicator-{n}-{k}": i.get(k, "") for n, i in enumerate(indicators) for k in ("name", "target")},
     )
     keep = {m.get("milestone") for m in milestones if m.get("milestone")}
     known = set(contract.milestones.values_list("pk", flat=True))
@@ -371,6 +379,7 @@ def contract_recall(*, contract: Contract, by: User, reason: str) -> ContractVer
         raise NotAllowed(_("Only the parties' signatories recall or decline a contract."))
     if len(reason) < 4:
         raise ReasonRequired(_("Give a reason; it is kept with the contract."))
+    _refuse_identity(contract, {"reason": reason})
     with transaction.atomic():
         contract = _lock(contract)
         version = open_version(contract)
@@ -476,6 +485,7 @@ def contract_amend(*, contract: Contract, by: User, reason: str) -> ContractVers
         raise NotAllowed(_("Only caseworkers and approvers of the buying agency amend its contracts."))
     if len(reason) < 4:
         raise ReasonRequired(_("Give the reason for the amendment; it is kept with the new version."))
+    _refuse_identity(contract, {"reason": reason})
     with transaction.atomic():
         contract = _lock(contract)
         if contract.state != ContractState.ACTIVE:
@@ -539,6 +549,7 @@ def contract_terminate(
         raise NotAllowed(_("Only an approver of the buying agency terminates its contracts."))
     if len(reason) < 4:
         raise ReasonRequired(_("Give the reason for terminating; it is kept with the contract."))
+    _refuse_identity(contract, {"reason": reason, "settlement_description": settlement_description})
     with transaction.atomic():
         contract = _lock(contract)
         if contract.state != ContractState.ACTIVE:
@@ -613,6 +624,7 @@ WORK_STATES = {MilestoneState.PENDING, MilestoneState.RETURNED, MilestoneState.S
 
 def evidence_record_add(*, milestone: Milestone, by: User, data: dict) -> ServiceRecord:
     _check_worker(milestone, by)
+    _refuse_identity(milestone.contract, {k: data.get(k, "") for k in ("worker", "activity", "notes")})
     with transaction.atomic():
         milestone = _lock_milestone(milestone)
         if milestone.contract.state != ContractState.ACTIVE or milestone.state not in WORK_STATES:
@@ -627,6 +639,7 @@ def evidence_record_add(*, milestone: Milestone, by: User, data: dict) -> Servic
 def evidence_file_add(*, milestone: Milestone, by: User, upload, checked) -> EvidenceFile:
     """``checked`` is the vetting upload check's description of ``upload``."""
     _check_worker(milestone, by)
+    _refuse_identity(milestone.contract, {"display_name": checked.display_name})
     with transaction.atomic():
         milestone = _lock_milestone(milestone)
         if milestone.contract.state != ContractState.ACTIVE or milestone.state not in WORK_STATES:
@@ -833,6 +846,7 @@ def dispute_resolve(*, confirmation: Confirmation, by: User, resolution: str, no
         raise InvalidTransition(_("Choose how the dispute is resolved."))
     if len(note) < 4:
         raise ReasonRequired(_("Record what was found; it is kept with the dispute."))
+    _refuse_identity(contract, {"note": note})
     with transaction.atomic():
         milestone = _lock_milestone(confirmation.milestone)
         confirmation = Confirmation.objects.select_for_update().get(pk=confirmation.pk)
@@ -900,6 +914,7 @@ def milestone_return(*, milestone: Milestone, by: User, reason: str) -> Mileston
         raise NotAllowed(_("Only an approver of the buying agency decides on its contracts' work."))
     if len(reason) < 4:
         raise ReasonRequired(_("Say what is missing; the organisation sees it."))
+    _refuse_identity(contract, {"reason": reason})
     with transaction.atomic():
         milestone = _lock_milestone(milestone)
         if milestone.state != MilestoneState.SUBMITTED:
@@ -1166,6 +1181,9 @@ def contract_evaluate(*, contract: Contract, by: User, scores: dict[int, tuple[i
     summary = summary.strip()
     if len(summary) < 4:
         raise ReasonRequired(_("Write the overall assessment."))
+    _refuse_identity(
+        contract, {"summary": summary} | {f"indicator-{pk}-notes": note for pk, (_score, note) in scores.items()}
+    )
     with transaction.atomic():
         contract = _lock(contract)
         if contract.state != ContractState.COMPLETED:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts import policy
 from audit.services import record
+from core.identity_guard import identity_in
 from donations import gateway
 from donations.exceptions import (
     CampaignClosed,
@@ -50,7 +51,7 @@ from donations.selectors import (
     format_minor,
     to_minor,
 )
-from needs.rules import find_identity_leak
+from needs.selectors import identity_known_for_need
 
 logger = logging.getLogger(__name__)
 STRIPE_LABEL = "stripe"
@@ -133,7 +134,7 @@ def campaign_open(*, need, by, target_minor: int, purpose: str) -> Campaign:
             raise NotEligible(
                 _("Only an organisation with the public-fundraising qualification may raise money from the public.")
             )
-        leak = find_identity_leak(purpose, name=need.beneficiary.name)
+        leak = identity_in({"purpose": purpose}, known=identity_known_for_need(need))
         if leak:
             raise NotEligible(leak.message)
         if Campaign.objects.filter(need=need).exists():

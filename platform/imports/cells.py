@@ -98,15 +98,28 @@ def parse_household(value: str, problem) -> list[dict]:
         if not part:
             continue
         relation, sep, age = part.rpartition(":")
-        relation = relation.strip()
-        if not sep or not relation or not age.strip().isdigit() or int(age) > 130 or len(relation) > 30:
+        # relation:age, or relation:name:age (the name is kept encrypted, for the identity guard)
+        relation, _sep, name = relation.partition(":")
+        relation, name = relation.strip(), name.strip()
+        if (
+            not sep
+            or not relation
+            or not age.strip().isdigit()
+            or int(age) > 130
+            or len(relation) > 30
+            or len(name) > 50
+            or ":" in name
+        ):
             problem(
                 "household",
                 "household_format",
-                _("Write each member as relation:age (age 0 to 130), separated by semicolons, e.g. 配偶:81; 女儿:52."),
+                _(
+                    "Write each member as relation:age or relation:name:age (age 0 to 130), separated by "
+                    "semicolons, e.g. 配偶:81; 女儿:敖红叶:52."
+                ),
             )
             return []
-        members.append({"relation": relation, "age": int(age)})
+        members.append({"relation": relation, "age": int(age), "name": name})
     if len(members) > MAX_HOUSEHOLD:
         problem("household", "household_size", _("At most %(n)d household members.") % {"n": MAX_HOUSEHOLD})
         return []

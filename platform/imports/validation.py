@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from categories.models import Category
-from core.crypto import keyed_hash, mask
+from core.crypto import keyed_hash
+from core.identity_guard import Known, identity_in
 from core.spreadsheets import is_formula
 from imports.cells import as_text, check_length, column_at, parse_budget, parse_household, parse_whole, shown
 from imports.columns import (
@@ -35,17 +35,12 @@ from imports.columns import (
 from imports.parsing import Table
 from needs.forms import BeneficiaryForm
 from needs.models import Need, NeedKind, SchemeAnswer, Scope, Urgency
-from needs.rules import find_identity_leak, find_never_purchased
+from needs.rules import CARD_TEXTS, find_never_purchased
 from needs.selectors import OPEN_STATES
 from regions.models import Region, RegionLevel
 
 NEED_LEVELS = (RegionLevel.COUNTY, RegionLevel.TOWNSHIP)  # as the need form's region field
 MAX_GAP_NOTE = 2000
-LEAK_LABELS = {
-    "id": gettext_lazy("an ID number"),
-    "phone": gettext_lazy("a phone number"),
-    "name": gettext_lazy("the beneficiary's name"),
-}
 
 
 def _max_length(name: str) -> int:
@@ -244,7 +239,7 @@ class _RowChecker:
             return value
 
         data: dict = {}
-        for key in ("title", "summary", "qualifications"):
+        for key in CARD_TEXTS:
             value = required(key) if BY_KEY[key].required else text(key)
             check_length(key, value, _max_length(key), problem)
             data[key] = value
@@ -313,10 +308,13 @@ class _RowChecker:
                 _("This person is a relative you declared: another caseworker must record this need."),
             )
 
-        name = text("name")
-        for key in ("title", "summary"):
+        known = Known(
+            names=(text("name"), *(m.get("name", "") for m in household)),
+            addresses=(text("address"),),
+        )
+        for key in CARD_TEXTS:
             if data.get(key):
-                self._card_text(key, data[key], name, problem)
+                self._card_text(key, data[key], known, problem)
 
         if problems:
             result.errors.extend(problems)
@@ -403,16 +401,10 @@ class _RowChecker:
             return None
         return {**form.cleaned_data}
 
-    def _card_text(self, key: str, value: str, name: str, problem) -> None:
-        leak = find_identity_leak(value, name=name)
+    def _card_text(self, key: str, value: str, known: Known, problem) -> None:
+        leak = identity_in({key: value}, known=known)
         if leak is not None:
-            what = LEAK_LABELS[leak.kind]
-            problem(
-                key,
-                "identity_leak",
-                _("Contains %(what)s (“%(part)s”). Remove it; the card must not identify anyone.")
-                % {"what": what, "part": mask(leak.fragment)},
-            )
+            problem(key, "identity_leak", leak.message)
         never = find_never_purchased(value)
         if never is not None:
             problem(

@@ -53,7 +53,7 @@ def write_needs(*, agency, by, rows, progress=None) -> list[int]:
         )
         HouseholdMember.objects.bulk_create(
             [
-                HouseholdMember(beneficiary=person, relation=m["relation"], age=m["age"])
+                HouseholdMember(beneficiary=person, relation=m["relation"], age=m["age"], name=m.get("name", ""))
                 for row, person in zip(chunk, people, strict=True)
                 for m in row.household
             ]

@@ -26,7 +26,11 @@ class GapGateNotPassed(NeedError):
 
 
 class IdentityLeak(NeedError):
-    pass
+    """A text others read identifies the person; ``field`` names the text."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NeverPurchased(NeedError):

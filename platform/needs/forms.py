@@ -90,6 +90,12 @@ class BeneficiaryForm(forms.Form):
 class HouseholdMemberForm(forms.Form):
     relation = forms.CharField(label=_("Relation"), max_length=30, required=False)
     age = forms.IntegerField(label=_("Age"), min_value=0, max_value=130, required=False)
+    name = forms.CharField(
+        label=_("Name (optional)"),
+        max_length=50,
+        required=False,
+        help_text=_("Kept encrypted; never shown to organisations. Texts that name this person are refused."),
+    )
 
     def clean(self):
         data = super().clean()

@@ -109,6 +109,9 @@ class HouseholdMember(models.Model):
     beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="household")
     relation = models.CharField(_("relation"), max_length=30)
     age = models.PositiveSmallIntegerField(_("age"))
+    # Optional, encrypted, never shown beyond the recording agency: kept so the identity
+    # guard can refuse it in anything an organisation or the public reads.
+    name = EncryptedTextField(_("name"), blank=True, default="")
 
     class Meta:
         verbose_name = _("household member")

@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from accounts.models import User
 from audit.services import record
+from core.identity_guard import identity_in
 from needs.exceptions import (
     ConflictOfInterest,
+    IdentityLeak,
     InvalidTransition,
     NotAllowed,
     NotEligible,
@@ -37,7 +39,7 @@ from needs.models import (
     ProposalScore,
     ProposalState,
 )
-from needs.selectors import eligibility_obstacles, proposal_ranking
+from needs.selectors import eligibility_obstacles, identity_known_for_need, proposal_ranking
 from needs.services import need_transition, notify_organisation
 from needs.workflow import MIN_COMPETING_PROPOSALS, competitive
 from notifications.services import url_for
@@ -46,6 +48,15 @@ from notifications.services import url_for
 MIN_PRICE_WEIGHT = 10
 MAX_ATTACHMENTS = 5
 PROPOSAL_FIELDS = ("plan", "price", "duration_days", "timeline", "team")
+PROPOSAL_TEXTS = ("plan", "timeline", "team")
+
+
+def _refuse_identity(need: Need, texts: dict[str, str]) -> None:
+    """The identity guard on a proposal's or an award's texts: the agency, the evaluators
+    and, after the award, the register read them."""
+    leak = identity_in(texts, known=identity_known_for_need(need))
+    if leak:
+        raise IdentityLeak(leak.message, field=leak.field)
 
 
 def weight_problems(weights: dict[str, int]) -> list[str]:
@@ -104,6 +115,11 @@ def proposal_submit(*, need: Need, organisation, by: User, data: dict, files=())
         problems = eligibility_obstacles(organisation, need)
         if problems:
             raise NotEligible(" ".join(problems))
+        _refuse_identity(
+            need,
+            {f: data.get(f, "") for f in PROPOSAL_TEXTS}
+            | {f"attachment-{n}": upload.checked.display_name for n, upload in enumerate(files)},
+        )
         price = Decimal(data["price"])
         if price <= 0:
             raise ProposalRefused(_("The price must be more than zero."))
@@ -177,6 +193,7 @@ def proposal_score(*, proposal: Proposal, by: User, scores: dict[str, tuple[int,
     """One evaluator's scores (1–5, with a note) of a proposal on every non-price criterion."""
     need = proposal.need
     _check_evaluator(need, by, proposal)
+    _refuse_identity(need, {f"{criterion}-note": note for criterion, (_score, note) in scores.items()})
     with transaction.atomic():
         need = Need.objects.select_for_update().get(pk=need.pk)
         if need.state != NeedState.PROPOSALS_CLOSED:
@@ -211,6 +228,7 @@ def proposal_award(*, proposal: Proposal, by: User, reason: str, few_proposals_r
     reason, few_proposals_reason = reason.strip(), few_proposals_reason.strip()
     if not reason:
         raise ReasonRequired(_("Give the reasons for the award; they are kept with the need."))
+    _refuse_identity(need, {"reason": reason, "few_proposals_reason": few_proposals_reason})
     with transaction.atomic():
         need = Need.objects.select_for_update().get(pk=need.pk)
         if need.state != NeedState.PROPOSALS_CLOSED:

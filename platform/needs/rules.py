@@ -1,45 +1,14 @@
-"""Checks on what a need may say: no identity in the summary, nothing that is never
-purchased. Each returns the offending part so the message can point at it."""
+"""Checks on what a need may say: nothing that is never purchased (identity is the
+identity guard's, ``core.identity_guard``). Each returns the offending part so the
+message can point at it."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 from django.utils.translation import gettext_lazy as _
 
-# 18-digit resident ID (last character may be X), the old 15-digit one, mainland
-# mobile numbers and landlines with an area code.
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
-_MOBILE_RE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
-_LANDLINE_RE = re.compile(r"(?<!\d)0\d{2,3}[- ]?\d{7,8}(?!\d)")
-
-
-@dataclass(frozen=True)
-class Leak:
-    kind: str
-    fragment: str
-
-    @property
-    def message(self) -> str:
-        labels = {"id": _("an ID number"), "phone": _("a phone number"), "name": _("the beneficiary's name")}
-        return str(
-            _("The summary contains %(what)s: “%(part)s”. Remove it; the card must not identify anyone.")
-            % {"what": labels[self.kind], "part": self.fragment}
-        )
-
-
-def find_identity_leak(text: str, *, name: str = "") -> Leak | None:
-    """The first piece of identity in ``text``, or None."""
-    for kind, pattern in (("id", _ID_RE), ("phone", _MOBILE_RE), ("phone", _LANDLINE_RE)):
-        match = pattern.search(text)
-        if match:
-            return Leak(kind, match.group(0))
-    name = name.strip()
-    # A two-character name is common in Chinese; shorter fragments would match everything.
-    if len(name) >= 2 and name in text:
-        return Leak("name", name)
-    return None
+# The card's free texts: what organisations read, search and export. The identity guard
+# (core.identity_guard) reads each of them.
+CARD_TEXTS = ("title", "summary", "qualifications")
 
 
 # Work that government keeps for itself and never buys (政府购买服务管理办法, Art. 10):

@@ -9,7 +9,8 @@ from django.db.models import Q, QuerySet
 
 from accounts import policy
 from accounts.models import AGENCY_ROLES, Role
-from needs.models import Need, NeedInvitation, NeedState, Proposal, Scope
+from core.identity_guard import Known
+from needs.models import Beneficiary, Need, NeedInvitation, NeedState, Proposal, Scope
 from organisations.selectors import acting_organisations, organisations_may_act
 
 # States in which organisations in scope see a need's card: open for a claim or for proposals.
@@ -194,3 +195,15 @@ def proposal_ranking(need: Need) -> list[RankedProposal]:
 
 
 CENT = Decimal("0.01")
+
+
+def identity_known(beneficiary: Beneficiary) -> Known:
+    """What the identity guard must refuse to find in any text about this person's needs:
+    their name, their household members' names and their address (decrypted here, never
+    returned to a page)."""
+    names = [beneficiary.name, *(m.name for m in beneficiary.household.all() if m.name)]
+    return Known(names=tuple(names), addresses=(beneficiary.address,) if beneficiary.address else ())
+
+
+def identity_known_for_need(need: Need) -> Known:
+    return identity_known(need.beneficiary)

@@ -11,6 +11,7 @@ from accounts import policy
 from accounts.models import User
 from audit.services import record
 from core.crypto import keyed_hash
+from core.identity_guard import Known, identity_in
 from needs.exceptions import (
     AlreadyTaken,
     ConflictOfInterest,
@@ -40,8 +41,15 @@ from needs.models import (
     SchemeCheck,
     Scope,
 )
-from needs.rules import find_identity_leak, find_never_purchased
-from needs.selectors import ACTIVE_CASE_STATES, ancestor_paths, claim_obstacles, is_declared_relative, open_duplicates
+from needs.rules import CARD_TEXTS, find_never_purchased
+from needs.selectors import (
+    ACTIVE_CASE_STATES,
+    ancestor_paths,
+    claim_obstacles,
+    identity_known_for_need,
+    is_declared_relative,
+    open_duplicates,
+)
 from needs.workflow import EDITABLE_STATES, TRANSITIONS, Actor, claimable, response_window
 from notifications.services import notify, url_for
 
@@ -60,12 +68,14 @@ NEED_FIELDS = (
 )
 
 
-def _check_text(*, title: str, summary: str, name: str) -> None:
-    for text in (title, summary):
-        leak = find_identity_leak(text, name=name)
-        if leak:
-            raise IdentityLeak(leak.message)
-        never = find_never_purchased(text)
+def _check_text(texts: dict[str, str], *, known: Known) -> None:
+    """Refuse a card that identifies the person (the identity guard) or asks for work that
+    is never purchased."""
+    leak = identity_in(texts, known=known)
+    if leak:
+        raise IdentityLeak(leak.message, field=leak.field)
+    for text in texts.values():
+        never = find_never_purchased(text or "")
         if never:
             raise NeverPurchased(
                 _("Government never purchases %(what)s (“%(phrase)s”): it stays with the agency.")
@@ -82,7 +92,11 @@ def need_create(*, agency, by: User, data: dict, beneficiary: dict, household: l
     """
     if not policy.can_record_need(by, agency):
         raise NotAllowed(_("Only caseworkers and approvers of this agency record its needs."))
-    _check_text(title=data["title"], summary=data["summary"], name=beneficiary["name"])
+    known = Known(
+        names=(beneficiary["name"], *(m.get("name", "") for m in household)),
+        addresses=(beneficiary.get("address", ""),),
+    )
+    _check_text({f: data.get(f, "") for f in CARD_TEXTS}, known=known)
     id_hash = keyed_hash(beneficiary["id_number"], purpose="resident-id")
     if by.relatives.filter(id_hash=id_hash).exists():
         raise ConflictOfInterest(_("This person is a relative you declared: another caseworker must record this need."))
@@ -94,7 +108,10 @@ def need_create(*, agency, by: User, data: dict, beneficiary: dict, household: l
             **beneficiary,
         )
         HouseholdMember.objects.bulk_create(
-            [HouseholdMember(beneficiary=person, relation=m["relation"], age=m["age"]) for m in household]
+            [
+                HouseholdMember(beneficiary=person, relation=m["relation"], age=m["age"], name=m.get("name", ""))
+                for m in household
+            ]
         )
         need = Need.objects.create(
             agency=agency,
@@ -118,7 +135,7 @@ def need_update(*, need: Need, by: User, data: dict) -> Need:
         need = Need.objects.select_for_update().get(pk=need.pk)
         if need.state not in EDITABLE_STATES:
             raise InvalidTransition(_("Only a draft or a returned need can be edited."))
-        _check_text(title=data["title"], summary=data["summary"], name=need.beneficiary.name)
+        _check_text({f: data.get(f, "") for f in CARD_TEXTS}, known=identity_known_for_need(need))
         before = {f: str(getattr(need, f)) for f in NEED_FIELDS}
         for field in NEED_FIELDS:
             setattr(need, field, data[field])
@@ -251,7 +268,7 @@ def need_transition(*, need: Need, action: str, by: User, reason: str = "", orga
             problems = gap_gate_problems(need)
             if problems:
                 raise GapGateNotPassed(_("The statutory-aid check does not allow submission yet."), problems)
-            _check_text(title=need.title, summary=need.summary, name=need.beneficiary.name)
+            _check_text({f: getattr(need, f) for f in CARD_TEXTS}, known=identity_known_for_need(need))
             need.submitted_at = now
         elif action == "approve":
             need.approved_by, need.approved_at = by, now

@@ -46,6 +46,12 @@ from needs.workflow import EDITABLE_STATES, TRANSITIONS, claimable
 DEDUP_STATES = {NeedState.DRAFT, NeedState.RETURNED, NeedState.SUBMITTED}
 
 
+def _error_field(exc: NeedError, form) -> str:
+    """The form field a refusal is about (the identity guard names it), else the summary."""
+    field = getattr(exc, "field", "")
+    return field if field in form.fields else "summary"
+
+
 @login_required
 def need_list(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -103,7 +109,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
                 household=members,
             )
         except NeedError as exc:
-            need_form.add_error("summary", str(exc))
+            need_form.add_error(_error_field(exc, need_form), str(exc))
         else:
             messages.success(request, _("The need was recorded as a draft. Now complete the statutory-aid check."))
             return redirect("needs:detail", need.pk)
@@ -410,7 +416,7 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except NotAllowed as exc:
             raise PermissionDenied from exc
         except NeedError as exc:
-            form.add_error("summary", str(exc))
+            form.add_error(_error_field(exc, form), str(exc))
         else:
             messages.success(request, _("The need was saved."))
             return redirect("needs:detail", need.pk)

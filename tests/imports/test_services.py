@@ -491,3 +491,38 @@ def test_the_same_file_is_not_imported_twice(caseworker, county_agency, commit):
     again = upload(county_agency, caseworker, data, "needs (1).csv")
     assert [(e["row"], e["code"]) for e in again.errors] == [(None, "already_imported")]
     assert Need.objects.count() == 2
+
+
+# --- The identity guard on the card's columns (issue 17) ------------------------------
+
+
+@pytest.mark.parametrize("column", ["title", "summary", "qualifications"])
+def test_every_evasion_in_the_corpus_is_refused_in_each_card_column(caseworker, county_agency, column):
+    from tests.identity_corpus import ADDRESS, EVASIONS, HOUSEHOLD, INNOCENT, NAME
+
+    def rows_with(texts):
+        person = {"name": NAME, "address": ADDRESS, "household": f"女儿:{HOUSEHOLD[0]}:30"}
+        return [row(n, **person, **{column: text}) for n, text in enumerate(texts, start=1)]
+
+    batch = upload(county_agency, caseworker, csv_bytes(rows_with(EVASIONS)))
+    refused = {e["row"] for e in batch.errors if e["code"] == "identity_leak" and e["column"] == column}
+    assert refused == set(range(2, len(EVASIONS) + 2))  # row 1 is the header
+    assert not batch.can_commit and Need.objects.count() == 0
+
+    batch = upload(county_agency, caseworker, csv_bytes(rows_with(INNOCENT)))
+    assert [e for e in batch.errors if e["code"] == "identity_leak"] == []
+
+
+def test_a_household_members_name_is_kept_encrypted_and_guarded(caseworker, county_agency, commit):
+    batch = upload(county_agency, caseworker, csv_bytes([row(1, household="配偶:81; 女儿:敖红叶:52")]))
+    batch = commit(batch, caseworker)
+    assert batch.state == ImportState.COMMITTED
+    daughter = HouseholdMember.objects.get(relation="女儿")
+    assert (daughter.age, daughter.name) == (52, "敖红叶")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM needs_householdmember WHERE id = %s", [daughter.pk])
+        assert "敖红叶" not in cursor.fetchone()[0]
+    leak = upload(
+        county_agency, caseworker, csv_bytes([row(2, household="女儿:敖红叶:52", summary="女儿敖 红叶外出务工")])
+    )
+    assert [e["code"] for e in leak.errors] == ["identity_leak"]

@@ -153,7 +153,7 @@ def test_another_agency_cannot_reveal(draft, other_caseworker, charity_admin):
         (f"老人身份证{CANARY_ID}需要帮助", "an ID number"),
         ("联系电话 139-1234-5678", "a phone number"),
         ("座机 028-88881234", "a phone number"),
-        (f"{CANARY_NAME}老人需要助餐", "the beneficiary's name"),
+        (f"{CANARY_NAME}老人需要助餐", "the name of the person helped"),
     ],
 )
 def test_a_summary_that_identifies_is_refused_pointing_at_the_part(caseworker, county_agency, summary, kind):

@@ -1,0 +1,286 @@
+"""The identity guard on every text that anyone outside the recording agency can read
+(issue 17): the whole corpus is written into each field through the service that writes
+it. Every evasion is refused and changes nothing; every innocent text is accepted.
+
+The person is the corpus's (tests/identity_corpus.py), recorded with their household
+member's name and their address, so the guard knows what to look for."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from categories.models import Category
+from contracts import services as contract_services
+from contracts.exceptions import IdentityLeak as ContractIdentityLeak
+from contracts.exceptions import TermsInvalid
+from donations import services as donation_services
+from donations.exceptions import NotEligible as DonationRefused
+from donations.models import Campaign
+from needs import proposals
+from needs import services as need_services
+from needs.exceptions import IdentityLeak as NeedIdentityLeak
+from needs.models import Need
+from needs.workflow import DEFAULT_WEIGHTS
+from regions.models import Region
+from tests.contract_steps import milestones
+from tests.contracts.conftest import INDICATORS, draft, sign, terms
+from tests.identity_corpus import ADDRESS, EVASIONS, HOUSEHOLD, ID_NUMBER, INNOCENT, NAME
+from tests.needs.test_claims import eligible_org
+from tests.needs.test_services import answer_all, card, person
+
+REFUSALS = (NeedIdentityLeak, ContractIdentityLeak, TermsInvalid, DonationRefused)
+
+
+class _Undo(Exception):
+    pass
+
+
+def attempt(write) -> Exception | None:
+    """Run one write and undo it whatever happens: the refusal, or None if accepted."""
+    try:
+        with transaction.atomic():
+            write()
+            raise _Undo
+    except _Undo:
+        return None
+    except REFUSALS as refusal:
+        return refusal
+
+
+def the_person() -> dict:
+    return person(name=NAME, id_number=ID_NUMBER, address=ADDRESS, phone="13811112222")
+
+
+HOUSEHOLD_ROWS = [{"relation": "女儿", "age": 30, "name": HOUSEHOLD[0]}]
+
+
+def recorded(agency, caseworker, **overrides) -> Need:
+    return need_services.need_create(
+        agency=agency, by=caseworker, data=card(**overrides), beneficiary=the_person(), household=HOUSEHOLD_ROWS
+    )
+
+
+def approved(agency, caseworker, approver, *, reason: str = "", **overrides) -> Need:
+    """``reason``: why a second need of the same person goes ahead."""
+    need = recorded(agency, caseworker, **overrides)
+    answer_all(need, caseworker)
+    need_services.need_transition(need=need, action="submit", by=caseworker, reason=reason)
+    return need_services.need_transition(need=need, action="approve", by=approver, reason=reason)
+
+
+@pytest.fixture
+def active(county_agency, caseworker, approver, vetted_org, charity_admin, charity_member):
+    """A contract in force for the corpus's person, with an organisation that may raise
+    money from the public."""
+    vetted_org.capacity = 5
+    vetted_org.public_fundraising = True
+    vetted_org.save()
+    vetted_org.service_regions.set([Region.objects.get(code="510129")])
+    vetted_org.service_categories.set(Category.objects.filter(code="elderly_care"))
+    need = need_services.need_transition(
+        need=approved(county_agency, caseworker, approver), action="publish", by=approver
+    )
+    need = need_services.need_transition(need=need, action="claim", by=charity_member, organisation=vetted_org)
+    return sign(draft(need, caseworker), approver, charity_admin)
+
+
+# --- The writers: one per field, each (world, text) -> the write ------------------------
+
+
+def need_field(field):
+    def write(world, text):
+        return lambda: recorded(world["agency"], world["caseworker"], **{field: text})
+
+    return write
+
+
+def proposal_field(field):
+    def write(world, text):
+        data = {
+            "plan": "每日上门助餐",
+            "price": Decimal("15000"),
+            "duration_days": 90,
+            "timeline": "三个月",
+            "team": "社工2名",
+        }
+        org, member = world["proposer"]
+        return lambda: proposals.proposal_submit(
+            need=world["open_need"], organisation=org, by=member, data={**data, field: text}
+        )
+
+    return write
+
+
+def amended(world, *, data=None, items=None, indicators=None):
+    """An amendment of the contract in force, drafted with these terms (undone after)."""
+
+    def run():
+        contract = world["active"]
+        contract_services.contract_amend(contract=contract, by=world["caseworker"], reason="调整服务内容")
+        schedule_ = items or [{**terms_, "milestone": terms_.milestone} for terms_ in _schedule_of(contract)]
+        contract_services.contract_update_draft(
+            contract=contract,
+            by=world["caseworker"],
+            data=data or terms(),
+            milestones=schedule_,
+            indicators=indicators or INDICATORS,
+        )
+
+    return run
+
+
+def _schedule_of(contract):
+    version = contract_services.current_version(contract)
+    return [
+        _Terms(
+            milestone=t.milestone_id,
+            description=t.description,
+            due_date=t.due_date,
+            amount=t.amount,
+            deliverables=t.deliverables,
+            evidence_required=t.evidence_required,
+            service=t.service,
+        )
+        for t in contract_services.schedule(version)
+    ]
+
+
+class _Terms(dict):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.milestone = kwargs["milestone"]
+
+
+def contract_field(field):
+    def write(world, text):
+        return amended(world, data=terms(**{field: text}))
+
+    return write
+
+
+def milestone_field(field):
+    def write(world, text):
+        items = [dict(t) for t in _schedule_of(world["active"])]
+        items[1][field] = text
+        return amended(world, items=items)
+
+    return write
+
+
+def indicator_field(field):
+    def write(world, text):
+        items = [dict(i) for i in INDICATORS]
+        items[0][field] = text
+        return amended(world, indicators=items)
+
+    return write
+
+
+def record_field(field):
+    def write(world, text):
+        data = {"date": timezone.localdate(), "hours": Decimal("2"), "worker": "王社工", "activity": "上门助餐"}
+        return lambda: contract_services.evidence_record_add(
+            milestone=world["milestone"], by=world["member"], data={**data, field: text}
+        )
+
+    return write
+
+
+def amendment_reason(world, text):
+    return lambda: contract_services.contract_amend(contract=world["active"], by=world["caseworker"], reason=text)
+
+
+def termination_reason(world, text):
+    return lambda: contract_services.contract_terminate(contract=world["active"], by=world["approver"], reason=text)
+
+
+def evaluation_summary(world, text):
+    return lambda: contract_services.contract_evaluate(
+        contract=world["active"], by=world["approver"], scores={}, summary=text
+    )
+
+
+def campaign_purpose(world, text):
+    return lambda: donation_services.campaign_open(
+        need=world["active"].need, by=world["approver"], target_minor=100_000, purpose=text
+    )
+
+
+WRITERS = {
+    "need title": need_field("title"),
+    "need summary": need_field("summary"),
+    "need qualifications": need_field("qualifications"),
+    "proposal plan": proposal_field("plan"),
+    "proposal timeline": proposal_field("timeline"),
+    "proposal team": proposal_field("team"),
+    "contract content": contract_field("content_scope"),
+    "contract quantity": contract_field("quantity"),
+    "contract rights": contract_field("rights_obligations"),
+    "milestone description": milestone_field("description"),
+    "milestone deliverables": milestone_field("deliverables"),
+    "indicator target": indicator_field("target"),
+    "service record activity": record_field("activity"),
+    "service record notes": record_field("notes"),
+    "amendment reason": amendment_reason,
+    "termination reason": termination_reason,
+}
+
+
+@pytest.fixture
+def world(county_agency, caseworker, approver, active, charity_member):
+    open_need = proposals.proposals_open(
+        need=approved(county_agency, caseworker, approver, reason="同一家庭的另一项需求", budget=Decimal("20000")),
+        by=approver,
+        weights=DEFAULT_WEIGHTS,
+    )
+    return {
+        "agency": county_agency,
+        "caseworker": caseworker,
+        "approver": approver,
+        "member": charity_member,
+        "active": active,
+        "milestone": milestones(active)[0],
+        "open_need": open_need,
+        "proposer": eligible_org(),
+    }
+
+
+@pytest.mark.parametrize("field", WRITERS)
+def test_every_evasion_is_refused_and_changes_nothing(world, field):
+    write = WRITERS[field]
+    counts = _counts()
+    missed = [text for text in EVASIONS if attempt(write(world, text)) is None]
+    assert missed == [], f"{field}: accepted {missed}"
+    assert _counts() == counts
+
+
+@pytest.mark.parametrize("field", WRITERS)
+def test_every_innocent_text_is_accepted(world, field):
+    write = WRITERS[field]
+    refused = {text: str(r) for text in INNOCENT if (r := attempt(write(world, text))) is not None}
+    assert refused == {}, f"{field}: refused {refused}"
+
+
+def test_evaluation_notes_and_the_campaign_purpose_are_guarded(world):
+    # Reached through their own paths (a completed contract, a fundraising organisation):
+    # the guard runs before anything else is checked, so a leak is refused first.
+    for write in (evaluation_summary, campaign_purpose):
+        assert isinstance(attempt(write(world, "联系敖青梧本人")), REFUSALS)
+        assert isinstance(attempt(write(world, "卡号 6222 0212 3456 7890 128")), REFUSALS)
+
+
+def _counts() -> tuple[int, ...]:
+    from contracts.models import ContractVersion, ServiceRecord
+    from needs.models import Proposal
+
+    return (
+        Need.objects.count(),
+        Proposal.objects.count(),
+        ContractVersion.objects.count(),
+        ServiceRecord.objects.count(),
+        Campaign.objects.count(),
+    )
