@@ -159,3 +159,18 @@ def check_stripe_endpoints(*, api_base: str, js_url: str) -> None:
     for name, url in (("STRIPE_API_BASE", api_base), ("STRIPE_JS_URL", js_url)):
         if url and urlsplit(url).scheme != "https":
             raise ConfigurationError(f"{name} must be an https URL in production (a local stand-in never is).")
+
+
+def stripe_csp_sources(js_url: str) -> dict[str, list[str]]:
+    """What the Content Security Policy allows for Stripe.js at ``js_url``. Stripe's own
+    talks to Stripe's API and frames the Payment Element from its origin; a stand-in
+    (localstripe: the demo's, the tests') gets its origin alone."""
+    origin = "{0.scheme}://{0.netloc}/".format(urlsplit(js_url))
+    script = js_url.rsplit("/", 2)[0] + "/"
+    if origin == "https://js.stripe.com/":
+        return {
+            "script-src": [script],
+            "connect-src": ["https://api.stripe.com/", origin],
+            "frame-src": ["https://js.stripe.com/", "https://hooks.stripe.com/"],
+        }
+    return {"script-src": [origin], "connect-src": [origin], "frame-src": [origin]}

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -338,23 +337,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-_STRIPE_JS_ORIGIN = "{0.scheme}://{0.netloc}/".format(urlsplit(STRIPE_JS_URL))
-if _STRIPE_JS_ORIGIN == "https://js.stripe.com/":
-    # Stripe.js talks to Stripe's API and frames the Payment Element from its own origin.
-    _STRIPE_CONNECT = ["https://api.stripe.com/", _STRIPE_JS_ORIGIN]
-    _STRIPE_FRAMES = ["https://js.stripe.com/", "https://hooks.stripe.com/"]
-else:
-    # A stand-in (localstripe in the demo and the tests): its origin alone, no Stripe.
-    _STRIPE_CONNECT = _STRIPE_FRAMES = [_STRIPE_JS_ORIGIN]
+_STRIPE_CSP = env.stripe_csp_sources(STRIPE_JS_URL)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE, STRIPE_JS_URL.rsplit("/", 2)[0] + "/"],
+    "script-src": [CSP.SELF, CSP.NONCE, *_STRIPE_CSP["script-src"]],
     # Wagtail's admin sets inline style attributes; scripts stay nonce-only.
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "img-src": [CSP.SELF, "data:", "blob:"],
     "font-src": [CSP.SELF, "data:"],
-    "connect-src": [CSP.SELF, *_STRIPE_CONNECT],
-    "frame-src": [CSP.SELF, *_STRIPE_FRAMES],
+    "connect-src": [CSP.SELF, *_STRIPE_CSP["connect-src"]],
+    "frame-src": [CSP.SELF, *_STRIPE_CSP["frame-src"]],
     "frame-ancestors": [CSP.SELF],
     "form-action": [CSP.SELF],
     "base-uri": [CSP.SELF],

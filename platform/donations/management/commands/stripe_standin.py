@@ -35,6 +35,7 @@ class Command(BaseCommand):
                 self.stdout.write("Donations: through the Stripe keys set in the environment.")
             else:
                 self.stdout.write("Donations: off (production needs STRIPE_SECRET_KEY and STRIPE_PUBLISHABLE_KEY).")
+            self.stdout.flush()
             # The developer's own command line (make run's), run as it is.
             sys.exit(subprocess.call(command))  # noqa: S603
         try:
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             f"Donations: a local Stripe stand-in (localstripe) on {running.url}, its webhook to {site}; "
             "give with the test card 4242 4242 4242 4242."
         )
+        self.stdout.flush()
         try:
             code = subprocess.call(command, env=env.with_overrides(running.environment()))  # noqa: S603
         finally:
