@@ -39,11 +39,13 @@ seed: migrate ## Load the demo data (idempotent)
 	$(MANAGE) seed_demo
 
 .PHONY: run
-run: messages seed ## Install, migrate, seed the demo and serve on 127.0.0.1:8000 with the sweeps beside it
+run: messages migrate ## Install, migrate, seed the demo and serve on 127.0.0.1:8000 with the sweeps (and a Stripe stand-in) beside it
 	@echo "Safetynet on http://$(HOST):$(PORT)/ — demo accounts in README.md (password Safetynet-demo-2026, TOTP secret JBSWY3DPEHPK3PXP)"
+	@# Without Stripe keys (outside production) stripe_standin starts localstripe and hands
+	@# its STRIPE_* variables to the seeding, the sweeps and the server.
 	@trap 'kill 0' EXIT; \
-	$(MANAGE) run_sweeps --loop --interval 60 & \
-	$(MANAGE) runserver $(HOST):$(PORT)
+	$(MANAGE) stripe_standin --site http://$(HOST):$(PORT) -- bash -c '\
+	  $(MANAGE) seed_demo && { $(MANAGE) run_sweeps --loop --interval 60 & exec $(MANAGE) runserver $(HOST):$(PORT); }'
 
 .PHONY: test
 test: messages ## Run the whole test suite on the embedded default (no browser tests)

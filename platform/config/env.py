@@ -28,6 +28,12 @@ def get_bool(name: str, default: bool = False) -> bool:
     return raw.lower() in {"1", "true", "yes", "on"}
 
 
+def with_overrides(values: dict[str, str]) -> dict[str, str]:
+    """This process's environment with ``values`` set: for a child process (the Stripe
+    stand-in hands its variables to the server this way)."""
+    return {**os.environ, **values}
+
+
 def get_list(name: str, default: list[str] | None = None) -> list[str]:
     raw = get(name)
     if not raw:
@@ -145,3 +151,26 @@ def check_fernet_keys(keys: list[str]) -> None:
             raise ConfigurationError(
                 f"FIELD_ENCRYPTION_KEYS entry {position} is not a valid Fernet key (32 url-safe base64 bytes)."
             ) from exc
+
+
+def check_stripe_endpoints(*, api_base: str, js_url: str) -> None:
+    """Production talks to Stripe over https only: a plain-http endpoint is a local
+    stand-in (localstripe) or a mistake, never a place to send donors' payments."""
+    for name, url in (("STRIPE_API_BASE", api_base), ("STRIPE_JS_URL", js_url)):
+        if url and urlsplit(url).scheme != "https":
+            raise ConfigurationError(f"{name} must be an https URL in production (a local stand-in never is).")
+
+
+def stripe_csp_sources(js_url: str) -> dict[str, list[str]]:
+    """What the Content Security Policy allows for Stripe.js at ``js_url``. Stripe's own
+    talks to Stripe's API and frames the Payment Element from its origin; a stand-in
+    (localstripe: the demo's, the tests') gets its origin alone."""
+    origin = "{0.scheme}://{0.netloc}/".format(urlsplit(js_url))
+    script = js_url.rsplit("/", 2)[0] + "/"
+    if origin == "https://js.stripe.com/":
+        return {
+            "script-src": [script],
+            "connect-src": ["https://api.stripe.com/", origin],
+            "frame-src": ["https://js.stripe.com/", "https://hooks.stripe.com/"],
+        }
+    return {"script-src": [origin], "connect-src": [origin], "frame-src": [origin]}

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -196,8 +195,13 @@ EMAIL_SUBJECT_PREFIX = "[Safetynet] "
 STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env.get("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET")
-STRIPE_API_BASE = env.get("STRIPE_API_BASE")  # localstripe in tests
+STRIPE_API_BASE = env.get("STRIPE_API_BASE")  # localstripe: the demo's stand-in, the tests
 STRIPE_JS_URL = env.get("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+if PRODUCTION:
+    env.check_stripe_endpoints(api_base=STRIPE_API_BASE, js_url=STRIPE_JS_URL)
+# Where the demo's Stripe stand-in keeps its objects (manage.py stripe_standin, never in
+# production); beside the database, whose donations name them.
+STRIPE_STANDIN_STATE = None if PRODUCTION or TESTING else VAR_DIR / "localstripe.pickle"
 PAYMENT_CURRENCY = env.get("PAYMENT_CURRENCY", "cny")
 # Donations (public co-funding of needs): taken only when both Stripe keys are set.
 # Amounts are integers of minor units (fen): 100 is one yuan.
@@ -333,17 +337,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-_STRIPE_JS_ORIGIN = "{0.scheme}://{0.netloc}/".format(urlsplit(STRIPE_JS_URL))
+_STRIPE_CSP = env.stripe_csp_sources(STRIPE_JS_URL)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE, STRIPE_JS_URL.rsplit("/", 2)[0] + "/"],
+    "script-src": [CSP.SELF, CSP.NONCE, *_STRIPE_CSP["script-src"]],
     # Wagtail's admin sets inline style attributes; scripts stay nonce-only.
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "img-src": [CSP.SELF, "data:", "blob:"],
     "font-src": [CSP.SELF, "data:"],
-    # Stripe.js talks to Stripe's API and frames the Payment Element from its own origin.
-    "connect-src": [CSP.SELF, "https://api.stripe.com/", _STRIPE_JS_ORIGIN],
-    "frame-src": [CSP.SELF, "https://js.stripe.com/", "https://hooks.stripe.com/", _STRIPE_JS_ORIGIN],
+    "connect-src": [CSP.SELF, *_STRIPE_CSP["connect-src"]],
+    "frame-src": [CSP.SELF, *_STRIPE_CSP["frame-src"]],
     "frame-ancestors": [CSP.SELF],
     "form-action": [CSP.SELF],
     "base-uri": [CSP.SELF],

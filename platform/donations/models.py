@@ -101,6 +101,7 @@ class RefundReason(models.TextChoices):
     SURPLUS = "surplus", _("Arrived after the target was reached")
     CLOSED = "closed", _("The need closed before the money was used")
     EXTERNAL = "external", _("Refunded outside the platform")
+    REQUESTED = "requested", _("Refunded by the agency at the donor's request")
 
 
 class Refund(models.Model):

@@ -128,3 +128,26 @@ def county_of(region):
     if region.level != RegionLevel.TOWNSHIP:
         return region
     return region.parent or region
+
+
+def refundable_minor(donation) -> int:
+    """What is left of a donation to refund: its amount less the refunds decided."""
+    decided = donation.refunds.aggregate(s=Coalesce(Sum("amount_minor"), 0))["s"]
+    return max(donation.amount_minor - int(decided), 0)
+
+
+def organisation_raised(organisation) -> dict:
+    """The public's donations to an organisation's campaigns: received less refunded, in
+    the donation currency, and the campaigns themselves."""
+    campaigns = list(public_campaigns().filter(organisation=organisation))
+    rows = dict(
+        DonationEntry.objects.filter(
+            campaign__organisation=organisation, kind__in=[EntryKind.RECEIVED, EntryKind.REFUNDED]
+        )
+        .values("kind")
+        .annotate(s=Coalesce(Sum("amount_minor"), 0))
+        .values_list("kind", "s")
+    )
+    raised = int(rows.get(EntryKind.RECEIVED, 0)) - int(rows.get(EntryKind.REFUNDED, 0))
+    currency = campaigns[0].currency if campaigns else "cny"
+    return {"campaigns": campaigns, "raised": raised, "raised_shown": format_minor(raised, currency)}

@@ -353,6 +353,7 @@ def _receive(donation: Donation, *, amount: int) -> None:
             summary={"after": {"amount_minor": amount, "payment_intent": donation.payment_intent}},
         )
         _send_receipt(donation, campaign)
+        _tell_journal_posted()
         # Beyond the target, or all of it when the need closed meanwhile; never more than
         # is left of this donation (a refund may have been recorded before its receipt).
         raised = figures(campaign).received - committed_refunds(campaign)
@@ -364,6 +365,12 @@ def _receive(donation: Donation, *, amount: int) -> None:
         elif open_ and raised >= campaign.target_minor > raised - amount:  # this receipt reached it
             _tell_target_reached(campaign)
         _allocate(campaign)
+
+
+def _tell_journal_posted() -> None:
+    from donations.signals import journal_posted
+
+    transaction.on_commit(lambda: journal_posted.send(sender=DonationEntry))
 
 
 def _tell_target_reached(campaign: Campaign) -> None:
@@ -389,14 +396,15 @@ def _refunds_of(donation: Donation) -> int:
     return int(donation.refunds.aggregate(s=Sum("amount_minor"))["s"] or 0)
 
 
-def _refund_decide(donation: Donation, amount: int, reason: str) -> Refund:
+def _refund_decide(donation: Donation, amount: int, reason: str, *, by=None) -> Refund:
     """Save the refund with its idempotency key; Stripe is asked once this commits."""
     refund = Refund.objects.create(
         donation=donation, amount_minor=amount, reason=reason, idempotency_key=f"refund-{uuid.uuid4().hex}"
     )
     record(
         action="donations.refund_decided",
-        actor_label=STRIPE_LABEL,
+        actor=by,
+        actor_label="" if by else STRIPE_LABEL,
         obj=donation,
         summary={"after": {"amount_minor": amount, "reason": reason}},
     )
@@ -404,6 +412,26 @@ def _refund_decide(donation: Donation, amount: int, reason: str) -> Refund:
 
     transaction.on_commit(lambda: refund_issue_task.enqueue(refund_id=refund.pk))
     return refund
+
+
+def donation_refund(*, donation: Donation, by, amount_minor: int | None = None) -> Refund:
+    """An approver of the need's agency refunds a received donation (all that is left of
+    it by default), say at the donor's request. The refund is decided here and asked of
+    Stripe after the commit; its reversing entry moves the figures (``refund_record``),
+    and the donor is told by email. Raises NotAllowed, NotEligible or InvalidAmount."""
+    if not policy.can_open_cofunding(by, donation.campaign.need):
+        raise NotAllowed(_("Only approvers of the need's agency refund its donations."))
+    with transaction.atomic():
+        donation, _campaign = _lock(donation)
+        if not DonationEntry.objects.filter(kind=EntryKind.RECEIVED, ref=donation.payment_intent).exists():
+            raise NotEligible(_("Only a donation that was received can be refunded."))
+        left = donation.amount_minor - _refunds_of(donation)
+        amount = left if amount_minor is None else int(amount_minor)
+        if left <= 0:
+            raise NotEligible(_("This donation is already refunded."))
+        if not 0 < amount <= left:
+            raise InvalidAmount(_("Refund at most %(amount)s.") % {"amount": format_minor(left, donation.currency)})
+        return _refund_decide(donation, amount, RefundReason.REQUESTED, by=by)
 
 
 def refund_issue(refund_id: int) -> None:
@@ -465,6 +493,7 @@ def refund_record(*, donation: Donation, stripe_refund: dict) -> None:
             obj=donation,
             summary={"after": {"amount_minor": amount, "refund": stripe_id, "reason": refund.reason}},
         )
+        _tell_journal_posted()
         if not refund.emailed_at:
             refund.emailed_at = timezone.now()
             refund.save(update_fields=["emailed_at"])

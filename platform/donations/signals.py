@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from needs.models import NeedEvent, NeedState
 
 ENDING = {NeedState.CLOSED, NeedState.WITHDRAWN}
+
+# Money came in or went back (a receipt or a refund posted), sent after the commit: the
+# public figures that count donations listen (transparency), donations knows none of them.
+journal_posted = Signal()
 
 
 @receiver(post_save, sender=NeedEvent, dispatch_uid="donations_need_event")

@@ -8,6 +8,7 @@ import logging
 
 import stripe
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -41,6 +42,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             "received": selectors.format_minor(totals["received"], services.currency()),
             "refunded": selectors.format_minor(totals["refunded"], services.currency()),
             "allocated": selectors.format_minor(totals["allocated"], services.currency()),
+            "enabled": gateway.enabled(),
         },
     )
 
@@ -83,7 +85,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("donations:pay", donation.public_id)
         else:
             status = 400
-    return render(request, "donations/campaign.html", _campaign_context(campaign, form), status=status)
+    context = _campaign_context(campaign, form)
+    context["may_refund"] = policy.can_open_cofunding(request.user, campaign.need)
+    return render(request, "donations/campaign.html", context, status=status)
 
 
 def _campaign_context(campaign: Campaign, form, *, error: str = "") -> dict:
@@ -193,6 +197,52 @@ def campaign_open(request: HttpRequest, need_pk: int) -> HttpResponse:
         else:
             status = 400
     return render(request, "donations/open.html", {"need": need, "form": form}, status=status)
+
+
+def _managed_campaign(request: HttpRequest, pk: int) -> Campaign:
+    """Staff of another agency, or the public, learn nothing (404); staff of the need's
+    agency who are not its approvers are refused (403)."""
+    campaign = _public_campaign(pk)
+    need = campaign.need
+    if not policy.is_agency_staff(request.user) or not policy.can_view_agency(request.user, need.agency):
+        raise Http404
+    if not policy.can_open_cofunding(request.user, need):
+        raise PermissionDenied
+    return campaign
+
+
+@login_required
+def campaign_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agency's view of a campaign: every donation with its state and what is left
+    of it, and a refund for each received one."""
+    campaign = _managed_campaign(request, pk)
+    rows = [
+        (d, selectors.format_minor(d.amount_minor, d.currency), selectors.refundable_minor(d))
+        for d in campaign.donations.filter(entries__kind="received").order_by("-succeeded_at", "-pk")
+    ]
+    return render(
+        request,
+        "donations/manage.html",
+        {"campaign": campaign, "figures": selectors.figures(campaign), "rows": rows, "enabled": gateway.enabled()},
+    )
+
+
+@login_required
+@require_POST
+def donation_refund(request: HttpRequest, pk: int, public_id) -> HttpResponse:
+    campaign = _managed_campaign(request, pk)
+    donation = get_object_or_404(
+        Donation.objects.select_related("campaign__need"), campaign=campaign, public_id=public_id
+    )
+    try:
+        services.donation_refund(donation=donation, by=request.user)
+    except DonationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("The refund is on its way to the donor's card; the figures follow once Stripe confirms it.")
+        )
+    return redirect("donations:manage", campaign.pk)
 
 
 @csrf_exempt

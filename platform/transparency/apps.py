@@ -11,3 +11,12 @@ class TransparencyConfig(AppConfig):
         from transparency.open_data import register_figure_downloads
 
         register_figure_downloads()
+        from donations.signals import journal_posted
+
+        journal_posted.connect(_donations_moved, dispatch_uid="transparency_donations_moved")
+
+
+def _donations_moved(sender, **kwargs) -> None:
+    from transparency.tasks import snapshot_refresh_task
+
+    snapshot_refresh_task.enqueue()

@@ -501,3 +501,20 @@ def snapshot_compute(*, on: date | None = None) -> Snapshot:
         snapshot.duration_ms = int((time.monotonic() - started) * 1000)
         snapshot.save(update_fields=["rows", "duration_ms"])
     return snapshot
+
+
+def snapshot_refresh_if_stale() -> bool:
+    """Recompute the snapshot when the donation journal has moved since it was taken, so
+    "money donated" follows a donation within moments rather than the next day. A burst
+    of donations recomputes once or twice, not once each: the first run makes the rest
+    find nothing newer. Returns whether it recomputed."""
+    from donations.models import DonationEntry, EntryKind
+
+    current = Snapshot.objects.order_by("-generated_at").first()
+    moved = DonationEntry.objects.filter(kind__in=[EntryKind.RECEIVED, EntryKind.REFUNDED])
+    if current is not None:
+        moved = moved.filter(at__gt=current.generated_at)
+    if current is None or not moved.exists():
+        return False
+    snapshot_compute()
+    return True

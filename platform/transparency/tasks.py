@@ -10,3 +10,10 @@ def snapshot_compute_task() -> int:
     from transparency.services import snapshot_compute
 
     return snapshot_compute().pk
+
+
+@task()
+def snapshot_refresh_task() -> bool:
+    from transparency.services import snapshot_refresh_if_stale
+
+    return snapshot_refresh_if_stale()

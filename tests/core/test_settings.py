@@ -158,3 +158,48 @@ def test_proxy_headers_are_ignored_unless_trusted():
     assert load({}, ["SECURE_PROXY_SSL_HEADER"])["SECURE_PROXY_SSL_HEADER"] == "None"
     trusted = load({"TRUST_PROXY_HEADERS": "true"}, ["SECURE_PROXY_SSL_HEADER"])
     assert "HTTP_X_FORWARDED_PROTO" in trusted["SECURE_PROXY_SSL_HEADER"]
+
+
+# --- Stripe: the demo's stand-in never reaches production --------------------------------
+
+
+def test_production_without_keys_has_donations_off_and_no_stand_in():
+    values = load(
+        PRODUCTION_ENV,
+        ["STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_API_BASE", "STRIPE_STANDIN_STATE", "SECURE_CSP"],
+    )
+    assert values["STRIPE_SECRET_KEY"] == values["STRIPE_PUBLISHABLE_KEY"] == values["STRIPE_API_BASE"] == "''"
+    assert values["STRIPE_STANDIN_STATE"] == "None"
+    assert "127.0.0.1" not in values["SECURE_CSP"] and "http://" not in values["SECURE_CSP"]
+
+
+@pytest.mark.parametrize("name", ["STRIPE_API_BASE", "STRIPE_JS_URL"])
+def test_production_refuses_a_plain_http_stripe_endpoint(name):
+    result = settings_in_subprocess({**PRODUCTION_ENV, name: "http://127.0.0.1:8420/js.stripe.com/v3/"}, ["DEBUG"])
+    assert result.returncode != 0
+    assert f"{name} must be an https URL in production" in result.stderr
+
+
+def test_make_runs_stripe_wrapper_starts_no_stand_in_in_production():
+    """`make run`'s wrapper under production settings without keys: the command runs as
+    it is, with no STRIPE_* variable, and says donations are off."""
+    clean = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    child = [sys.executable, "-c", "import os; print(sorted(k for k in os.environ if k.startswith('STRIPE_')))"]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "stripe_standin", "--site", "https://safetynet.example", "--", *child],
+        cwd=ROOT,
+        env={**clean, **PRODUCTION_ENV},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Donations: off" in result.stdout
+    assert "localstripe" not in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_stand_in_gets_its_own_origin_alone_in_the_csp():
+    sources = env.stripe_csp_sources("http://127.0.0.1:8420/js.stripe.com/v3/")
+    assert sources == {d: ["http://127.0.0.1:8420/"] for d in ("script-src", "connect-src", "frame-src")}
+    assert "https://api.stripe.com/" in env.stripe_csp_sources("https://js.stripe.com/v3/")["connect-src"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import template
 
 from accounts import policy
+from donations import selectors
 from donations.selectors import COFUNDED_NEED_STATES
 
 register = template.Library()
@@ -22,3 +23,11 @@ def need_cofunding(need, user):
         and policy.can_open_cofunding(user, need)
     )
     return {"need": need, "campaign": campaign, "may_open": may_open}
+
+
+@register.inclusion_tag("donations/_organisation_cofunding.html")
+def organisation_cofunding(organisation):
+    """On the directory's page of an organisation: what the public gave to the needs it
+    took on, net of refunds, and its campaigns. Nothing when it has none."""
+    raised = selectors.organisation_raised(organisation)
+    return {"organisation": organisation, **raised}
