@@ -56,10 +56,12 @@ NAME = "甄稀罕"
 ID_NUMBER = "510129193708294174"  # GB 11643 check digit correct; born 1937-08-29 in 大邑县
 PHONE = "17709213586"
 ADDRESS = "大邑县晋原街道稀罕巷七十七号"
+HOUSEHOLD_NAME = "甄稀奇"  # the spouse, recorded with the household
 
 # What is searched for. The masked forms are what the agency's own pages show.
 SECRETS = {
     "name": NAME,
+    "household_name": HOUSEHOLD_NAME,
     "id_number": ID_NUMBER,
     "id_middle": ID_NUMBER[3:14],  # the digits a mask hides: a partial leak of the number
     "phone": PHONE,
@@ -246,7 +248,7 @@ def world(request, settings, caplog, django_capture_on_commit_callbacks, county_
     org.save()
     org.service_regions.set([region("510129")])
     org.service_categories.set(Category.objects.filter(code="elderly_care"))
-    household = [{"relation": "配偶", "age": 81}, {"relation": "孙女", "age": 9}]
+    household = [{"relation": "配偶", "age": 81, "name": HOUSEHOLD_NAME}, {"relation": "孙女", "age": 9}]
     go_ahead = "同一人另有需求，本项服务内容不同"
     needs: dict[str, Need] = {}
     with django_capture_on_commit_callbacks(execute=True):
@@ -293,6 +295,7 @@ def world(request, settings, caplog, django_capture_on_commit_callbacks, county_
         with pytest.raises(NotAllowed):
             services.identity_reveal(beneficiary=person, by=users["other_caseworker"], field="address", reason="好奇")
         contract_values, confirmation_token = _contract_for(needs["claimed"], users)
+        _try_to_plant(needs["draft"], contract_values["pk"], caseworker)
         invitation, token = invitation_create(
             by=users["agency_admin"],
             email="new.caseworker@example.test",
@@ -313,6 +316,52 @@ def world(request, settings, caplog, django_capture_on_commit_callbacks, county_
         contract_values=contract_values,
         confirmation_token=confirmation_token,
     )
+
+
+def _try_to_plant(draft: Need, contract_pk: int, caseworker) -> None:
+    """Identity typed into the need's qualifications and into a milestone's texts, spaced
+    out as the probe typed it, is refused (issue 17): the crawl then finds it nowhere."""
+    from django.db import transaction
+
+    from contracts import services as contracts
+    from contracts.exceptions import TermsInvalid
+    from contracts.models import Contract
+    from needs.exceptions import IdentityLeak
+
+    contract = Contract.objects.get(pk=contract_pk)
+    version = contracts.current_version(contract)
+    plants = [
+        f"需联系{NAME[0]} {NAME[1:]}本人",
+        f"配偶{HOUSEHOLD_NAME}",
+        f"电话 {PHONE[:3]}.{PHONE[3:7]}.{PHONE[7:]}",
+        f"身份证 {ID_NUMBER[:6]}-{ID_NUMBER[6:14]}-{ID_NUMBER[14:]}",
+        f"住{ADDRESS[7:]}",
+    ]
+    for text in plants:
+        with pytest.raises(IdentityLeak):
+            services.need_update(need=draft, by=caseworker, data={**card(), "qualifications": text})
+        for key in ("description", "deliverables"):
+            schedule = [
+                {
+                    "milestone": t.milestone_id,
+                    "description": t.description,
+                    "due_date": t.due_date,
+                    "amount": t.amount,
+                    "deliverables": t.deliverables,
+                    "evidence_required": t.evidence_required,
+                    "service": t.service,
+                }
+                for t in contracts.schedule(version)
+            ]
+            schedule[-1][key] = text
+            indicators = [{"name": i.name, "target": i.target} for i in version.indicators.all()]
+            terms = {f: getattr(version, f) for f in contracts.TERM_FIELDS}
+            with pytest.raises(TermsInvalid), transaction.atomic():
+                contracts.contract_amend(contract=contract, by=caseworker, reason="调整服务内容")
+                contracts.contract_update_draft(
+                    contract=contract, by=caseworker, data=terms, milestones=schedule, indicators=indicators
+                )
+    assert contracts.open_version(contract) is None  # every attempt left nothing behind
 
 
 def _contract_for(need, users) -> tuple[dict, str]:

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum import luhn
 from stdnum.cn import ric
 
@@ -90,6 +91,15 @@ class Known:
 NOBODY = Known()
 
 
+KIND_LABELS = {
+    "id": gettext_lazy("an ID number"),
+    "phone": gettext_lazy("a phone number"),
+    "card": gettext_lazy("a bank card number"),
+    "name": gettext_lazy("the name of the person helped or of their household"),
+    "address": gettext_lazy("the street address of the person helped"),
+}
+
+
 @dataclass(frozen=True)
 class Leak:
     """A piece of identity found in ``field``; ``part`` is masked for messages."""
@@ -100,17 +110,10 @@ class Leak:
 
     @property
     def message(self) -> str:
-        labels = {
-            "id": _("an ID number"),
-            "phone": _("a phone number"),
-            "card": _("a bank card number"),
-            "name": _("the name of the person helped or of their household"),
-            "address": _("the street address of the person helped"),
-        }
         return _(
             "This text contains %(what)s (“%(part)s”). Remove it: what organisations and the "
             "public read must never identify anyone."
-        ) % {"what": labels[self.kind], "part": self.part}
+        ) % {"what": KIND_LABELS[self.kind], "part": self.part}
 
 
 def identity_in(texts: Mapping[str, str | None], *, known: Known = NOBODY) -> Leak | None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import reduce
@@ -9,8 +10,9 @@ from django.db.models import Q, QuerySet
 
 from accounts import policy
 from accounts.models import AGENCY_ROLES, Role
-from core.identity_guard import Known
+from core.identity_guard import Known, Leak, identity_in
 from needs.models import Beneficiary, Need, NeedInvitation, NeedState, Proposal, Scope
+from needs.rules import CARD_TEXTS
 from organisations.selectors import acting_organisations, organisations_may_act
 
 # States in which organisations in scope see a need's card: open for a claim or for proposals.
@@ -207,3 +209,19 @@ def identity_known(beneficiary: Beneficiary) -> Known:
 
 def identity_known_for_need(need: Need) -> Known:
     return identity_known(need.beneficiary)
+
+
+def needs_failing_identity_guard(*, agency=None, batch_size: int = 500) -> Iterator[tuple[Need, Leak]]:
+    """Needs already stored whose card the identity guard now refuses (recorded before
+    it read the field, or before it knew the form), oldest agency first. ``agency``:
+    that agency and the agencies below it."""
+    needs = Need.objects.select_related("agency", "beneficiary").prefetch_related("beneficiary__household")
+    if agency is not None:
+        needs = needs.filter(agency__path__startswith=agency.path)
+    last = 0
+    while batch := list(needs.filter(pk__gt=last).order_by("pk")[:batch_size]):
+        for need in batch:
+            leak = identity_in({f: getattr(need, f) for f in CARD_TEXTS}, known=identity_known(need.beneficiary))
+            if leak is not None:
+                yield need, leak
+        last = batch[-1].pk
