@@ -12,6 +12,8 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection
 
 from tests.vetting import corpus, hostile_pdfs
+from vetting.pdf_scan import Finding
+from vetting.uploads import pdf_refusal
 
 pytestmark = pytest.mark.django_db
 
@@ -35,17 +37,22 @@ def add_document(client, name: str, content: bytes):
 
 
 @pytest.mark.parametrize(
-    ("make", "message"),
+    ("make", "finding"),
     [
-        pytest.param(hostile_pdfs.document_javascript, "contains JavaScript", id="javascript"),
-        pytest.param(hostile_pdfs.open_action, "runs an action when it is opened", id="open-action"),
-        pytest.param(hostile_pdfs.embedded_file, "other files attached inside it", id="embedded-file"),
+        pytest.param(hostile_pdfs.document_javascript, Finding.JAVASCRIPT, id="javascript"),
+        pytest.param(hostile_pdfs.open_action, Finding.OPEN_ACTION, id="open-action"),
+        pytest.param(hostile_pdfs.embedded_file, Finding.EMBEDDED_FILE, id="embedded-file"),
     ],
 )
-def test_an_editor_cannot_publish_a_pdf_with_active_content(admin, media_root, make, message):
+def test_an_editor_cannot_publish_a_pdf_with_active_content(admin, media_root, make, finding):
     response = add_document(admin, "政策解读.pdf", make())
 
     assert response.status_code == 200
+    # First ours; Wagtail's model check then also misses the refused file's extension.
+    error = response.context["form"].errors.as_data()["file"][0]
+    assert error.code == "active_content"
+    # The admin speaks the editor's language (Chinese here), with the upload's own words.
+    [message] = pdf_refusal(finding).messages
     assert message in response.content.decode()
     assert not get_document_model().objects.exists()
     assert not any(path.is_file() for path in media_root.rglob("*"))
