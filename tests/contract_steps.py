@@ -19,9 +19,11 @@ from needs import services as need_services
 from regions.models import Region
 from tests.contracts.conftest import draft, sign, staff
 from tests.needs.test_services import answer_all, card, person
+from tests.vetting.corpus import minimal_pdf
 from vetting.uploads import check_upload
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A real PDF: the upload check parses it.
+PDF = minimal_pdf()
 
 
 @dataclass

@@ -49,6 +49,7 @@ from notifications.events import render_title
 from notifications.models import Notification
 from tests.factories import PASSWORD, UserFactory, region
 from tests.needs.test_services import card
+from tests.vetting.corpus import minimal_pdf
 
 # --- The canary ---------------------------------------------------------------------
 
@@ -386,7 +387,7 @@ def _contract_for(need, users) -> tuple[dict, str]:
         by=member,
         data={"date": timezone.localdate(), "hours": 2, "worker": "王社工", "activity": "上门助餐", "notes": ""},
     )
-    pdf = SimpleUploadedFile("服务记录.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    pdf = SimpleUploadedFile("服务记录.pdf", minimal_pdf())
     evidence = contracts.evidence_file_add(milestone=first, by=member, upload=pdf, checked=check_upload(pdf))
     confirmation, token, code = contracts.confirmation_create(milestone=first, by=member)
     contracts.confirmation_answer(token=token, code=code, outcome="confirmed", rating=5, note="")

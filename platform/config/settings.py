@@ -326,6 +326,11 @@ WAGTAIL_SITE_NAME = "Safetynet 救助衔接平台"
 WAGTAILADMIN_BASE_URL = env.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "csv", "txt", "odt", "ods"]
+# A PDF an editor uploads is checked for active content (issue 17), and every document is
+# served as an attachment: Wagtail's serve view cannot sandbox an inline PDF, and the
+# documents stored before the check were never checked.
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.forms.DocumentForm"
+WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 SITE_URL = WAGTAILADMIN_BASE_URL

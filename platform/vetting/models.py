@@ -23,6 +23,15 @@ class DocumentType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ScanResult(models.TextChoices):
+    """Whether a stored file passed the active-content check of ``vetting.uploads``."""
+
+    # Stored before the check existed: a PDF is checked when first previewed.
+    UNSCANNED = "unscanned", _("Not checked")
+    PASSED = "passed", _("Passed")
+    REFUSED = "refused", _("Active content found")
+
+
 def private_storage():
     return storages["private"]
 
@@ -40,6 +49,10 @@ class Document(models.Model):
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
+    # Only a PDF that passed is ever shown inline (see vetting.views.document_download).
+    scan = models.CharField(
+        _("active-content check"), max_length=10, choices=ScanResult.choices, default=ScanResult.UNSCANNED
+    )
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -65,6 +78,11 @@ class Document(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+    @property
+    def preview_refused(self) -> bool:
+        """Active content was found: the file is never shown in the page."""
+        return not self.is_image and self.scan == ScanResult.REFUSED
 
 
 class ChecklistOutcome(models.TextChoices):

@@ -29,8 +29,10 @@ from vetting.models import (
     ChecklistOutcome,
     Document,
     Review,
+    ScanResult,
     VettingEvent,
 )
+from vetting.pdf_scan import pdf_scan
 from vetting.selectors import organisation_missing_items, pending_change_request
 from vetting.uploads import CheckedUpload
 from vetting.workflow import (
@@ -202,7 +204,11 @@ def document_upload(
     issued_on=None,
     expires_on=None,
 ) -> Document:
-    """Store a checked upload (see vetting.uploads) under a generated private name."""
+    """Store a checked upload (see vetting.uploads) under a generated private name.
+
+    ``checked`` comes only from ``check_upload``, which refuses a PDF with active content:
+    the document is recorded as having passed that check.
+    """
     if not policy.can_manage_organisation_members(by, organisation):
         raise NotAllowed(_("Only the organisation's administrator can upload documents."))
     if organisation.vetting_state in FROZEN_STATES:
@@ -217,6 +223,7 @@ def document_upload(
             content_type=checked.content_type,
             size=checked.size,
             sha256=checked.sha256,
+            scan=ScanResult.PASSED,
             issued_on=issued_on,
             expires_on=expires_on,
             uploaded_by=by,
@@ -257,6 +264,43 @@ def document_open(*, document: Document, by: User):
         raise NotAllowed(_("You may not read this document."))
     record(action="document.download", actor=by, obj=document, summary={"sha256": document.sha256})
     return document.file.open("rb")
+
+
+def document_preview(*, document: Document, by: User):
+    """Open a document to be shown inside the page, or return None when it must not be.
+
+    An image passed Pillow at upload. A PDF is shown only once it has passed the
+    active-content check; one stored before that check existed is checked now and the
+    result kept (``document_scan``), so a file is read for this at most once. Audited as
+    a download when opened.
+    """
+    if not policy.can_read_vetting_file(by, document.organisation):
+        raise NotAllowed(_("You may not read this document."))
+    if not document.is_image and document.scan == ScanResult.UNSCANNED:
+        document_scan(document=document, by=by)
+    if not (document.is_image or document.scan == ScanResult.PASSED):
+        return None
+    return document_open(document=document, by=by)
+
+
+def document_scan(*, document: Document, by: User) -> None:
+    """Check a stored PDF for active content and record the result; audited.
+
+    Sets ``document.scan``. Two previews at once both read the file; only the first
+    records (the update is conditional), and both reach the same result.
+    """
+    with document.file.open("rb") as handle:
+        finding = pdf_scan(handle)
+    result = ScanResult.PASSED if finding is None else ScanResult.REFUSED
+    with transaction.atomic():
+        if Document.objects.filter(pk=document.pk, scan=ScanResult.UNSCANNED).update(scan=result):
+            record(
+                action="document.scan",
+                actor=by,
+                obj=document,
+                summary={"result": result.value, "finding": finding.value if finding else ""},
+            )
+    document.scan = result
 
 
 # --- Review -----------------------------------------------------------------------

@@ -7,8 +7,14 @@ most 20 MB, and each must be structurally whole. The name the person chose is ke
 display only; the model stores the file outside any served folder under a generated name
 whose extension comes from the content (``CheckedUpload.extension``).
 
+A PDF is also parsed and refused when it has active content (JavaScript, actions run on
+opening or on use, a launch, embedded files, XFA) or needs a password: see ``vetting.pdf_scan``.
+Every upload of the platform comes through here, so passing ``check_upload`` is what lets a
+PDF be previewed inline (``Document.scan``).
+
 Every refusal is an ``UploadRejected`` (a ``ValidationError``) with one of these codes:
-``empty``, ``too_large``, ``bad_name``, ``not_allowed``, ``mismatch``, ``corrupt``.
+``empty``, ``too_large``, ``bad_name``, ``not_allowed``, ``mismatch``, ``corrupt``,
+``active_content``, ``encrypted``.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFile
+
+from vetting.pdf_scan import Finding, pdf_scan
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # A 600 dpi scan of an A3 page is about 70 million pixels; beyond this an image is far
@@ -50,7 +58,16 @@ PDF_PREFIX_BYTES = 1024
 ZIP_LOCAL_HEADER = b"PK\x03\x04"
 ZIP_END_OF_DIRECTORY = b"PK\x05\x06"
 
-UPLOAD_CODES = ("empty", "too_large", "bad_name", "not_allowed", "mismatch", "corrupt")
+UPLOAD_CODES = (
+    "empty",
+    "too_large",
+    "bad_name",
+    "not_allowed",
+    "mismatch",
+    "corrupt",
+    "active_content",
+    "encrypted",
+)
 
 FORMAT_NAMES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 
@@ -98,6 +115,50 @@ MESSAGES = {
     "mismatch": _("The file name says %(claimed)s but the content is %(actual)s. Check that you chose the right file."),
     "corrupt": _("The %(format)s file is damaged or incomplete. Save or export it again and upload the new file."),
     "archive_in_pdf": _("The file starts like a PDF but contains a ZIP archive."),
+}
+
+# What the PDF scan found, and the code of the refusal. Printing to a new PDF ("Microsoft
+# Print to PDF", "Save as PDF") keeps the pages and drops scripts, attachments and forms.
+PDF_FINDINGS: dict[Finding, tuple[str, str]] = {
+    Finding.JAVASCRIPT: (
+        "active_content",
+        _("The PDF contains JavaScript, which a PDF reader would run. Print it to a new PDF and upload that file."),
+    ),
+    Finding.OPEN_ACTION: (
+        "active_content",
+        _("The PDF runs an action when it is opened. Print it to a new PDF and upload that file."),
+    ),
+    Finding.ADDITIONAL_ACTIONS: (
+        "active_content",
+        _(
+            "The PDF runs actions when a page, link or form field is opened or used. "
+            "Print it to a new PDF and upload that file."
+        ),
+    ),
+    Finding.LAUNCH: (
+        "active_content",
+        _("The PDF can start a program or open another file. Print it to a new PDF and upload that file."),
+    ),
+    Finding.EMBEDDED_FILE: (
+        "active_content",
+        _(
+            "The PDF has other files attached inside it. Upload each document as its own file, "
+            "or print the PDF to a new one without attachments."
+        ),
+    ),
+    Finding.XFA: (
+        "active_content",
+        _("The PDF contains an XFA form. Print it to a new PDF and upload that file."),
+    ),
+    Finding.ENCRYPTED: (
+        "encrypted",
+        _("The PDF is protected by a password, so it cannot be checked. Remove the password and upload it again."),
+    ),
+    Finding.TOO_COMPLEX: (
+        "too_large",
+        _("The PDF is too complex to check. Print it to a new PDF and upload that file."),
+    ),
+    Finding.UNREADABLE: ("corrupt", MESSAGES["corrupt"]),
 }
 
 # Fixed signatures at offset 0, most specific first.
@@ -234,7 +295,7 @@ def check_upload(file: UploadedFile) -> CheckedUpload:
     """Check an uploaded vetting document and describe it; raises ``UploadRejected``.
 
     Reads the file once in chunks (hashing as it goes) and once more through Pillow for an
-    image; stores nothing. The file is rewound to its start whether it passes or not.
+    image or pypdf for a PDF; stores nothing. The file is rewound to its start whether it passes or not.
     """
     too_large = UploadRejected(
         MESSAGES["too_large"], code="too_large", params={"limit": MAX_UPLOAD_BYTES // (1024 * 1024)}
@@ -256,7 +317,7 @@ def check_upload(file: UploadedFile) -> CheckedUpload:
             )
         _check_name_matches(display_name, content_type=content_type)
         if content_type == "application/pdf":
-            _check_pdf(head, tail)
+            _check_pdf(file, head=head, tail=tail)
         else:
             _check_image(file, content_type=content_type)
     finally:
@@ -305,13 +366,22 @@ def _check_name_matches(display_name: str, *, content_type: str) -> None:
     )
 
 
-def _check_pdf(head: bytes, tail: bytes) -> None:
+def _check_pdf(file: UploadedFile, *, head: bytes, tail: bytes) -> None:
     # An archive behind a PDF header, or after the end of a PDF, makes a file that a
     # PDF reader shows and an unzip tool unpacks: whatever it is, it is not a document.
     if ZIP_LOCAL_HEADER in head[:PDF_PREFIX_BYTES] or ZIP_END_OF_DIRECTORY in tail:
         raise UploadRejected(MESSAGES["archive_in_pdf"], code="corrupt")
     if not _PDF_HEADER.match(head) or b"%%EOF" not in tail:
         raise UploadRejected(MESSAGES["corrupt"], code="corrupt", params={"format": "PDF"})
+    finding = pdf_scan(file)
+    if finding is not None:
+        raise pdf_refusal(finding)
+
+
+def pdf_refusal(finding: Finding) -> UploadRejected:
+    """The refusal a person reads for what ``pdf_scan`` found."""
+    code, message = PDF_FINDINGS[finding]
+    return UploadRejected(message, code=code, params={"format": "PDF"})
 
 
 def _check_image(file: UploadedFile, *, content_type: str) -> None:

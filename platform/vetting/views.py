@@ -166,29 +166,42 @@ def document_delete(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
     return redirect("organisations:detail", organisation.pk)
 
 
+# A preview may run nothing and load nothing, and only our own pages may frame it.
+# `sandbox` holds even if a PDF viewer would run the file's scripts; it costs the preview
+# in browsers that refuse to show a PDF in a sandbox (Chromium's viewer), where the
+# officer downloads the file instead.
+FILE_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+
+
+def _locked_down(response: HttpResponse) -> HttpResponse:
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = FILE_POLICY
+    return response
+
+
 @login_required
 @xframe_options_sameorigin
-def document_download(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
+def document_download(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
     """Always through this view: permission checked, every download audited, served
-    as an attachment (inline only for the in-page preview of images and PDF)."""
+    as an attachment. Inline only for the in-page preview of an image or of a PDF that
+    passed the active-content check (one stored before the check is checked now)."""
     organisation = get_object_or_404(Organisation, pk=pk)
     document = get_object_or_404(documents_visible_to(request.user, organisation), pk=doc_pk)
+    inline = request.GET.get("preview") == "1"
     try:
-        handle = services.document_open(document=document, by=request.user)
+        if inline:
+            handle = services.document_preview(document=document, by=request.user)
+        else:
+            handle = services.document_open(document=document, by=request.user)
     except NotAllowed as exc:
         raise Http404 from exc
-    inline = request.GET.get("preview") == "1"
+    if handle is None:
+        return _locked_down(render(request, "vetting/preview_refused.html", {"document": document}))
     response = FileResponse(
         handle, as_attachment=not inline, filename=document.display_name, content_type=document.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    # The file may load nothing and be framed only by our own pages. (No `sandbox`:
-    # browsers refuse to show a PDF in a sandboxed frame.)
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
-    )
-    return response
+    return _locked_down(response)
 
 
 # --- The vetting officer's side -------------------------------------------------------

@@ -34,9 +34,11 @@ from contracts.models import (
 from needs.models import NeedState
 from notifications.models import Notification
 from tests.contracts.conftest import INDICATORS, draft, schedule, terms
+from tests.vetting.corpus import minimal_pdf
 from vetting.uploads import check_upload
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A real PDF: the upload check parses it.
+PDF = minimal_pdf()
 
 
 def pdf(name="proof.pdf"):

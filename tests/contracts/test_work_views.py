@@ -10,10 +10,11 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contracts import ledger, services
 from contracts.models import (
@@ -31,6 +32,7 @@ from contracts.models import (
 )
 from tests.contracts.test_lifecycle import PDF, deliver, milestones, pdf
 from tests.factories import PERSONAS
+from tests.vetting import hostile_pdfs
 
 VIEWERS = {"caseworker", "approver", "agency_admin", "charity_admin", "charity_member", "auditor", "superuser"}
 PARTIES = VIEWERS - {"auditor", "superuser"}
@@ -567,3 +569,92 @@ def test_close(people, signed):
     assert client_as(people["approver"]).post(url).status_code == 302
     signed.refresh_from_db()
     assert signed.state == ContractState.CLOSED
+
+
+# --- Active content in uploaded files (issue 17) -------------------------------------
+
+HOSTILE = [
+    pytest.param(hostile_pdfs.document_javascript, "contains JavaScript", id="javascript"),
+    pytest.param(hostile_pdfs.open_action, "runs an action when it is opened", id="open-action"),
+    pytest.param(hostile_pdfs.annotation_launch, "can start a program", id="launch"),
+    pytest.param(hostile_pdfs.embedded_file, "other files attached inside it", id="embedded-file"),
+    pytest.param(hostile_pdfs.xfa_form, "contains an XFA form", id="xfa"),
+    pytest.param(hostile_pdfs.javascript_in_object_stream, "contains JavaScript", id="object-stream"),
+    pytest.param(lambda: hostile_pdfs.encrypted(user_password="1234"), "protected by a password", id="password"),
+]
+
+
+@pytest.fixture
+def private_root(tmp_path, monkeypatch):
+    """The contract's files go to a folder of this test, so that nothing left behind hides."""
+    root = tmp_path / "private"
+    storage = FileSystemStorage(location=root, base_url=None)
+    for model, field in ((EvidenceFile, "file"), (Payment, "proof"), (FinalReport, "file")):
+        monkeypatch.setattr(model._meta.get_field(field), "storage", storage)
+    return root
+
+
+def stored_files(root) -> list:
+    return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
+
+
+def hostile_upload(make) -> SimpleUploadedFile:
+    return SimpleUploadedFile("服务记录.pdf", make(), content_type="application/pdf")
+
+
+def english_url(name, *args) -> str:
+    with translation.override("en"):
+        return reverse(f"contracts:{name}", args=args)
+
+
+@pytest.mark.parametrize(("make", "message"), HOSTILE)
+def test_evidence_with_active_content_is_refused_and_changes_nothing(people, signed, private_root, make, message):
+    first = first_milestone(signed)
+    before = snapshot(signed)
+
+    url = english_url("file_add", signed.pk, first.pk)
+    response = client_as(people["charity_member"]).post(url, {"file": hostile_upload(make)}, follow=True)
+
+    errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+    assert any(message in error for error in errors), errors
+    assert snapshot(signed) == before
+    assert stored_files(private_root) == []
+
+
+@pytest.mark.parametrize(("make", "message"), HOSTILE[:3])
+def test_a_payment_proof_with_active_content_is_refused(people, signed, private_root, make, message):
+    first = accepted(signed, people)
+    before = snapshot(signed)
+
+    url = english_url("payment_record", signed.pk, first.pk)
+    data = {**payment_data(), "proof": hostile_upload(make)}
+    response = client_as(people["finance"]).post(url, data, follow=True)
+
+    errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+    assert any(message in error for error in errors), errors
+    assert snapshot(signed) == before
+    assert stored_files(private_root) == []
+
+
+@pytest.mark.parametrize(("make", "message"), HOSTILE[:3])
+def test_a_final_report_with_active_content_is_refused(people, signed, private_root, make, message):
+    completed(signed, people)
+    before = snapshot(signed)
+
+    response = client_as(people["charity_admin"]).post(english_url("report", signed.pk), {"file": hostile_upload(make)})
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert snapshot(signed) == before
+    assert stored_files(private_root) == []
+
+
+def test_a_clean_pdf_with_a_web_link_is_still_accepted_as_evidence(people, signed, private_root):
+    first = first_milestone(signed)
+    upload = SimpleUploadedFile("服务记录.pdf", hostile_pdfs.links_and_open_at_first_page(), "application/pdf")
+
+    response = client_as(people["charity_member"]).post(m_url("file_add", signed, first), {"file": upload})
+
+    assert response.status_code == 302
+    item = EvidenceFile.objects.get(milestone=first)
+    assert stored_files(private_root) == [private_root / item.file.name]

@@ -34,6 +34,7 @@ from tests.e2e.helpers import (
 )
 from tests.e2e.test_needs import APPROVER, CASEWORKER, SOCIAL_WORKER, act, open_need, open_needs, state_of
 from tests.factories import OrganisationFactory, UserFactory
+from tests.vetting.corpus import minimal_pdf
 
 pytestmark = pytest.mark.e2e
 
@@ -121,7 +122,7 @@ def test_a_need_goes_to_proposals_and_is_awarded_with_reasons(page, base_url, tm
     assert "30000" in page.locator(".error").first.inner_text()
     assert not Proposal.objects.filter(need=need).exists()
     attachment = tmp_path / "照护方案.pdf"
-    attachment.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    attachment.write_bytes(minimal_pdf())
     form = page.locator("form:has([data-testid=submit-proposal])")
     form.locator("[name=price]").fill("26000")
     form.locator("input[name=attachments]").set_input_files(str(attachment))

@@ -32,6 +32,7 @@ from notifications.models import Notification
 from tests.factories import UserFactory
 from tests.needs.test_claims import eligible_org
 from tests.needs.test_services import answer_all, card, person
+from tests.vetting.corpus import minimal_pdf
 from vetting.uploads import check_upload
 
 
@@ -273,7 +274,7 @@ def test_organisations_never_see_each_others_proposals(client_for, open_need):
 
 def test_attachments_are_sealed_too(client_for, open_need, approver):
     org, member = eligible_org()
-    pdf = SimpleUploadedFile("方案.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
+    pdf = SimpleUploadedFile("方案.pdf", minimal_pdf(), "application/pdf")
     pdf.checked = check_upload(pdf)
     proposal = proposals.proposal_submit(need=open_need, organisation=org, by=member, data=offer(), files=[pdf])
     attachment = proposal.attachments.get()
@@ -439,7 +440,7 @@ def test_a_member_writes_a_proposal_on_its_page(client_for, open_need):
     over = client.post(url, {**offer("25000"), "organisation": org.pk})
     assert over.status_code == 200 and not Proposal.objects.exists()
     assert "20000" in over.content.decode()
-    pdf = SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
+    pdf = SimpleUploadedFile("plan.pdf", minimal_pdf(), "application/pdf")
     fake = SimpleUploadedFile("plan2.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
     refused = client.post(url, {**offer(), "organisation": org.pk, "attachments": [pdf, fake]})
     assert refused.status_code == 200 and not Proposal.objects.exists()

@@ -19,6 +19,7 @@ from typing import NamedTuple
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from PIL import Image
 
+from tests.vetting import hostile_pdfs
 from vetting.uploads import MAX_UPLOAD_BYTES
 
 
@@ -185,6 +186,11 @@ def good_cases() -> list[Case]:
         Case("decomposed-accent", "Cafe\u0301 accounts.pdf", minimal_pdf(), None),
         Case("dots-in-name", "report v1.2 final.pdf", minimal_pdf(), None),
         Case("name-of-200-characters", "报" * 196 + ".pdf", minimal_pdf(), None),
+        # Near active content, and harmless
+        Case("pdf-web-link-and-open-at-page-1", "annual-report.pdf", hostile_pdfs.links_and_open_at_first_page(), None),
+        Case("pdf-fillable-form", "application-form.pdf", hostile_pdfs.fillable_form(), None),
+        Case("pdf-owner-password-only", "bank-proof.pdf", hostile_pdfs.no_password_to_open(), None),
+        Case("pdf-reference-cycles", "minutes.pdf", hostile_pdfs.reference_cycles(), None),
     ]
 
 
@@ -226,6 +232,11 @@ def bad_cases() -> list[Case]:
         Case("jpeg-truncated", "photo.jpg", truncated_jpeg(), "corrupt", "JPEG file is damaged or incomplete"),
         Case("png-truncated", "scan.png", truncated_png(), "corrupt", "PNG file is damaged or incomplete"),
         Case("png-bad-checksum", "scan.png", png_with_bad_checksum(), "corrupt", "PNG file is damaged"),
+        Case("pdf-page-tree-cycle", "report.pdf", hostile_pdfs.page_tree_cycle(), "corrupt", "PDF file is damaged"),
+        Case("pdf-nested-50000-deep", "report.pdf", hostile_pdfs.deep_nesting(), "corrupt", "PDF file is damaged"),
+        Case("pdf-garbage-body", "report.pdf", hostile_pdfs.garbage_between_header_and_end(), "corrupt", "damaged"),
+        # Active content in a PDF
+        *_active_content_cases(),
         # The name
         Case("name-parent-traversal", "../../etc/passwd.pdf", pdf, "bad_name", "must not contain “/”"),
         Case("name-slash", "a/b.pdf", pdf, "bad_name", "must not contain “/”"),
@@ -239,6 +250,33 @@ def bad_cases() -> list[Case]:
         Case("name-blank", "   ", pdf, "bad_name", "The file has no name."),
         Case("name-dot-dot", "..", pdf, "bad_name", "is not a file name"),
     ]
+
+
+def _active_content_cases() -> list[Case]:
+    h = hostile_pdfs
+    script = "The PDF contains JavaScript, which a PDF reader would run."
+    actions = "The PDF runs actions when a page, link or form field is opened or used."
+    attached = "The PDF has other files attached inside it."
+    on_open = "The PDF runs an action when it is opened."
+    cases = [
+        ("pdf-document-javascript", h.document_javascript(), "active_content", script),
+        ("pdf-open-action-javascript", h.open_action(), "active_content", on_open),
+        ("pdf-open-action-launch", h.open_action("/Launch"), "active_content", on_open),
+        ("pdf-catalogue-additional-actions", h.catalogue_additional_actions(), "active_content", actions),
+        ("pdf-page-additional-actions", h.page_additional_actions(), "active_content", actions),
+        ("pdf-form-field-additional-actions", h.form_field_additional_actions(), "active_content", actions),
+        ("pdf-link-runs-javascript", h.annotation_javascript(), "active_content", script),
+        ("pdf-link-launches-a-program", h.annotation_launch(), "active_content", "can start a program"),
+        ("pdf-embedded-file", h.embedded_file(), "active_content", attached),
+        ("pdf-file-attachment-annotation", h.file_attachment_annotation(), "active_content", attached),
+        ("pdf-xfa-form", h.xfa_form(), "active_content", "The PDF contains an XFA form."),
+        ("pdf-escaped-names", h.obfuscated_names(), "active_content", script),
+        ("pdf-unreferenced-javascript", h.orphan_javascript(), "active_content", script),
+        ("pdf-javascript-in-object-stream", h.javascript_in_object_stream(), "active_content", script),
+        ("pdf-needs-a-password", h.encrypted(user_password="1234"), "encrypted", "protected by a password"),
+        ("pdf-no-password-but-javascript", h.encrypted(user_password="", with_script=True), "active_content", script),
+    ]
+    return [Case(case_id, "report.pdf", content, code, message) for case_id, content, code, message in cases]
 
 
 def all_cases() -> list[Case]:

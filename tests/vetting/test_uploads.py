@@ -11,9 +11,11 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tests.vetting import corpus
-from vetting import uploads
+from tests.vetting import corpus, hostile_pdfs
+from vetting import pdf_scan, uploads
 from vetting.uploads import (
     ACCEPT,
     MAX_UPLOAD_BYTES,
@@ -123,6 +125,49 @@ def test_an_image_with_too_many_pixels_is_refused(monkeypatch):
     with pytest.raises(UploadRejected) as refused:
         check_upload(corpus.upload(corpus.Case("x", "scan.png", corpus.png(), None)))
     assert refused.value.code == "too_large"
+
+
+# The active-content scan of a PDF -------------------------------------------------------
+
+
+def test_the_walk_of_a_pdf_is_bounded(monkeypatch):
+    monkeypatch.setattr(pdf_scan, "MAX_OBJECTS", 4)  # the corpus PDF has five objects and a trailer
+
+    with pytest.raises(UploadRejected) as refused:
+        check_upload(corpus.upload(corpus.Case("x", "report.pdf", corpus.minimal_pdf(), None)))
+    assert refused.value.code == "too_large"
+    assert "too complex to check" in english(refused.value)
+
+
+def test_every_finding_has_a_refusal_in_every_language():
+    for finding in pdf_scan.Finding:
+        refusal = uploads.pdf_refusal(finding)
+        assert refusal.code in UPLOAD_CODES
+        with translation.override("zh-hans"):
+            chinese = " ".join(refusal.messages)
+        assert chinese != english(refusal), finding
+
+
+_HOSTILE = hostile_pdfs.annotation_javascript()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cut=st.integers(0, len(_HOSTILE)),
+    flips=st.lists(st.tuples(st.integers(0, len(_HOSTILE) - 1), st.integers(1, 255)), max_size=4),
+)
+def test_a_damaged_pdf_is_refused_or_accepted_never_an_error(cut, flips):
+    """Cut short and with bytes changed, a PDF with a script is refused with a reason
+    (damaged, or the script) or, when the damage removed the script, accepted: the
+    check never fails with anything else."""
+    data = bytearray(_HOSTILE[:cut] + _HOSTILE[cut:][-64:])  # the end (%%EOF) usually survives
+    for position, mask in flips:
+        if position < len(data):
+            data[position] ^= mask
+    try:
+        check_upload(corpus.upload(corpus.Case("x", "report.pdf", bytes(data), None)))
+    except UploadRejected as refused:
+        assert refused.code in UPLOAD_CODES
 
 
 # sniff_content_type ---------------------------------------------------------------------

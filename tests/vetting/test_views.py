@@ -27,8 +27,8 @@ from categories.models import Category
 from notifications.models import Notification
 from organisations.models import Organisation, OrganisationKind, VettingState
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory, region, valid_uscc
-from tests.vetting import corpus
-from vetting.models import ChangeRequest, ChangeRequestState, Document, DocumentType, Review
+from tests.vetting import corpus, hostile_pdfs
+from vetting.models import ChangeRequest, ChangeRequestState, Document, DocumentType, Review, ScanResult
 from vetting.uploads import safe_display_name
 from vetting.workflow import APPROVAL_PERIOD, CHECKLIST_CODES
 
@@ -566,8 +566,97 @@ def test_a_preview_is_served_inline_and_locked_down_for_the_vetting_officer(vett
     assert response["Content-Disposition"].startswith("inline;")
     assert response["X-Content-Type-Options"] == "nosniff"
     policy = response["Content-Security-Policy"]
+    assert policy.startswith("sandbox;")
     assert "default-src 'none'" in policy and "frame-ancestors 'self'" in policy
     assert AuditEntry.objects.filter(action="document.download", actor_id=vetting_officer.pk).count() == 1
+
+
+# --- Documents: active content and the preview (issue 17) --------------------------------
+
+
+def test_an_uploaded_pdf_is_recorded_as_having_passed_the_active_content_check(document):
+    assert document.scan == ScanResult.PASSED
+
+
+@pytest.fixture
+def stored_before_the_check(document, private_root):
+    """A document stored before PDFs were checked: its file is replaced on disk, as no
+    upload today would accept it, and its result is 'not checked'."""
+
+    def store(content: bytes) -> Document:
+        (private_root / document.file.name).write_bytes(content)
+        Document.objects.filter(pk=document.pk).update(scan=ScanResult.UNSCANNED, size=len(content))
+        return Document.objects.get(pk=document.pk)
+
+    return store
+
+
+@pytest.mark.parametrize("persona", ["vetting_officer", "auditor"])
+def test_a_pdf_stored_before_the_check_is_checked_when_first_previewed(request, persona, stored_before_the_check):
+    user = request.getfixturevalue(persona)
+    document = stored_before_the_check(corpus.minimal_pdf())
+
+    response, body = download(sign_in(user), document, preview="1")
+
+    assert response["Content-Disposition"].startswith("inline;")
+    assert body == corpus.minimal_pdf()
+    assert response["Content-Security-Policy"].startswith("sandbox;")
+    assert Document.objects.get(pk=document.pk).scan == ScanResult.PASSED
+    entry = AuditEntry.objects.get(action="document.scan")
+    assert (entry.actor_id, entry.object_id) == (user.pk, str(document.pk))
+    # Checked once: the next preview reads the result.
+    download(sign_in(user), document, preview="1")
+    assert AuditEntry.objects.filter(action="document.scan").count() == 1
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(hostile_pdfs.open_action, id="open-action-javascript"),
+        pytest.param(hostile_pdfs.embedded_file, id="embedded-file"),
+        pytest.param(hostile_pdfs.page_tree_cycle, id="damaged"),
+    ],
+)
+def test_a_stored_pdf_with_active_content_is_never_shown_inline(vetting_officer, stored_before_the_check, make):
+    content = make()
+    document = stored_before_the_check(content)
+    client = sign_in(vetting_officer)
+
+    response, body = download(client, document, preview="1")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "Content-Disposition" not in response
+    assert content not in body
+    assert b"has active content" in body
+    assert response["Content-Security-Policy"].startswith("sandbox;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert Document.objects.get(pk=document.pk).scan == ScanResult.REFUSED
+    assert AuditEntry.objects.get(action="document.scan").summary["result"] == "refused"
+    assert not AuditEntry.objects.filter(action="document.download").exists()
+    # The officer may still take it as an attachment, to look at it somewhere safe.
+    response, body = download(client, document)
+    assert response["Content-Disposition"].startswith("attachment;") and body == content
+
+
+def test_the_review_page_shows_a_notice_instead_of_a_refused_pdf(officer_client, submitted_org):
+    refused = submitted_org.documents.first()
+    Document.objects.filter(pk=refused.pk).update(scan=ScanResult.REFUSED)
+
+    page = text(officer_client.get(url("vetting:detail", submitted_org.pk)))
+
+    assert page.count('data-testid="preview-refused"') == 1
+    assert page.count("?preview=1") == submitted_org.documents.count() - 1
+
+
+def test_an_image_preview_is_inline_and_sandboxed(vetting_officer, applicant_client, draft_org):
+    upload(applicant_client, draft_org, "bank-proof.png", corpus.png(), DocumentType.BANK)
+    document = Document.objects.get()
+
+    response, body = download(sign_in(vetting_officer), document, preview="1")
+
+    assert response["Content-Disposition"].startswith("inline;") and body == corpus.png()
+    assert response["Content-Security-Policy"].startswith("sandbox;")
 
 
 def test_a_document_of_another_organisation_is_not_found_under_this_one(applicant_client, document, vetted_org):
