@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from needs import services
 from needs.models import NeedState
@@ -119,6 +120,55 @@ def test_recording_a_need_through_the_form(client_for, caseworker, county_agency
 
     need = Need.objects.get(title="困境儿童课后照料")
     assert need.beneficiary.household.count() == 1 and need.state == NeedState.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("need-qualifications", "需联系王 小明本人"),
+        ("need-qualifications", "电话138.1111.2222"),
+        ("need-summary", "祖母刘 桂兰照看，住幸福巷18号"),
+        ("need-title", "身份证 110105-20150315-0013"),
+    ],
+)
+def test_the_form_refuses_identity_in_any_card_field_and_says_where(client_for, caseworker, county_agency, field, text):
+    from categories.models import Category
+    from needs.models import HouseholdMember, Need
+
+    client = client_for(caseworker, reauthenticated=False)
+    data = {
+        "agency": county_agency.pk,
+        "need-title": "困境儿童课后照料",
+        "need-summary": "父母外出务工，儿童放学后无人照看，需要课后照料和作业辅导。",
+        "need-category": Category.objects.get(code="child_care").pk,
+        "need-kind": "service",
+        "need-urgency": "urgent",
+        "need-region": "晋原街道",
+        "need-budget": "2400",
+        "need-duration_days": "60",
+        "need-qualifications": "",
+        "need-people_count": "1",
+        "need-scope": "region",
+        "person-name": "王小明",
+        "person-id_number": "110105201503150013",
+        "person-address": "大邑县晋原街道幸福巷18号",
+        "person-is_minor": "on",
+        "household-TOTAL_FORMS": "3",
+        "household-INITIAL_FORMS": "0",
+        "household-MIN_NUM_FORMS": "0",
+        "household-MAX_NUM_FORMS": "12",
+        "household-0-relation": "祖母",
+        "household-0-age": "70",
+        "household-0-name": "刘桂兰",
+        field: text,
+    }
+    with translation.override("en"):
+        response = client.post(reverse("needs:create"), data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    form = response.context["need_form"]
+    assert list(form.errors) == [field.removeprefix("need-")]
+    assert "must never identify anyone" in form.errors[field.removeprefix("need-")][0]
+    assert Need.objects.count() == HouseholdMember.objects.count() == 0
 
 
 def test_charity_members_cannot_record_needs(client_for, charity_member):
