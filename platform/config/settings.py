@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.QueryLengthMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -313,6 +314,9 @@ MAX_REQUEST_BODY_BYTES = 25 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# Query strings: a longer name or value is a 400 (core.middleware.QueryLengthMiddleware).
+# A saved search keeps up to 2,000 characters of query string, so no value needs more.
+MAX_QUERY_VALUE_CHARS = 2000
 
 # --- Wagtail ----------------------------------------------------------------
 WAGTAILADMIN_LOGIN_URL = "account_login"
