@@ -379,9 +379,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # The beneficiary's token in /c/<token>/ never reaches a log line (core.log_redaction;
+    # gunicorn's access log has its own door, --logger-class in the Dockerfile and compose).
+    "filters": {"redact_tokens": {"()": "core.log_redaction.RedactTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's loggers and runserver's request lines through the redacting handler
+        # instead of Django's own (its console handler, on with DEBUG, has no filter).
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"level": "ERROR"},
         "django.tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
