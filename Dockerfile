@@ -49,4 +49,5 @@ USER safetynet
 EXPOSE 8000
 
 CMD ["gunicorn", "config.wsgi:application", "--chdir", "/app", "--pythonpath", "/app/platform,/app", \
-     "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--timeout", "60"]
+     "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--logger-class", "core.log_redaction.AccessLogger", \
+     "--timeout", "60"]

@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.QueryLengthMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -317,6 +318,9 @@ MAX_REQUEST_BODY_BYTES = 25 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# Query strings: a longer name or value is a 400 (core.middleware.QueryLengthMiddleware).
+# A saved search keeps up to 2,000 characters of query string, so no value needs more.
+MAX_QUERY_VALUE_CHARS = 2000
 
 # --- Wagtail ----------------------------------------------------------------
 WAGTAILADMIN_LOGIN_URL = "account_login"
@@ -383,9 +387,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # The beneficiary's token in /c/<token>/ never reaches a log line (core.log_redaction;
+    # gunicorn's access log has its own door, --logger-class in the Dockerfile and compose).
+    "filters": {"redact_tokens": {"()": "core.log_redaction.RedactTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": env.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's loggers and runserver's request lines through the redacting handler
+        # instead of Django's own (its console handler, on with DEBUG, has no filter).
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"level": "ERROR"},
         "django.tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},

@@ -30,6 +30,29 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
+class QueryLengthMiddleware:
+    """Refuse a query string with an over-long name or value (400): no filter or search
+    needs more than MAX_QUERY_VALUE_CHARS, and SQLite refuses a LIKE pattern past 50,000
+    bytes ("LIKE or GLOB pattern too complex"), so a huge region or q would be a 500.
+    After the locale middleware, so the refusal is in the page's language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        bound = settings.MAX_QUERY_VALUE_CHARS
+        # The raw string is an upper bound of every decoded value: most requests stop here.
+        if len(request.META.get("QUERY_STRING", "")) > bound and any(
+            len(key) > bound or any(len(value) > bound for value in values) for key, values in request.GET.lists()
+        ):
+            return HttpResponse(
+                _("A search or filter value is too long (at most %(count)d characters).") % {"count": bound},
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
+
 def _without_nul(params):
     """The query string without NUL characters: no value may hold one (PostgreSQL refuses
     them in text, so a filter would fail instead of matching nothing)."""

@@ -69,16 +69,25 @@ def path_in_language(path: str, language: str) -> str:
     return stripped if language == settings.LANGUAGE_CODE else f"/{language}{stripped}"
 
 
+def _is_on_site(request: HttpRequest, url: str) -> bool:
+    return url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False)
+
+
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch language on the page you are on, and remember it on the account."""
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=False):
+    if not _is_on_site(request, next_url):
         next_url = "/"
     if language not in dict(settings.LANGUAGES):
         return HttpResponseRedirect(next_url)
-    response = HttpResponseRedirect(path_in_language(next_url, language))
+    # Checked again once rewritten: dropping the prefix of /en//evil.example/ leaves
+    # //evil.example/, which a browser reads as another host.
+    target = path_in_language(next_url, language)
+    if not _is_on_site(request, target):
+        target = path_in_language("/", language)
+    response = HttpResponseRedirect(target)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,

@@ -15,6 +15,7 @@ class ImportState(models.TextChoices):
     COMMITTING = "committing", _("Importing")
     COMMITTED = "committed", _("Imported")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 def import_file_path(instance: NeedImport, filename: str) -> str:
@@ -68,6 +69,10 @@ class NeedImport(models.Model):
 
     def __str__(self) -> str:
         return f"import #{self.pk}"
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.state in (ImportState.UPLOADED, ImportState.PREVIEWED)
 
     @property
     def can_commit(self) -> bool:

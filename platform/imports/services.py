@@ -1,6 +1,7 @@
 """Writes for imports: upload and check (the preview), then the all-or-nothing commit.
 
-An import moves uploaded → previewed → committing → committed, or to failed; the table
+An import moves uploaded → previewed → committing → committed, or to failed, or (by its
+uploader, before the commit) to cancelled; the table
 is ``TRANSITIONS`` and ``_move`` the one door (row lock, state check, audit entry).
 
 The commit writes every need exactly as the need form's services do
@@ -46,11 +47,12 @@ logger = logging.getLogger(__name__)
 
 S = ImportState
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.UPLOADED: frozenset({S.PREVIEWED, S.FAILED}),
-    S.PREVIEWED: frozenset({S.COMMITTING, S.FAILED}),
+    S.UPLOADED: frozenset({S.PREVIEWED, S.FAILED, S.CANCELLED}),
+    S.PREVIEWED: frozenset({S.COMMITTING, S.FAILED, S.CANCELLED}),
     S.COMMITTING: frozenset({S.COMMITTED, S.FAILED}),
     S.COMMITTED: frozenset(),
     S.FAILED: frozenset(),
+    S.CANCELLED: frozenset(),
 }
 
 
@@ -144,9 +146,12 @@ def _check(batch: NeedImport, *, data: bytes | None = None, progress=None) -> tu
 
 
 def import_preview(*, batch: NeedImport, by: User, data: bytes | None = None) -> NeedImport:
-    """Check every row of an uploaded import and keep what was found (nothing is created)."""
+    """Check every row of an uploaded import and keep what was found (nothing is created).
+
+    A file with errors is refused: it can never be committed (a corrected file is a new
+    upload), so its file is deleted at once; the import keeps the problems found."""
     result, encoding = _check(batch, data=data)
-    return _move(
+    batch = _move(
         batch,
         S.PREVIEWED,
         by=by,
@@ -157,6 +162,20 @@ def import_preview(*, batch: NeedImport, by: User, data: bytes | None = None) ->
         warnings=[p.as_dict() for p in result.warnings],
         previewed_at=timezone.now(),
     )
+    if batch.errors:
+        _discard_file(batch)
+    return batch
+
+
+def import_cancel(*, batch: NeedImport, by: User) -> NeedImport:
+    """The uploader drops an import before its commit: it becomes cancelled and its file
+    (identities in the clear) is deleted at once. Raises NotAllowed for anyone else,
+    InvalidState once the commit has started or the import has ended."""
+    if by.pk != batch.uploaded_by_id:
+        raise NotAllowed(_("Only the person who uploaded this file cancels its import."))
+    batch = _move(batch, S.CANCELLED, by=by, finished_at=timezone.now())
+    _discard_file(batch)
+    return batch
 
 
 def import_commit_request(*, batch: NeedImport, by: User) -> NeedImport:
@@ -242,7 +261,8 @@ KEEP_UNCOMMITTED = timedelta(days=3)
 
 def imports_expire(*, now=None) -> int:
     """Close imports not committed within KEEP_UNCOMMITTED (their file is deleted), and
-    delete any file an ended import still has. Idempotent; returns how many were touched."""
+    delete any file an ended (committed, failed, cancelled) import still has. Idempotent;
+    returns how many were touched."""
     now = now or timezone.now()
     touched = 0
     stale = NeedImport.objects.filter(state__in=[S.UPLOADED, S.PREVIEWED], created_at__lt=now - KEEP_UNCOMMITTED)
@@ -254,7 +274,9 @@ def imports_expire(*, now=None) -> int:
             continue  # committed meanwhile
         _discard_file(batch)
         touched += 1
-    for batch in NeedImport.objects.filter(state__in=[S.COMMITTED, S.FAILED]).exclude(file=""):
+    # The backstop: refusals and cancellations delete their file at once.
+    stale_files = NeedImport.objects.filter(state__in=[S.COMMITTED, S.FAILED, S.CANCELLED]).exclude(file="")
+    for batch in stale_files:
         _discard_file(batch)
         touched += 1
     return touched

@@ -113,6 +113,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "error_rows": len({e["row"] for e in batch.errors if e["row"] is not None}),
             "warnings": batch.warnings[:PROBLEMS_PER_PAGE],
             "may_commit": batch.can_commit and batch.uploaded_by_id == request.user.pk,
+            "may_cancel": batch.can_cancel and batch.uploaded_by_id == request.user.pk,
             "created": batch.needs.order_by("pk")[:50] if batch.state == ImportState.COMMITTED else [],
         },
     )
@@ -142,6 +143,21 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("The import has started; the needs appear when every row is written."))
+    return redirect("imports:detail", batch.pk)
+
+
+@login_required
+@require_POST
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _visible_import(request, pk)
+    try:
+        services.import_cancel(batch=batch, by=request.user)
+    except NotAllowed as exc:
+        raise PermissionDenied from exc
+    except ImportRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The import was cancelled and its file deleted."))
     return redirect("imports:detail", batch.pk)
 
 

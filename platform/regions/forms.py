@@ -38,9 +38,15 @@ class RegionInput(forms.TextInput):
         return context
 
 
+# Longer than any full name as the widget shows it, code included; the bound keeps a
+# pasted essay out of the name search (SQLite refuses a LIKE pattern past 50,000 bytes).
+MAX_REGION_TEXT = 300
+
+
 class RegionField(forms.Field):
     widget = RegionInput
     default_error_messages = {
+        "too_long": _("Type a region code or name of at most %(max)d characters."),
         "not_found": _("No region matches “%(text)s”. Type a six-digit code or a name, e.g. 大邑县."),
         "ambiguous": _("“%(text)s” matches several regions: %(choices)s. Type the code or the full name."),
         "level": _("Choose a region at one of these levels: %(levels)s."),
@@ -48,7 +54,7 @@ class RegionField(forms.Field):
 
     def __init__(self, *, levels: tuple[str, ...] = (), **kwargs) -> None:
         self.levels = levels
-        kwargs.setdefault("widget", RegionInput(levels=levels))
+        kwargs.setdefault("widget", RegionInput(attrs={"maxlength": MAX_REGION_TEXT}, levels=levels))
         super().__init__(**kwargs)
 
     def to_python(self, value):
@@ -57,6 +63,10 @@ class RegionField(forms.Field):
         if isinstance(value, Region):
             return value
         text = str(value).strip()
+        if len(text) > MAX_REGION_TEXT:
+            raise forms.ValidationError(
+                self.error_messages["too_long"], code="too_long", params={"max": MAX_REGION_TEXT}
+            )
         region = resolve_region(text, levels=self.levels)
         if isinstance(region, Region):
             return region

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from categories.models import Category
 from organisations.models import PROFILE_FIELDS, Organisation
-from regions.forms import RegionField, resolve_region
+from regions.forms import MAX_REGION_TEXT, RegionField, resolve_region
 from regions.models import Region
 from vetting.models import ChecklistOutcome, DocumentType
 from vetting.uploads import DocumentFileField
@@ -17,11 +17,21 @@ class RegionListField(forms.CharField):
 
     widget = forms.Textarea(attrs={"rows": 3})
 
+    def __init__(self, **kwargs) -> None:
+        # Each line is looked up on its own: a bound on the whole keeps the lookups few.
+        kwargs.setdefault("max_length", 3000)
+        super().__init__(**kwargs)
+
     def to_python(self, value):
         text = super().to_python(value) or ""
         parts = [p.strip() for p in text.replace("，", ",").replace("\n", ",").split(",") if p.strip()]
         regions, errors = [], []
         for part in parts:
+            if len(part) > MAX_REGION_TEXT:
+                errors.append(
+                    _("Type each region as a code or a name of at most %(max)d characters.") % {"max": MAX_REGION_TEXT}
+                )
+                continue
             found = resolve_region(part)
             if isinstance(found, Region):
                 regions.append(found)

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.models import Membership, User
 from core.demo import DEMO_PASSWORD, USERS
@@ -49,6 +50,26 @@ def test_switching_language_stays_on_the_same_page(client, db, path, language, e
 def test_the_language_switch_never_redirects_off_site(client, db):
     response = client.post(reverse("set_language"), {"language": "en", "next": "https://evil.example/"})
     assert response["Location"] == "/en/"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en//evil.example/",
+        "/en/\\evil.example/",
+        "/en//\\evil.example/",
+        "/en/\t//evil.example/",
+        "/en///evil.example",
+    ],
+)
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_language_switch_checks_the_page_once_the_prefix_is_rewritten(client, db, path, language):
+    response = client.post(reverse("set_language"), {"language": language, "next": path})
+    # A browser reads a backslash as a slash and any run of slashes after the first as
+    # the start of a host name: the page must be a path on this site.
+    location = response["Location"]
+    assert response.status_code == 302 and location.startswith("/"), location
+    assert location[1:2] not in ("/", "\\") and url_has_allowed_host_and_scheme(location, {"testserver"}), location
 
 
 def test_an_unknown_language_changes_nothing(client_for, charity_member):

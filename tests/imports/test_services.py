@@ -526,3 +526,41 @@ def test_a_household_members_name_is_kept_encrypted_and_guarded(caseworker, coun
         county_agency, caseworker, csv_bytes([row(2, household="女儿:敖红叶:52", summary="女儿敖 红叶外出务工")])
     )
     assert [e["code"] for e in leak.errors] == ["identity_leak"]
+
+
+def test_a_refused_file_is_deleted_at_once_and_its_problems_kept(caseworker, county_agency, private_root):
+    batch = upload(county_agency, caseworker, csv_bytes(_file({3: {"id_number": resident_id(3)[:17] + "0"}})))
+    assert batch.errors and not batch.can_commit
+    assert not batch.file and _stored(private_root) == []
+    batch.refresh_from_db()
+    assert not batch.file and batch.errors
+
+
+def test_an_unreadable_or_repeated_file_is_deleted_too(caseworker, county_agency, commit, private_root):
+    assert upload(county_agency, caseworker, b"\x00\x01 not a table", "needs.csv").errors
+    data = csv_bytes(rows(2))
+    commit(upload(county_agency, caseworker, data), caseworker)
+    again = upload(county_agency, caseworker, data, "needs (1).csv")
+    assert again.errors and _stored(private_root) == []
+
+
+def test_the_uploader_cancels_and_the_file_is_deleted(caseworker, county_agency, private_root):
+    batch = upload(county_agency, caseworker, csv_bytes(rows(2)))
+    assert batch.can_commit and len(_stored(private_root)) == 1
+    batch = services.import_cancel(batch=batch, by=caseworker)
+    assert batch.state == ImportState.CANCELLED and not batch.file and _stored(private_root) == []
+    assert AuditEntry.objects.filter(action="need_import.cancelled", object_id=str(batch.pk)).exists()
+    with pytest.raises(InvalidState):
+        services.import_commit_request(batch=batch, by=caseworker)
+    with pytest.raises(InvalidState):
+        services.import_cancel(batch=batch, by=caseworker)
+
+
+def test_only_the_uploader_cancels_and_not_once_committing(caseworker, approver, county_agency, private_root):
+    batch = upload(county_agency, caseworker, csv_bytes(rows(2)))
+    with pytest.raises(NotAllowed):
+        services.import_cancel(batch=batch, by=approver)
+    services.import_commit_request(batch=batch, by=caseworker)  # the task is not run: still committing
+    with pytest.raises(InvalidState):
+        services.import_cancel(batch=batch, by=caseworker)
+    assert len(_stored(private_root)) == 1

@@ -265,3 +265,18 @@ def test_the_needs_list_links_to_the_import_for_recorders_and_to_the_export_for_
     assert reverse("imports:start") in page and reverse("exports:needs", args=["xlsx"]) in page
     page = client_for(charity_member, reauthenticated=False).get(reverse("needs:list")).content.decode()
     assert reverse("imports:start") not in page and reverse("exports:needs", args=["xlsx"]) in page
+
+
+def test_the_uploader_cancels_from_the_page_and_others_cannot(request, client_for, caseworker, approver, county_agency):
+    batch = services.import_upload(agency=county_agency, by=caseworker, name="a.csv", data=csv_bytes(rows(2)))
+    assert (
+        client_for(approver, reauthenticated=False).post(reverse("imports:cancel", args=[batch.pk])).status_code == 403
+    )
+    client = client_for(caseworker, reauthenticated=False)
+    page = client.get(f"/en/needs/import/{batch.pk}/").content.decode()
+    assert 'data-testid="cancel-import"' in page
+    response = client.post(reverse("imports:cancel", args=[batch.pk]), follow=True)
+    assert response.status_code == 200
+    batch.refresh_from_db()
+    assert batch.state == ImportState.CANCELLED and not batch.file
+    assert 'data-testid="cancel-import"' not in response.content.decode()
