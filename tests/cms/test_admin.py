@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def editor(db):
     from django.contrib.auth.models import Group
+    from website.demo import ensure_reference_data
 
-    from core.demo import ensure_reference_data
     from tests.factories import UserFactory
 
     ensure_reference_data()  # the Editors group's page permissions, as the platform sets them

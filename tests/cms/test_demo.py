@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from website.demo_cms import seed_site_pages
 
-from cms.demo import seed_site_pages
 from cms.models import GuidancePage, NewsPage, PolicyDocumentPage, SiteSearchEntry, StandardPage
 from cms.search import site_search
 

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from website.demo import DEMO_PASSWORD, USERS
 
 from accounts.models import Membership, User
-from core.demo import DEMO_PASSWORD, USERS
 from organisations.models import Organisation
 
 

@@ -23,7 +23,8 @@ stripe_for_browser = donations_conftest.stripe_for_browser
 
 
 def test_a_donor_pays_on_the_public_page(stripe_for_browser, page, base_url):
-    from donations.demo import PURPOSE
+    from website.demo_donations import PURPOSE
+
     from donations.models import Campaign, DonationEntry, DonationState
     from donations.selectors import figures
 
@@ -108,7 +109,8 @@ def make_run_stripe(live_server, settings, tmp_path):
 
 
 def test_the_demo_gives_and_refunds_through_make_runs_stand_in(make_run_stripe, page, base_url):
-    from donations.demo import PURPOSE
+    from website.demo_donations import PURPOSE
+
     from donations.models import Campaign, DonationEntry
     from donations.selectors import figures
     from transparency.models import FigureRow

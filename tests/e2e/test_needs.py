@@ -13,8 +13,8 @@ import re
 
 import pytest
 from stdnum.cn import ric
+from website.demo import DEMO_PASSWORD
 
-from core.demo import DEMO_PASSWORD
 from needs.models import Beneficiary, Need, NeedState, Scheme, SchemeAnswer
 from tests.e2e.helpers import (
     confirm_password_if_asked,

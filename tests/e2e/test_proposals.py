@@ -15,11 +15,11 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from website.demo import DEMO_PASSWORD
 
 from accounts.models import Membership, Role, User
 from agencies.models import Agency
 from categories.models import Category
-from core.demo import DEMO_PASSWORD
 from needs import proposals, services
 from needs.models import Award, Need, NeedState, Proposal, Scheme, SchemeAnswer, Scope
 from organisations.models import Organisation

@@ -6,9 +6,9 @@ import re
 
 import pytest
 from allauth.mfa.models import Authenticator
+from website.demo import USERS
 
 from accounts.models import Membership, Role
-from core.demo import USERS
 from tests.e2e.helpers import (
     DASHBOARD_PATH,
     MFA_ACTIVATE_PATH,

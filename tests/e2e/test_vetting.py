@@ -13,9 +13,9 @@ import re
 
 import pytest
 from django.core.files.storage import storages
+from website.demo import DEMO_PASSWORD, demo_pdf, demo_png
 
 from categories.models import Category
-from core.demo import DEMO_PASSWORD, demo_pdf, demo_png
 from organisations.models import Organisation, VettingState
 from tests.e2e.helpers import (
     confirm_password_if_asked,

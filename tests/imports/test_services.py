@@ -416,9 +416,9 @@ def test_progress_is_seen_while_the_commit_transaction_is_still_open(monkeypatch
     """The rows written so far reach the polling page through the side connection,
     while the transaction that writes them has not committed."""
     from django.db import connections, transaction
+    from website.demo import ensure_reference_data
 
     from accounts.models import Membership, Role
-    from core.demo import ensure_reference_data
     from imports import writer
     from tests.factories import AgencyFactory, UserFactory, region
 

@@ -494,8 +494,9 @@ def test_the_approver_scores_and_awards_on_the_proposals_page(client_for, closed
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_approvers_awarding_at_once_give_one_award():
+    from website.demo import ensure_reference_data
+
     from agencies.models import Agency
-    from core.demo import ensure_reference_data
     from regions.models import Region
     from tests.audit.test_races import run_in_threads
 

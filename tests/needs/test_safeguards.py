@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
+from website.demo import demo_pdf
 
 from accounts.models import Membership, Role
 from audit.models import AuditEntry
-from core.demo import demo_pdf
 from needs import services
 from needs.exceptions import ConflictOfInterest, ConsentInvalid, DuplicatesNeedReason
 from needs.models import NeedState

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from website.demo_reports import DEMO_CODE, seed_report
 
-from reports.demo import DEMO_CODE, seed_report
 from reports.models import Report
 from reports.selectors import report_for_code
 

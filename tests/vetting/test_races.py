@@ -12,8 +12,9 @@ pytestmark = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row
 
 @pytest.mark.django_db(transaction=True)
 def test_two_officers_deciding_at_once_one_wins():
+    from website.demo import ensure_reference_data
+
     from accounts.models import Membership, Role
-    from core.demo import ensure_reference_data
     from organisations.models import VettingState
     from tests.factories import OrganisationFactory, UserFactory
     from vetting import services

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
+from website.demo import demo_pdf
 
 from accounts.models import Membership, Role
 from audit.models import AuditEntry
 from categories.models import Category
-from core.demo import demo_pdf
 from notifications.models import Notification
 from organisations.models import Organisation, OrganisationKind, VettingState
 from organisations.selectors import organisation_may_act, organisations_may_act
