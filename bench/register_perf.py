@@ -160,7 +160,6 @@ def generate(*, contracts: int, batch: int = 5000, seed: int = 20261129) -> dict
     """Bulk inserts, no services: every row as the services would have left it."""
     from django.db import transaction
     from django.utils import timezone
-    from website.demo import demo_uscc
 
     from accounts.models import User
     from agencies.models import Agency
@@ -169,6 +168,7 @@ def generate(*, contracts: int, batch: int = 5000, seed: int = 20261129) -> dict
     from needs.models import Beneficiary, Need
     from organisations.models import Organisation
     from regions.models import Region
+    from website.demo import demo_uscc
 
     rng = random.Random(seed)
     now = timezone.now()

@@ -6,9 +6,11 @@ from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
-from website import views as website_views
 
 from donations import views as donation_views
+from organisations import urls as organisation_urls
+from vetting import urls as vetting_urls
+from website import views as website_views
 
 handler403 = "website.views.permission_denied"
 handler404 = "website.views.page_not_found"
@@ -32,7 +34,10 @@ urlpatterns += i18n_patterns(
     path("", include("website.urls")),
     path("", include("accounts.urls")),
     path("agencies/", include("agencies.urls")),
-    path("organisations/", include("organisations.urls")),
+    path(
+        "organisations/",
+        include((organisation_urls.urlpatterns + vetting_urls.organisation_patterns, "organisations")),
+    ),
     path("directory/", include("organisations.directory_urls")),
     path("vetting/", include("vetting.urls")),
     # /open-data/ and /contracts/ocds.json (before the contracts include).

@@ -47,12 +47,11 @@ def test_concurrent_records_form_one_unbroken_chain():
 
 @pytest.mark.django_db(transaction=True)
 def test_an_invitation_link_clicked_twice_at_once_grants_one_membership():
-    from website.demo import ensure_reference_data
-
     from accounts import services
     from accounts.exceptions import InvitationUsed
     from accounts.models import Membership, Role
     from tests.factories import AgencyFactory, UserFactory, region
+    from website.demo import ensure_reference_data
 
     ensure_reference_data()
     admin = UserFactory()

@@ -24,9 +24,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def editor(db):
     from django.contrib.auth.models import Group
-    from website.demo import ensure_reference_data
 
     from tests.factories import UserFactory
+    from website.demo import ensure_reference_data
 
     ensure_reference_data()  # the Editors group's page permissions, as the platform sets them
     user = UserFactory(mfa=True)

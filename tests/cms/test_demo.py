@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from website.demo_cms import seed_site_pages
 
 from cms.models import GuidancePage, NewsPage, PolicyDocumentPage, SiteSearchEntry, StandardPage
 from cms.search import site_search
+from website.demo_cms import seed_site_pages
 
 pytestmark = pytest.mark.django_db
 

@@ -137,6 +137,7 @@ def test_a_news_item_shows_its_date_and_links_back(client, home, make):
 
 def _document():
     from wagtail.documents.models import Document
+
     from website.demo import demo_pdf
 
     document = Document(title="文件")

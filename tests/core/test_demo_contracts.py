@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from website.demo import CONTRACTS, USERS
 
 from accounts.models import Role, User
 from agencies.models import Agency
@@ -15,6 +14,7 @@ from contracts.models import Contract, ContractState, Milestone, MilestoneState,
 from needs.models import NeedState
 from organisations.models import Organisation
 from organisations.track_record import track_record
+from website.demo import CONTRACTS, USERS
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from website.demo import DEMO_PASSWORD, USERS
 
 from accounts.models import Membership, User
 from organisations.models import Organisation
+from website.demo import DEMO_PASSWORD, USERS
 
 
 def test_chinese_without_prefix_and_english_under_en(client, db):

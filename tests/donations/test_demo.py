@@ -4,6 +4,7 @@ refund from their side; the past donations are recorded once."""
 from __future__ import annotations
 
 from django.urls import reverse
+
 from website.demo_donations import HISTORY, PURPOSE, REFUNDED
 
 

@@ -100,6 +100,7 @@ def demo(live_server):
     first test, restored from its snapshot for the others. E2E_SEED_EVERY_TEST=1 seeds it
     for every test instead."""
     from django.core.cache import cache
+
     from website.demo import seed_demo
 
     # The live server shares this process's local-memory cache: forget used TOTP codes

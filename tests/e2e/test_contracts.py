@@ -29,7 +29,6 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone, translation
-from website.demo import DEMO_PASSWORD, demo_pdf
 
 from accounts.models import User
 from agencies.models import Agency
@@ -43,6 +42,7 @@ from regions.models import Region
 from tests.e2e.conftest import DESKTOP, _new_page
 from tests.e2e.helpers import REAUTHENTICATE_PATH, confirm_password_if_asked, path_of, resident_id, sign_in
 from tests.e2e.test_needs import APPROVER, CASEWORKER, SOCIAL_WORKER, open_need, open_needs, state_of
+from website.demo import DEMO_PASSWORD, demo_pdf
 
 pytestmark = pytest.mark.e2e
 

@@ -15,7 +15,6 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from website.demo import DEMO_PASSWORD
 
 from accounts.models import Membership, Role, User
 from agencies.models import Agency
@@ -35,6 +34,7 @@ from tests.e2e.helpers import (
 from tests.e2e.test_needs import APPROVER, CASEWORKER, SOCIAL_WORKER, act, open_need, open_needs, state_of
 from tests.factories import OrganisationFactory, UserFactory
 from tests.vetting.corpus import minimal_pdf
+from website.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

@@ -6,7 +6,6 @@ import re
 
 import pytest
 from allauth.mfa.models import Authenticator
-from website.demo import USERS
 
 from accounts.models import Membership, Role
 from tests.e2e.helpers import (
@@ -24,6 +23,7 @@ from tests.e2e.helpers import (
     sign_in_with_password,
 )
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+from website.demo import USERS
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,6 @@ import re
 
 import pytest
 from django.core.files.storage import storages
-from website.demo import DEMO_PASSWORD, demo_pdf, demo_png
 
 from categories.models import Category
 from organisations.models import Organisation, VettingState
@@ -27,6 +26,7 @@ from tests.e2e.helpers import (
 from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, valid_uscc
 from vetting.models import Document, DocumentType, Review
 from vetting.workflow import CHECKLIST_CODES
+from website.demo import DEMO_PASSWORD, demo_pdf, demo_png
 
 pytestmark = pytest.mark.e2e
 

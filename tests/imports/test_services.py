@@ -416,11 +416,11 @@ def test_progress_is_seen_while_the_commit_transaction_is_still_open(monkeypatch
     """The rows written so far reach the polling page through the side connection,
     while the transaction that writes them has not committed."""
     from django.db import connections, transaction
-    from website.demo import ensure_reference_data
 
     from accounts.models import Membership, Role
     from imports import writer
     from tests.factories import AgencyFactory, UserFactory, region
+    from website.demo import ensure_reference_data
 
     ensure_reference_data()  # an earlier transactional test may have flushed the regions
     county_agency = AgencyFactory(name="进度测试民政局", region=region("510129"))

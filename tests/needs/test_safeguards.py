@@ -7,7 +7,6 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
-from website.demo import demo_pdf
 
 from accounts.models import Membership, Role
 from audit.models import AuditEntry
@@ -18,6 +17,7 @@ from needs.selectors import consent_valid, open_duplicates
 from tests.factories import UserFactory
 from tests.needs.test_services import CANARY_ID, answer_all, card, person
 from vetting.uploads import check_upload
+from website.demo import demo_pdf
 
 CHILD_ID = "110105201503150013"  # born 2015-03-15
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from website.demo_reports import DEMO_CODE, seed_report
 
 from reports.models import Report
 from reports.selectors import report_for_code
+from website.demo_reports import DEMO_CODE, seed_report
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
-from website.demo_transparency import _on
 
 from categories.models import Category
 from contracts.models import (
@@ -25,6 +24,7 @@ from contracts.models import (
 from needs.models import Beneficiary, Need, NeedEvent, NeedState
 from regions.models import Region
 from tests.factories import UserFactory
+from website.demo_transparency import _on
 
 _serial = itertools.count(1)
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
-from website.demo import demo_pdf
 
 from accounts.models import Membership, Role
 from audit.models import AuditEntry
@@ -23,6 +22,7 @@ from vetting.models import ChangeRequest, DocumentType, VettingEvent
 from vetting.selectors import organisation_missing_items
 from vetting.uploads import check_upload
 from vetting.workflow import CHECKLIST_CODES, TRANSITIONS
+from website.demo import demo_pdf
 
 
 @pytest.fixture(autouse=True)
