@@ -56,9 +56,10 @@ e2e: messages ## Browser tests: Playwright driving Debian's chromium
 	$(UV) run pytest tests/e2e -m e2e $(ARGS)
 
 .PHONY: lint
-lint: install ## ruff lint and format check
+lint: install ## ruff lint and format check, and the layer contract (import-linter)
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
+	PYTHONPATH=platform:. $(UV) run lint-imports --no-cache
 
 .PHONY: format
 format: install ## Apply ruff's fixes and formatting

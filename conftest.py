@@ -37,7 +37,7 @@ def pytest_runtest_teardown(item, nextitem):
     if nextitem is not None and not seeds_itself and _flushes_the_database(item):
         from pytest_django.plugin import blocking_manager_key
 
-        from core.demo import ensure_reference_data
+        from website.demo import ensure_reference_data
 
         with item.config.stash[blocking_manager_key].unblock():
             ensure_reference_data()

@@ -165,10 +165,10 @@ def generate(*, contracts: int, batch: int = 5000, seed: int = 20261129) -> dict
     from agencies.models import Agency
     from categories.models import Category
     from contracts.models import Contract, Evaluation, Milestone, Payment
-    from core.demo import demo_uscc
     from needs.models import Beneficiary, Need
     from organisations.models import Organisation
     from regions.models import Region
+    from website.demo import demo_uscc
 
     rng = random.Random(seed)
     now = timezone.now()

@@ -1,4 +1,4 @@
-"""Texts shared by the home-page data migration and core.demo.ensure_reference_data."""
+"""Texts shared by the home-page data migration and website.demo.ensure_reference_data."""
 
 HOME_INTRO = (
     "救助衔接平台连接政府救助与慈善救助：民政部门发布法定救助覆盖不到的困难群众需求，"

@@ -36,7 +36,7 @@ from wagtail.models import Page
 
 from cms.models import SiteSearchEntry
 from cms.models.bilingual import english
-from matching.text import _CJK, normalise, tokens
+from matching.text import CJK, normalise, tokens
 
 MAX_QUERY_LENGTH = 200
 MAX_PARTS = 8
@@ -47,7 +47,7 @@ SNIPPET_LENGTH = 160
 ORGANISATIONS_SHOWN = 5
 
 TITLE_PART, ALL_PARTS_IN_TITLE, PART, TOKEN = 20, 8, 6, 1
-_CJK_RUN = re.compile(f"[{_CJK}]{{2,}}")
+_CJK_RUN = re.compile(f"[{CJK}]{{2,}}")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.i18n import path_in_language
 from matching.models import AlertFrequency, SavedSearch, SearchAlert
 
 MAX_SAVED_SEARCHES = 20
@@ -109,7 +110,6 @@ def send_daily_digests(*, now=None) -> int:
 
 def send_alert_email(saved: SavedSearch, alerts: list[SearchAlert]) -> None:
     """The alert or digest email, with a one-click unsubscribe link and header (RFC 8058)."""
-    from core.views import path_in_language
 
     user = saved.user
     if not user.email or not user.is_active:

@@ -15,8 +15,8 @@ import re
 import unicodedata
 
 # Han (with extension A and compatibility ideographs), kana and hangul: the scripts the
-# cjk analyzer bigrams.
-_CJK = (
+# cjk analyzer bigrams (public: the CMS search splits the same runs).
+CJK = (
     "\u3040-\u309f"  # hiragana
     "\u30a0-\u30ff"  # katakana
     "\u3400-\u4dbf"  # CJK extension A
@@ -24,7 +24,7 @@ _CJK = (
     "\uac00-\ud7af"  # hangul syllables
     "\uf900-\ufaff"  # CJK compatibility ideographs
 )
-_RUN = re.compile(rf"([{_CJK}]+)|([0-9a-z]+)")
+_RUN = re.compile(rf"([{CJK}]+)|([0-9a-z]+)")
 
 # English stop words (Lucene's English list). The Elasticsearch backend gives its cjk
 # analyzer this same list, so both backends drop exactly these words.

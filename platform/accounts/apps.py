@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from accounts import signals  # noqa: F401
+        from accounts import signals, sweeps  # noqa: F401  (receivers; the invitations sweep)

@@ -12,7 +12,7 @@ from django.db import models, transaction
 
 from audit.models import AuditChainHead, AuditEntry, Outcome
 
-# Set by core.middleware.RequestContextMiddleware, so services record the client
+# Set by audit.middleware.RequestContextMiddleware, so services record the client
 # address without ever taking a request.
 current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_ip", default=None)
 

@@ -7,16 +7,18 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from core import views as core_views
 from donations import views as donation_views
+from organisations import urls as organisation_urls
+from vetting import urls as vetting_urls
+from website import views as website_views
 
-handler403 = "core.views.permission_denied"
-handler404 = "core.views.page_not_found"
-handler500 = "core.views.server_error"
+handler403 = "website.views.permission_denied"
+handler404 = "website.views.page_not_found"
+handler500 = "website.views.server_error"
 
 urlpatterns = [
-    path("healthz", core_views.healthz, name="healthz"),
-    path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("healthz", website_views.healthz, name="healthz"),
+    path("i18n/setlang/", website_views.set_language, name="set_language"),
     # One way in: Django's and Wagtail's own login forms would skip the second factor.
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("cms/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
@@ -29,10 +31,13 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
-    path("", include("core.urls")),
+    path("", include("website.urls")),
     path("", include("accounts.urls")),
     path("agencies/", include("agencies.urls")),
-    path("organisations/", include("organisations.urls")),
+    path(
+        "organisations/",
+        include((organisation_urls.urlpatterns + vetting_urls.organisation_patterns, "organisations")),
+    ),
     path("directory/", include("organisations.directory_urls")),
     path("vetting/", include("vetting.urls")),
     # /open-data/ and /contracts/ocds.json (before the contracts include).

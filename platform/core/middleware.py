@@ -4,8 +4,6 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from audit.services import current_ip
-
 
 class RequestSizeLimitMiddleware:
     """Refuse an oversized body from its Content-Length, before anything reads it; drop
@@ -72,18 +70,3 @@ def client_ip(request: HttpRequest) -> str | None:
         if forwarded:
             return forwarded[-1]
     return request.META.get("REMOTE_ADDR") or None
-
-
-class RequestContextMiddleware:
-    """Make the client address available to the audit log without passing requests
-    into services."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = current_ip.set(client_ip(request))
-        try:
-            return self.get_response(request)
-        finally:
-            current_ip.reset(token)

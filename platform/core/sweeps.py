@@ -1,4 +1,5 @@
-"""Periodic sweeps: registered here, run by `manage.py run_sweeps`.
+"""Periodic sweeps: the registry each app adds to (from its ``sweeps`` module, imported in
+its ``AppConfig.ready``), run by `manage.py run_sweeps`.
 
 `make run` runs them beside the development server and docker compose runs them
 in the `scheduler` service, so the embedded default behaves like production.
@@ -41,39 +42,6 @@ def purge_expired_sessions() -> int:
 
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
-
-
-@sweep("expire_invitations", every=timedelta(hours=1))
-def expire_invitations() -> int:
-    """Invitations expire by date on their own; this records the count for the log
-    and drops those a month past expiry so stale tokens do not pile up."""
-    from accounts.models import Invitation
-
-    cutoff = timezone.now() - timedelta(days=30)
-    deleted, _ = Invitation.objects.filter(accepted_at__isnull=True, expires_at__lt=cutoff).delete()
-    return deleted
-
-
-@sweep("retry_notification_email", every=timedelta(minutes=10))
-def retry_notification_email() -> int:
-    """Re-send emails whose task failed (mail server down), for a day."""
-    from notifications.events import EVENTS
-    from notifications.models import Notification
-    from notifications.tasks import send_notification_email_task
-
-    since = timezone.now() - timedelta(days=1)
-    until = timezone.now() - timedelta(minutes=10)
-    pending = Notification.objects.filter(
-        emailed_at__isnull=True,
-        created_at__gte=since,
-        created_at__lte=until,
-        event__in=[name for name, event in EVENTS.items() if event.email],
-    ).values_list("pk", flat=True)
-    count = 0
-    for pk in pending:
-        send_notification_email_task.enqueue(notification_id=pk)
-        count += 1
-    return count
 
 
 @sweep("prune_task_results", every=timedelta(hours=6))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from core.i18n import path_in_language
 from notifications.events import EVENTS
 from notifications.models import Notification
 
@@ -21,8 +22,6 @@ def url_for(viewname: str, *args) -> str:
 
 
 def localise_url(url: str, language: str) -> str:
-    from core.views import path_in_language
-
     return path_in_language(url, language) if url.startswith("/") else url
 
 

@@ -10,3 +10,14 @@ urlpatterns = [
     path("<int:pk>/decide/", views.vetting_decide, name="decide"),
     path("change-requests/<int:pk>/", views.change_request_decide, name="change_request"),
 ]
+
+# Under /organisations/ and the organisations: namespace (config/urls.py), beside the
+# organisations' own list and detail: registration, the profile and its documents.
+organisation_patterns = [
+    path("register/", views.organisation_register, name="register"),
+    path("<int:pk>/edit/", views.organisation_edit, name="edit"),
+    path("<int:pk>/submit/", views.organisation_submit, name="submit"),
+    path("<int:pk>/documents/", views.document_upload, name="document_upload"),
+    path("<int:pk>/documents/<int:doc_pk>/", views.document_download, name="document"),
+    path("<int:pk>/documents/<int:doc_pk>/delete/", views.document_delete, name="document_delete"),
+]

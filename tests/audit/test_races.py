@@ -50,8 +50,8 @@ def test_an_invitation_link_clicked_twice_at_once_grants_one_membership():
     from accounts import services
     from accounts.exceptions import InvitationUsed
     from accounts.models import Membership, Role
-    from core.demo import ensure_reference_data
     from tests.factories import AgencyFactory, UserFactory, region
+    from website.demo import ensure_reference_data
 
     ensure_reference_data()
     admin = UserFactory()

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 def editor(db):
     from django.contrib.auth.models import Group
 
-    from core.demo import ensure_reference_data
     from tests.factories import UserFactory
+    from website.demo import ensure_reference_data
 
     ensure_reference_data()  # the Editors group's page permissions, as the platform sets them
     user = UserFactory(mfa=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cms.demo import seed_site_pages
 from cms.models import GuidancePage, NewsPage, PolicyDocumentPage, SiteSearchEntry, StandardPage
 from cms.search import site_search
+from website.demo_cms import seed_site_pages
 
 pytestmark = pytest.mark.django_db
 

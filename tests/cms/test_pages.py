@@ -138,7 +138,7 @@ def test_a_news_item_shows_its_date_and_links_back(client, home, make):
 def _document():
     from wagtail.documents.models import Document
 
-    from core.demo import demo_pdf
+    from website.demo import demo_pdf
 
     document = Document(title="文件")
     document.file.save("policy.pdf", ContentFile(demo_pdf("policy")), save=False)

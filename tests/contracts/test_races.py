@@ -27,7 +27,7 @@ pytestmark = [
 
 @pytest.fixture
 def world(request):
-    from core.demo import ensure_reference_data
+    from website.demo import ensure_reference_data
 
     assert connection.vendor == "postgresql"
     ensure_reference_data()  # a flush by an earlier transactional test removed it

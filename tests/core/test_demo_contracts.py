@@ -11,10 +11,10 @@ from agencies.models import Agency
 from agencies.record import agency_record
 from contracts import ledger
 from contracts.models import Contract, ContractState, Milestone, MilestoneState, Payment, PaymentState
-from core.demo import CONTRACTS, USERS
 from needs.models import NeedState
 from organisations.models import Organisation
 from organisations.track_record import track_record
+from website.demo import CONTRACTS, USERS
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def demo(db):
 
 
 def test_a_contract_at_each_stage(demo):
-    from transparency.demo import HISTORY  # the year of finished work behind the transparency figures
+    from website.demo_transparency import HISTORY  # the year of finished work behind the transparency figures
 
     assert set(demo) == {spec.title for spec in CONTRACTS} | {past.title for past in HISTORY}
     stages = {spec.stage: demo[spec.title] for spec in CONTRACTS}
@@ -76,6 +76,6 @@ def test_the_demo_shows_on_the_records(demo):
     assert [(o.contract.pk, o.days_overdue) for o in record.overdue_payments] == [(late.pk, 10)]
     charity = Organisation.objects.get(legal_name="大邑县仁爱慈善会")
     # The closed demo contract, and the year of finished work behind the transparency figures.
-    from transparency.demo import HISTORY
+    from website.demo_transparency import HISTORY
 
     assert track_record(charity).contracts == 1 + len(HISTORY)

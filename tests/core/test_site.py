@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.models import Membership, User
-from core.demo import DEMO_PASSWORD, USERS
 from organisations.models import Organisation
+from website.demo import DEMO_PASSWORD, USERS
 
 
 def test_chinese_without_prefix_and_english_under_en(client, db):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from donations.demo import HISTORY, PURPOSE, REFUNDED
+from website.demo_donations import HISTORY, PURPOSE, REFUNDED
 
 
 def test_without_keys_the_page_says_donations_are_off_once(client, campaign, settings):

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def reference_data(transactional_db):
     """The flush after a transactional test empties the regions and categories."""
-    from core.demo import ensure_reference_data
+    from website.demo import ensure_reference_data
 
     ensure_reference_data()
 

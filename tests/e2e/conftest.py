@@ -101,7 +101,7 @@ def demo(live_server):
     for every test instead."""
     from django.core.cache import cache
 
-    from core.demo import seed_demo
+    from website.demo import seed_demo
 
     # The live server shares this process's local-memory cache: forget used TOTP codes
     # and rate-limit counters left by earlier tests.

@@ -10,7 +10,7 @@ import struct
 import time
 from urllib.parse import urlsplit
 
-from core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from website.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 LOGIN_PATH = "/accounts/login/"
 MFA_AUTHENTICATE_PATH = "/accounts/2fa/authenticate/"

@@ -34,7 +34,6 @@ from accounts.models import User
 from agencies.models import Agency
 from categories.models import Category
 from contracts.models import Confirmation, Contract, ContractState, Milestone, MilestoneState, PaymentState
-from core.demo import DEMO_PASSWORD, demo_pdf
 from needs import services
 from needs.models import Need, NeedState, Scheme, SchemeAnswer, Scope
 from notifications.models import Notification
@@ -43,6 +42,7 @@ from regions.models import Region
 from tests.e2e.conftest import DESKTOP, _new_page
 from tests.e2e.helpers import REAUTHENTICATE_PATH, confirm_password_if_asked, path_of, resident_id, sign_in
 from tests.e2e.test_needs import APPROVER, CASEWORKER, SOCIAL_WORKER, open_need, open_needs, state_of
+from website.demo import DEMO_PASSWORD, demo_pdf
 
 pytestmark = pytest.mark.e2e
 
@@ -56,7 +56,7 @@ PERSON_NAME = "石秋月"
 ID_NUMBER = resident_id("51012919420303004")
 PRICE = Decimal("4800.00")
 CONTRACT_PAGE = re.compile(r"/contracts/(\d+)/$")
-OVERDUE_TITLE = "化疗期间居家护理服务"  # core.demo: accepted 40 days ago, 30 days to pay
+OVERDUE_TITLE = "化疗期间居家护理服务"  # website.demo: accepted 40 days ago, 30 days to pay
 
 
 # --- Setting the scene (through the services) -----------------------------------------------

@@ -23,9 +23,9 @@ stripe_for_browser = donations_conftest.stripe_for_browser
 
 
 def test_a_donor_pays_on_the_public_page(stripe_for_browser, page, base_url):
-    from donations.demo import PURPOSE
     from donations.models import Campaign, DonationEntry, DonationState
     from donations.selectors import figures
+    from website.demo_donations import PURPOSE
 
     campaign = Campaign.objects.get(purpose=PURPOSE)
     page.goto(f"{base_url}/donations/{campaign.pk}/")
@@ -108,10 +108,10 @@ def make_run_stripe(live_server, settings, tmp_path):
 
 
 def test_the_demo_gives_and_refunds_through_make_runs_stand_in(make_run_stripe, page, base_url):
-    from donations.demo import PURPOSE
     from donations.models import Campaign, DonationEntry
     from donations.selectors import figures
     from transparency.models import FigureRow
+    from website.demo_donations import PURPOSE
 
     api = make_run_stripe["STRIPE_API_BASE"]
     assert api.startswith("http://127.0.0.1:") and make_run_stripe["STRIPE_WEBHOOK_SECRET"].startswith("whsec_")

@@ -14,7 +14,6 @@ import re
 import pytest
 from stdnum.cn import ric
 
-from core.demo import DEMO_PASSWORD
 from needs.models import Beneficiary, Need, NeedState, Scheme, SchemeAnswer
 from tests.e2e.helpers import (
     confirm_password_if_asked,
@@ -24,6 +23,7 @@ from tests.e2e.helpers import (
     sign_out,
     wait_for_a_new_totp_code,
 )
+from website.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

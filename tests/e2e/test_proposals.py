@@ -19,7 +19,6 @@ from django.utils import timezone
 from accounts.models import Membership, Role, User
 from agencies.models import Agency
 from categories.models import Category
-from core.demo import DEMO_PASSWORD
 from needs import proposals, services
 from needs.models import Award, Need, NeedState, Proposal, Scheme, SchemeAnswer, Scope
 from organisations.models import Organisation
@@ -35,6 +34,7 @@ from tests.e2e.helpers import (
 from tests.e2e.test_needs import APPROVER, CASEWORKER, SOCIAL_WORKER, act, open_need, open_needs, state_of
 from tests.factories import OrganisationFactory, UserFactory
 from tests.vetting.corpus import minimal_pdf
+from website.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

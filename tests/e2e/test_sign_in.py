@@ -8,7 +8,6 @@ import pytest
 from allauth.mfa.models import Authenticator
 
 from accounts.models import Membership, Role
-from core.demo import USERS
 from tests.e2e.helpers import (
     DASHBOARD_PATH,
     MFA_ACTIVATE_PATH,
@@ -24,6 +23,7 @@ from tests.e2e.helpers import (
     sign_in_with_password,
 )
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+from website.demo import USERS
 
 pytestmark = pytest.mark.e2e
 

@@ -15,7 +15,6 @@ import pytest
 from django.core.files.storage import storages
 
 from categories.models import Category
-from core.demo import DEMO_PASSWORD, demo_pdf, demo_png
 from organisations.models import Organisation, VettingState
 from tests.e2e.helpers import (
     confirm_password_if_asked,
@@ -27,6 +26,7 @@ from tests.e2e.helpers import (
 from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, valid_uscc
 from vetting.models import Document, DocumentType, Review
 from vetting.workflow import CHECKLIST_CODES
+from website.demo import DEMO_PASSWORD, demo_pdf, demo_png
 
 pytestmark = pytest.mark.e2e
 

@@ -418,9 +418,9 @@ def test_progress_is_seen_while_the_commit_transaction_is_still_open(monkeypatch
     from django.db import connections, transaction
 
     from accounts.models import Membership, Role
-    from core.demo import ensure_reference_data
     from imports import writer
     from tests.factories import AgencyFactory, UserFactory, region
+    from website.demo import ensure_reference_data
 
     ensure_reference_data()  # an earlier transactional test may have flushed the regions
     county_agency = AgencyFactory(name="进度测试民政局", region=region("510129"))

@@ -121,7 +121,7 @@ def test_claiming_for_someone_elses_organisation_is_404(client_for, published, c
 @pytest.mark.django_db(transaction=True)
 def test_twenty_simultaneous_accepts_give_exactly_one_winner():
     from agencies.models import Agency
-    from core.demo import ensure_reference_data
+    from website.demo import ensure_reference_data
 
     ensure_reference_data()
     agency = Agency.objects.create(name="竞态测试民政局", region=Region.objects.get(code="510129"))

@@ -495,9 +495,9 @@ def test_the_approver_scores_and_awards_on_the_proposals_page(client_for, closed
 @pytest.mark.django_db(transaction=True)
 def test_two_approvers_awarding_at_once_give_one_award():
     from agencies.models import Agency
-    from core.demo import ensure_reference_data
     from regions.models import Region
     from tests.audit.test_races import run_in_threads
+    from website.demo import ensure_reference_data
 
     ensure_reference_data()
     agency = Agency.objects.create(name="竞态测试民政局", region=Region.objects.get(code="510129"))

@@ -10,7 +10,6 @@ from django.utils import timezone, translation
 
 from accounts.models import Membership, Role
 from audit.models import AuditEntry
-from core.demo import demo_pdf
 from needs import services
 from needs.exceptions import ConflictOfInterest, ConsentInvalid, DuplicatesNeedReason
 from needs.models import NeedState
@@ -18,6 +17,7 @@ from needs.selectors import consent_valid, open_duplicates
 from tests.factories import UserFactory
 from tests.needs.test_services import CANARY_ID, answer_all, card, person
 from vetting.uploads import check_upload
+from website.demo import demo_pdf
 
 CHILD_ID = "110105201503150013"  # born 2015-03-15
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from reports.demo import DEMO_CODE, seed_report
 from reports.models import Report
 from reports.selectors import report_for_code
+from website.demo_reports import DEMO_CODE, seed_report
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from contracts.models import (
 from needs.models import Beneficiary, Need, NeedEvent, NeedState
 from regions.models import Region
 from tests.factories import UserFactory
-from transparency.demo import _on
+from website.demo_transparency import _on
 
 _serial = itertools.count(1)
 

@@ -13,13 +13,13 @@ pytestmark = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row
 @pytest.mark.django_db(transaction=True)
 def test_two_officers_deciding_at_once_one_wins():
     from accounts.models import Membership, Role
-    from core.demo import ensure_reference_data
     from organisations.models import VettingState
     from tests.factories import OrganisationFactory, UserFactory
     from vetting import services
     from vetting.exceptions import InvalidTransition
     from vetting.models import VettingEvent
     from vetting.workflow import CHECKLIST_CODES
+    from website.demo import ensure_reference_data
 
     ensure_reference_data()
     organisation = OrganisationFactory(vetting_state=VettingState.UNDER_REVIEW, approved_until=None)

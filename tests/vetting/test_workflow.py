@@ -11,7 +11,6 @@ from django.utils import timezone, translation
 from accounts.models import Membership, Role
 from audit.models import AuditEntry
 from categories.models import Category
-from core.demo import demo_pdf
 from notifications.models import Notification
 from organisations.models import Organisation, OrganisationKind, VettingState
 from organisations.selectors import organisation_may_act, organisations_may_act
@@ -23,6 +22,7 @@ from vetting.models import ChangeRequest, DocumentType, VettingEvent
 from vetting.selectors import organisation_missing_items
 from vetting.uploads import check_upload
 from vetting.workflow import CHECKLIST_CODES, TRANSITIONS
+from website.demo import demo_pdf
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """The demo's co-funded need: recorded, published and taken on by 大邑县仁爱慈善会
 (which holds the public-fundraising qualification) through the services, then opened
 for co-funding by the approver, with a few past donations and one refund. Idempotent;
-called at the end of ``core.demo.seed_demo``.
+called at the end of ``website.demo.seed_demo``.
 
 The past donations go the way a donor's do, through Stripe: ``donation_start`` creates
 the PaymentIntent, ``donation_confirm`` pays it with the test card, and the signed
@@ -44,12 +44,12 @@ def seed_cofunding() -> None:
 def _open_campaign() -> None:
     from accounts.models import User
     from agencies.models import Agency
-    from core.demo import record_demo_need
     from donations.models import Campaign
     from donations.services import campaign_open
     from needs import services
     from needs.models import Need, NeedState
     from organisations.models import Organisation
+    from website.demo import record_demo_need
 
     agency = Agency.objects.filter(name="大邑县民政局").first()
     charity = Organisation.objects.filter(legal_name="大邑县仁爱慈善会", public_fundraising=True).first()

@@ -19,6 +19,7 @@ from accounts.services import user_language_set
 from agencies.selectors import agencies_visible_to
 from audit.models import Outcome
 from audit.services import record
+from core.i18n import path_in_language
 from matching.fit import recommended_for
 from notifications.selectors import notifications_for
 from organisations.selectors import organisations_visible_to
@@ -44,29 +45,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "can_register": policy.can_register_organisation(user) and not policy.organisation_ids(user),
         "recommended": recommended_for(user) if policy.organisation_ids(user) else [],
     }
-    return render(request, "core/dashboard.html", context)
-
-
-# Paths outside i18n_patterns: the same in every language.
-UNTRANSLATED_PREFIXES = ("/cms/", "/admin/", "/documents/", "/healthz", "/i18n/", "/static/", "/media/")
-
-
-def path_in_language(path: str, language: str) -> str:
-    """The same page in another language: Chinese unprefixed, others under /<code>/.
-
-    Django's translate_url cannot do this here: an unprefixed request always runs in
-    the default language, so it cannot resolve an /en/ path to translate it.
-    """
-    if path.startswith(UNTRANSLATED_PREFIXES):
-        return path
-    stripped = path
-    for code, _name in settings.LANGUAGES:
-        if path == f"/{code}" or path.startswith((f"/{code}/", f"/{code}?")):
-            stripped = path[len(code) + 1 :] or "/"
-            break
-    if not stripped.startswith("/"):
-        stripped = "/" + stripped
-    return stripped if language == settings.LANGUAGE_CODE else f"/{language}{stripped}"
+    return render(request, "website/dashboard.html", context)
 
 
 def _is_on_site(request: HttpRequest, url: str) -> bool:

@@ -1,6 +1,6 @@
 """Demo pages of the public site: about, how vetting works, news and policy documents.
 
-Called once from ``core.demo.seed_demo``. Idempotent: a page already there (by its slug
+Called once from ``website.demo.seed_demo``. Idempotent: a page already there (by its slug
 under its parent) is left as it is, so an editor's changes survive a second seeding.
 """
 
@@ -364,7 +364,7 @@ def _policy_index() -> PolicyIndexPage:
 def _policy_document(title: str, filename: str):
     from wagtail.documents.models import Document
 
-    from core.demo import demo_pdf
+    from website.demo import demo_pdf
 
     document = Document.objects.filter(title=title).first()
     if document is None:

@@ -25,7 +25,7 @@ from audit.services import record
 from categories.models import Category
 from organisations.models import Organisation, OrganisationKind, VettingState
 from regions.models import Region
-from reports.demo import seed_report
+from website.demo_reports import seed_report
 
 DEMO_PASSWORD = "Safetynet-demo-2026"
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
@@ -300,17 +300,17 @@ def seed_demo() -> dict[str, int]:
         people=lambda email: User.objects.get(email=email),
     )
     _seed_home_page()
-    from cms.demo import seed_site_pages
+    from website.demo_cms import seed_site_pages
 
     seed_site_pages()  # about, how vetting works, news and policy documents
-    from donations.demo import seed_cofunding
+    from website.demo_donations import seed_cofunding
 
     seed_cofunding()  # a need co-funded by the public (donations)
     seed_report()  # a report from the public, so the auditors' queue is not empty
-    from transparency.demo import seed_transparency
+    from website.demo_transparency import seed_transparency
 
     seed_transparency()  # a year of finished work, the public figures' pages and their snapshot
-    from opendata.demo import seed_open_data
+    from website.demo_opendata import seed_open_data
 
     seed_open_data()  # the register and the directory as downloadable files (open data)
     if any(created.values()):

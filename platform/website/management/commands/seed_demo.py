@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from core.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, USERS, seed_demo
+from website.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, USERS, seed_demo
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """The demo's report from the public, so the auditors' queue is not empty. Its
 tracking code is fixed (and printed in docs/architecture.md) so a newcomer can follow
-it at /report/track/. Idempotent; called from ``core.demo.seed_demo``."""
+it at /report/track/. Idempotent; called from ``website.demo.seed_demo``."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import views
+from website import views
 
 app_name = "core"
 urlpatterns = [path("dashboard/", views.dashboard, name="dashboard")]

@@ -141,11 +141,11 @@ def _seed_history() -> None:
     from accounts.models import User
     from agencies.models import Agency
     from contracts import services as contracts
-    from core.demo import demo_pdf, record_demo_need
     from needs import services
     from needs.models import Need
     from organisations.models import Organisation
     from vetting.uploads import check_upload
+    from website.demo import demo_pdf, record_demo_need
 
     agency = Agency.objects.filter(name="大邑县民政局").first()
     charity = Organisation.objects.filter(legal_name="大邑县仁爱慈善会").first()
