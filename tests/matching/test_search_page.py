@@ -75,7 +75,12 @@ def test_in_my_service_area(client_for, needs, member):
     client = client_for(member, reauthenticated=False)
     page = client.get(URL, {"area": "1"}).content.decode()
     assert "独居老人助餐" in page and "困境儿童课后照料" not in page
-    assert 'aria-pressed="true"' in page
+    # The toggle is a link, which aria-pressed does not fit (axe aria-allowed-attr): its
+    # words say whether it is on.
+    assert "aria-pressed" not in page
+    assert "Only my service area is shown: show every area" in page
+    off = client.get(URL).content.decode()
+    assert "Show only my service area" in off and "aria-pressed" not in off
 
 
 def test_sort_by_fit(client_for, needs, member):
