@@ -31,9 +31,60 @@ def _secrets() -> dict[str, str]:
     return found
 
 
+def _try_to_plant() -> None:
+    """Each demo person's identity typed into a need's qualifications and into an active
+    contract's milestone description (issue 17) is refused; the crawl then finds it nowhere."""
+    from django.db import transaction
+
+    from accounts.models import Membership, Role
+    from contracts import services as contracts
+    from contracts.exceptions import TermsInvalid
+    from contracts.models import Contract, ContractState
+    from needs import services
+    from needs.exceptions import IdentityLeak
+    from needs.models import Need
+    from needs.services import NEED_FIELDS
+
+    contract = Contract.objects.filter(state=ContractState.ACTIVE).select_related("need__beneficiary").first()
+    need = contract.need
+    caseworker = Membership.objects.filter(agency=need.agency, role=Role.AGENCY_CASEWORKER).first().user
+    person = need.beneficiary
+    who = {f: getattr(person, f) for f in ("name", "id_number", "phone", "address", "is_minor", "has_disability")}
+    who |= {"elderly_alone": person.elderly_alone, "severe_illness": person.severe_illness}
+    household = [{"relation": m.relation, "age": m.age, "name": m.name} for m in person.household.all()]
+    plants = [f"请联系{person.name}", person.phone, person.id_number, person.address]
+    version = contracts.current_version(contract)
+    terms = {f: getattr(version, f) for f in contracts.TERM_FIELDS}
+    indicators = [{"name": i.name, "target": i.target} for i in version.indicators.all()]
+    for text in filter(None, plants):
+        # The same person's next need, recorded with it in the qualifications: refused.
+        data = {f: getattr(need, f) for f in NEED_FIELDS} | {"qualifications": text}
+        with pytest.raises(IdentityLeak), transaction.atomic():
+            services.need_create(agency=need.agency, by=caseworker, data=data, beneficiary=who, household=household)
+        schedule = [
+            {
+                "milestone": t.milestone_id,
+                "description": text if n == 0 else t.description,
+                "due_date": t.due_date,
+                "amount": t.amount,
+                "deliverables": t.deliverables,
+                "evidence_required": t.evidence_required,
+                "service": t.service,
+            }
+            for n, t in enumerate(contracts.schedule(version))
+        ]
+        with pytest.raises(TermsInvalid), transaction.atomic():
+            contracts.contract_amend(contract=contract, by=caseworker, reason="调整服务内容")
+            contracts.contract_update_draft(
+                contract=contract, by=caseworker, data=terms, milestones=schedule, indicators=indicators
+            )
+    assert contracts.open_version(contract) is None and Need.objects.filter(qualifications__in=plants).count() == 0
+
+
 def test_privacy_crawl_finds_no_identity_and_no_broken_page():
     call_command("seed_demo")
     secrets = _secrets()
+    _try_to_plant()
     # The crawl must have something to look for and somewhere to look, or it passes vacuously.
     kinds = {key.rsplit(" ", 1)[-1] for key in secrets}
     assert {"name", "number", "phone", "address"} <= kinds
