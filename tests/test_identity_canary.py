@@ -342,18 +342,7 @@ def _try_to_plant(draft: Need, contract_pk: int, caseworker) -> None:
         with pytest.raises(IdentityLeak):
             services.need_update(need=draft, by=caseworker, data={**card(), "qualifications": text})
         for key in ("description", "deliverables"):
-            schedule = [
-                {
-                    "milestone": t.milestone_id,
-                    "description": t.description,
-                    "due_date": t.due_date,
-                    "amount": t.amount,
-                    "deliverables": t.deliverables,
-                    "evidence_required": t.evidence_required,
-                    "service": t.service,
-                }
-                for t in contracts.schedule(version)
-            ]
+            schedule = contracts.schedule_data(version)
             schedule[-1][key] = text
             indicators = [{"name": i.name, "target": i.target} for i in version.indicators.all()]
             terms = {f: getattr(version, f) for f in contracts.TERM_FIELDS}

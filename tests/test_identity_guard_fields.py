@@ -121,7 +121,7 @@ def amended(world, *, data=None, items=None, indicators=None):
     def run():
         contract = world["active"]
         contract_services.contract_amend(contract=contract, by=world["caseworker"], reason="调整服务内容")
-        schedule_ = items or [{**terms_, "milestone": terms_.milestone} for terms_ in _schedule_of(contract)]
+        schedule_ = items or contract_services.schedule_data(contract_services.current_version(contract))
         contract_services.contract_update_draft(
             contract=contract,
             by=world["caseworker"],
@@ -133,28 +133,6 @@ def amended(world, *, data=None, items=None, indicators=None):
     return run
 
 
-def _schedule_of(contract):
-    version = contract_services.current_version(contract)
-    return [
-        _Terms(
-            milestone=t.milestone_id,
-            description=t.description,
-            due_date=t.due_date,
-            amount=t.amount,
-            deliverables=t.deliverables,
-            evidence_required=t.evidence_required,
-            service=t.service,
-        )
-        for t in contract_services.schedule(version)
-    ]
-
-
-class _Terms(dict):
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.milestone = kwargs["milestone"]
-
-
 def contract_field(field):
     def write(world, text):
         return amended(world, data=terms(**{field: text}))
@@ -164,7 +142,7 @@ def contract_field(field):
 
 def milestone_field(field):
     def write(world, text):
-        items = [dict(t) for t in _schedule_of(world["active"])]
+        items = contract_services.schedule_data(contract_services.current_version(world["active"]))
         items[1][field] = text
         return amended(world, items=items)
 

@@ -61,18 +61,8 @@ def _try_to_plant() -> None:
         data = {f: getattr(need, f) for f in NEED_FIELDS} | {"qualifications": text}
         with pytest.raises(IdentityLeak), transaction.atomic():
             services.need_create(agency=need.agency, by=caseworker, data=data, beneficiary=who, household=household)
-        schedule = [
-            {
-                "milestone": t.milestone_id,
-                "description": text if n == 0 else t.description,
-                "due_date": t.due_date,
-                "amount": t.amount,
-                "deliverables": t.deliverables,
-                "evidence_required": t.evidence_required,
-                "service": t.service,
-            }
-            for n, t in enumerate(contracts.schedule(version))
-        ]
+        schedule = contracts.schedule_data(version)
+        schedule[0]["description"] = text
         with pytest.raises(TermsInvalid), transaction.atomic():
             contracts.contract_amend(contract=contract, by=caseworker, reason="调整服务内容")
             contracts.contract_update_draft(

@@ -142,6 +142,22 @@ def schedule(version: ContractVersion) -> list[MilestoneTerms]:
     return list(version.milestone_terms.select_related("milestone").order_by("position", "pk"))
 
 
+def schedule_data(version: ContractVersion) -> list[dict]:
+    """The version's schedule as the drafting services take it (to edit or amend it)."""
+    return [
+        {
+            "milestone": t.milestone_id,
+            "description": t.description,
+            "due_date": t.due_date,
+            "amount": t.amount,
+            "deliverables": t.deliverables,
+            "evidence_required": t.evidence_required,
+            "service": t.service,
+        }
+        for t in schedule(version)
+    ]
+
+
 def terms_of(milestone: Milestone) -> MilestoneTerms | None:
     """What the version in force (or, before signing, the draft) says of a milestone."""
     version = current_version(milestone.contract) or open_version(milestone.contract)

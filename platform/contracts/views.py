@@ -226,18 +226,7 @@ def _initial(need: Need) -> tuple[dict, list[dict], list[dict]]:
 
 
 def _schedule_initial(version) -> tuple[list[dict], list[dict]]:
-    milestones = [
-        {
-            "milestone": t.milestone_id,
-            "description": t.description,
-            "due_date": t.due_date,
-            "amount": t.amount,
-            "deliverables": t.deliverables,
-            "evidence_required": t.evidence_required,
-            "service": t.service,
-        }
-        for t in services.schedule(version)
-    ]
+    milestones = services.schedule_data(version)
     indicators = [{"name": i.name, "target": i.target} for i in version.indicators.all()]
     return milestones, indicators
 

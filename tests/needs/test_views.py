@@ -86,13 +86,12 @@ def test_the_auditor_reads_but_cannot_act(client_for, auditor, caseworker, count
     assert need.state == NeedState.DRAFT
 
 
-def test_recording_a_need_through_the_form(client_for, caseworker, county_agency):
+def need_form_data(agency, **overrides) -> dict:
+    """What a caseworker types into the need form: a child's after-school care."""
     from categories.models import Category
 
-    client = client_for(caseworker, reauthenticated=False)
-    assert client.get(reverse("needs:create")).status_code == 200
     data = {
-        "agency": county_agency.pk,
+        "agency": agency.pk,
         "need-title": "困境儿童课后照料",
         "need-summary": "父母外出务工，儿童放学后无人照看，需要课后照料和作业辅导。",
         "need-category": Category.objects.get(code="child_care").pk,
@@ -114,6 +113,13 @@ def test_recording_a_need_through_the_form(client_for, caseworker, county_agency
         "household-0-relation": "祖母",
         "household-0-age": "70",
     }
+    return {**data, **overrides}
+
+
+def test_recording_a_need_through_the_form(client_for, caseworker, county_agency):
+    client = client_for(caseworker, reauthenticated=False)
+    assert client.get(reverse("needs:create")).status_code == 200
+    data = need_form_data(county_agency)
     response = client.post(reverse("needs:create"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     from needs.models import Need
@@ -132,36 +138,13 @@ def test_recording_a_need_through_the_form(client_for, caseworker, county_agency
     ],
 )
 def test_the_form_refuses_identity_in_any_card_field_and_says_where(client_for, caseworker, county_agency, field, text):
-    from categories.models import Category
     from needs.models import HouseholdMember, Need
 
     client = client_for(caseworker, reauthenticated=False)
-    data = {
-        "agency": county_agency.pk,
-        "need-title": "困境儿童课后照料",
-        "need-summary": "父母外出务工，儿童放学后无人照看，需要课后照料和作业辅导。",
-        "need-category": Category.objects.get(code="child_care").pk,
-        "need-kind": "service",
-        "need-urgency": "urgent",
-        "need-region": "晋原街道",
-        "need-budget": "2400",
-        "need-duration_days": "60",
-        "need-qualifications": "",
-        "need-people_count": "1",
-        "need-scope": "region",
-        "person-name": "王小明",
-        "person-id_number": "110105201503150013",
-        "person-address": "大邑县晋原街道幸福巷18号",
-        "person-is_minor": "on",
-        "household-TOTAL_FORMS": "3",
-        "household-INITIAL_FORMS": "0",
-        "household-MIN_NUM_FORMS": "0",
-        "household-MAX_NUM_FORMS": "12",
-        "household-0-relation": "祖母",
-        "household-0-age": "70",
-        "household-0-name": "刘桂兰",
-        field: text,
-    }
+    data = need_form_data(
+        county_agency,
+        **{"person-address": "大邑县晋原街道幸福巷18号", "household-0-name": "刘桂兰", field: text},
+    )
     with translation.override("en"):
         response = client.post(reverse("needs:create"), data, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
