@@ -63,7 +63,7 @@ from contracts.models import (
 from contracts.register import register_refresh
 from core.crypto import keyed_hash
 from core.identity_guard import identity_in
-from needs.models import NeedState
+from needs.models import Need, NeedState
 from needs.selectors import ancestor_paths, identity_known_for_need
 from notifications.services import notify, send_templated_email, url_for
 
@@ -174,8 +174,11 @@ def _check_text(contract_need, texts: dict[str, str]) -> None:
 
 
 def _refuse_identity(contract: Contract, texts: dict[str, str]) -> None:
-    """The identity guard on a text written during the work (records, reasons, notes)."""
-    leak = identity_in(texts, known=identity_known_for_need(contract.need))
+    """The identity guard on a text written during the work (records, reasons, notes).
+    The need is read afresh, not through ``contract.need``: caching it on the caller's
+    contract would leave that object showing the need's state from before this service."""
+    need = Need.objects.select_related("beneficiary").get(pk=contract.need_id)
+    leak = identity_in(texts, known=identity_known_for_need(need))
     if leak:
         raise IdentityLeak(leak.message, field=leak.field)
 
