@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from categories.models import Category
+from core.widgets import DateInput
 from needs.models import ConsentMethod, Criterion, GapReason, Need, Proposal, Scheme, SchemeAnswer
 from needs.services import NEED_FIELDS
 from needs.workflow import DEFAULT_WEIGHTS
@@ -154,7 +155,7 @@ class ConsentForm(forms.Form):
     given_by = forms.CharField(label=_("Consent given by"), max_length=60)
     by_guardian = forms.BooleanField(label=_("Given by a guardian"), required=False)
     method = forms.ChoiceField(label=_("How"), choices=ConsentMethod.choices)
-    valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(label=_("Valid until"), widget=DateInput())
     form_file = DocumentFileField(label=_("Signed form (PDF, JPEG or PNG)"), required=False)
 
 

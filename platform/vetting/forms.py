@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from categories.models import Category
+from core.widgets import DateInput
 from organisations.models import PROFILE_FIELDS, Organisation
 from regions.forms import RegionField, resolve_region
 from regions.models import Region
@@ -61,8 +62,8 @@ class OrganisationForm(forms.ModelForm):
         model = Organisation
         fields = list(PROFILE_FIELDS)
         widgets = {
-            "registration_date": forms.DateInput(attrs={"type": "date"}),
-            "charity_recognised_on": forms.DateInput(attrs={"type": "date"}),
+            "registration_date": DateInput(),
+            "charity_recognised_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -129,8 +130,8 @@ class OrganisationForm(forms.ModelForm):
 class DocumentForm(forms.Form):
     doc_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
     file = DocumentFileField(label=_("File (PDF, JPEG or PNG, at most 20 MB)"))
-    issued_on = forms.DateField(label=_("Issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = forms.DateField(label=_("Issued on"), required=False, widget=DateInput())
+    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DateInput())
 
     def clean(self):
         data = super().clean()
@@ -177,9 +178,7 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (shown to the organisation)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    approved_until = forms.DateField(
-        label=_("Approved until (default: one year)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    approved_until = forms.DateField(label=_("Approved until (default: one year)"), required=False, widget=DateInput())
 
 
 class ChangeDecisionForm(forms.Form):
