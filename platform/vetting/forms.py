@@ -9,6 +9,7 @@ from organisations.models import PROFILE_FIELDS, Organisation
 from regions.forms import RegionField, resolve_region
 from regions.models import Region
 from vetting.models import ChecklistOutcome, DocumentType
+from vetting.selectors import PROFILE_REQUIRED
 from vetting.uploads import DocumentFileField
 from vetting.workflow import CHECKLIST, OFFICER_ACTIONS, TRANSITIONS
 
@@ -74,6 +75,11 @@ class OrganisationForm(forms.ModelForm):
             self.initial["service_categories"] = list(self.instance.service_categories.all())
         for name in ("registration_authority", "registration_date", "contact_name", "phone"):
             self.fields[name].required = True
+        # The rest of what submission needs may wait (a new organisation may not have its
+        # account yet), but the admin is told now rather than refused at submission.
+        for name, _label in PROFILE_REQUIRED:
+            if not self.fields[name].required:
+                self.fields[name].help_text = _("Optional now; needed before you submit the application for vetting.")
 
     # The form's sections, in order, as the page shows them.
     FIELDSETS = [
@@ -174,7 +180,7 @@ class ChecklistForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    action = forms.ChoiceField(choices=[(a, TRANSITIONS[a].label) for a in OFFICER_ACTIONS])
+    action = forms.ChoiceField(label=_("Decision"), choices=[(a, TRANSITIONS[a].label) for a in OFFICER_ACTIONS])
     reason = forms.CharField(
         label=_("Reason (shown to the organisation)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
