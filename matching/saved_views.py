@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,12 +16,38 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import policy
 from matching import alerts
 from matching.models import AlertFrequency, SavedSearch
+from matching.query import BUDGET_BANDS
+from matching.views import known_values, parse
+from needs.models import NeedKind, Urgency
+from regions.models import Region
 
 
 class SavedSearchForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name of the search"), max_length=80)
     frequency = forms.ChoiceField(label=gettext_lazy("Tell me"), choices=AlertFrequency.choices)
     query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+
+def search_description(query: str, known: dict) -> list[tuple[str, str]]:
+    """What a saved search filters on, as (what, values) in words: the page showed only
+    its name. Values the search no longer understands are left out, as the alerts do."""
+    search = parse(QueryDict(query), service_paths=(), can_fit=False, known=known, strict=True)
+    f = search.filters
+    kinds, urgencies = dict(NeedKind.choices), dict(Urgency.choices)
+    bands = {key: label for key, label, *_bounds in BUDGET_BANDS}
+    rows = [
+        (_("Words"), search.text),
+        (_("Category"), "、".join(known["category"][c] for c in f.category)),
+        (_("Kind"), "、".join(str(kinds[k]) for k in f.kind)),
+        (_("Urgency"), "、".join(str(urgencies[u]) for u in f.urgency)),
+        (_("Budget (CNY)"), "、".join(str(bands[b]) for b in f.budget)),
+    ]
+    if f.region:
+        region = Region.objects.filter(path=f.region).first()
+        rows.append((_("Region"), region.local_full_name if region else ""))
+    if QueryDict(query).get("area") == "1":
+        rows.append((_("Area"), _("In my service area")))
+    return [(what, value) for what, value in rows if value]
 
 
 def _member(request: HttpRequest) -> None:
@@ -45,11 +71,10 @@ def saved_searches(request: HttpRequest) -> HttpResponse:
         else:
             messages.error(request, _("Give the search a name and choose how you want to be told."))
         return redirect("needs:list" if not form.is_valid() else "matching:saved")
-    return render(
-        request,
-        "matching/saved.html",
-        {"saved": request.user.saved_searches.all(), "frequencies": AlertFrequency.choices},
-    )
+    saved, known = list(request.user.saved_searches.all()), known_values()
+    for search in saved:
+        search.description = search_description(search.query, known)
+    return render(request, "matching/saved.html", {"saved": saved, "frequencies": AlertFrequency.choices})
 
 
 @login_required

@@ -111,7 +111,16 @@ def deliver(milestone, t: Team) -> Milestone:
     return services.milestone_submit(milestone=milestone, by=t.member)
 
 
+def confirm(milestone, t: Team, *, outcome: str = "confirmed", note: str = "") -> None:
+    """The social worker asks the person served, who answers with the link and code."""
+    _, token, code = services.confirmation_create(milestone=milestone, by=t.member)
+    services.confirmation_answer(token=token, code=code, outcome=outcome, rating=None, note=note)
+
+
 def accept(milestone, t: Team) -> Milestone:
+    """Acceptance; a service milestone is first confirmed by the beneficiary (the terms require it)."""
+    if services.terms_of(milestone).service and not services._beneficiary_confirmed(milestone):
+        confirm(milestone, t)
     return services.milestone_accept(milestone=milestone, by=t.second_approver)
 
 

@@ -11,3 +11,14 @@ def audit_entries_visible_to(user) -> QuerySet[AuditEntry]:
     if policy.can_read_audit_log(user):
         return AuditEntry.objects.all()
     return AuditEntry.objects.none()
+
+
+def audit_recorded_since(*, action: str, actor, obj, since) -> bool:
+    """Whether ``actor`` already has an ``action`` entry about ``obj`` since ``since``."""
+    return AuditEntry.objects.filter(
+        action=action,
+        actor_id=actor.pk,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        at__gte=since,
+    ).exists()

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts import policy
+from audit.actions import action_label
 from audit.models import Outcome
 from audit.selectors import audit_entries_visible_to
 
@@ -33,8 +34,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "since": request.GET.get("since", ""),
         "until": request.GET.get("until", ""),
     }
-    if filters["action"]:
-        entries = entries.filter(action__startswith=filters["action"])
+    kinds = sorted(audit_entries_visible_to(request.user).values_list("action", flat=True).distinct())
+    if filters["action"] in kinds:
+        entries = entries.filter(action=filters["action"])
+    elif filters["action"]:
+        entries = entries.filter(action__startswith=filters["action"])  # a prefix: "need." for every need step
     if filters["actor"]:
         entries = entries.filter(actor_label__icontains=filters["actor"])
     if filters["outcome"] in Outcome.values:
@@ -44,4 +48,15 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if until := _date(filters["until"]):
         entries = entries.filter(at__date__lte=until)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/list.html", {"page": page, "filters": filters, "outcomes": Outcome.choices})
+    for entry in page.object_list:
+        entry.label = action_label(entry.action)
+    return render(
+        request,
+        "audit/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "outcomes": Outcome.choices,
+            "kinds": sorted(((k, action_label(k)) for k in kinds), key=lambda kind: kind[1]),
+        },
+    )

@@ -18,6 +18,7 @@ handler500 = "website.views.server_error"
 
 urlpatterns = [
     path("healthz", website_views.healthz, name="healthz"),
+    path("favicon.ico", website_views.favicon, name="favicon"),
     path("i18n/setlang/", website_views.set_language, name="set_language"),
     # One way in: Django's and Wagtail's own login forms would skip the second factor.
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import MAX_PAYMENT_DAYS, ContractVersion
+from core.widgets import DateInput
 
 
 class TermsForm(forms.ModelForm):
@@ -29,8 +30,8 @@ class TermsForm(forms.ModelForm):
             "long_term_justification",
         ]
         widgets = {
-            "term_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "term_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "term_start": DateInput(),
+            "term_end": DateInput(),
             **{
                 name: forms.Textarea(attrs={"rows": rows})
                 for name, rows in (
@@ -77,7 +78,7 @@ class TermsForm(forms.ModelForm):
 class MilestoneForm(forms.Form):
     milestone = forms.IntegerField(required=False, widget=forms.HiddenInput)
     description = forms.CharField(label=_("Milestone"), max_length=300)
-    due_date = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_date = forms.DateField(label=_("Due"), widget=DateInput())
     amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     deliverables = forms.CharField(label=_("Deliverables"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     evidence_required = forms.CharField(

@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts import policy
 from accounts.models import AGENCY_ROLES, Role
-from contracts.models import TERM_FIELDS, Contract, ContractVersion, MilestoneState
+from contracts.models import TERM_FIELDS, Contract, ContractVersion, MilestoneState, VersionState
 from contracts.register_query import AMOUNT_BANDS, REGISTER_SORTS, RegisterQuery
 
 
@@ -34,6 +34,17 @@ def contracts_of_parties(user) -> QuerySet[Contract]:
     if not conditions:
         return contracts.none()
     return contracts.filter(reduce(or_, conditions))
+
+
+def with_proposed_price(contracts: QuerySet[Contract]) -> QuerySet[Contract]:
+    """Each contract with ``proposed_price``: the price of its newest version not yet in
+    force (a draft or one out for signature), None once none is pending. Contract.price
+    is the price in force, 0 until the first signature."""
+    pending = ContractVersion.objects.filter(
+        contract=OuterRef("pk"), state__in=[VersionState.DRAFT, VersionState.SIGNING]
+    ).order_by("-number")
+    price = DecimalField(max_digits=12, decimal_places=2)
+    return contracts.annotate(proposed_price=Subquery(pending.values("price")[:1], output_field=price))
 
 
 def register() -> QuerySet[Contract]:

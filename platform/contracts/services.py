@@ -885,9 +885,20 @@ def dispute_resolve(*, confirmation: Confirmation, by: User, resolution: str, no
 # --- Acceptance ----------------------------------------------------------------------
 
 
+def _beneficiary_confirmed(milestone: Milestone) -> bool:
+    """The person served last answered that the service happened, or disputed it and the
+    dispute was dismissed. The latest answer counts: an upheld dispute voids an earlier yes."""
+    answered = [c for c in milestone.confirmations.all() if c.used_at is not None]
+    if not answered:
+        return False
+    last = max(answered, key=lambda c: (c.used_at, c.pk))
+    return last.outcome == ConfirmationOutcome.CONFIRMED or last.resolution == DisputeResolution.DISMISSED
+
+
 def milestone_accept(*, milestone: Milestone, by: User) -> Milestone:
-    """验收: an approver who did not prepare the contract accepts a submitted milestone.
-    The payment clock starts: due within the contract's payment days."""
+    """验收: an approver who did not prepare the contract accepts a submitted milestone;
+    a service milestone only once the beneficiary has confirmed it. The payment clock
+    starts: due within the contract's payment days."""
     contract = Contract.objects.select_related("agency").get(pk=milestone.contract_id)  # as it is now
     if not policy.can_accept_milestone(by, contract):
         if policy.can_sign_for_agency(by, contract.agency):
@@ -901,6 +912,12 @@ def milestone_accept(*, milestone: Milestone, by: User) -> Milestone:
         if any(c.open_dispute for c in milestone.confirmations.all()):
             raise InvalidTransition(_("The beneficiary disputes this service: resolve the dispute first."))
         terms = terms_of(milestone)
+        if terms.service and not _beneficiary_confirmed(milestone):
+            # The terms make the person served the witness of a service milestone: without
+            # their confirmation (or a dismissed dispute) the work is not shown delivered.
+            raise InvalidTransition(
+                _("The terms require the beneficiary's confirmation of this service: ask for it first.")
+            )
         now = timezone.now()
         milestone.state, milestone.accepted_at, milestone.accepted_by = MilestoneState.ACCEPTED, now, by
         milestone.accepted_amount = terms.amount

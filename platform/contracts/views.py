@@ -67,7 +67,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
         request,
         "contracts/list.html",
         {
-            "mine": mine.order_by("-created_at")[:50] if mine is not None else None,
+            "mine": selectors.with_proposed_price(mine).order_by("-created_at")[:50] if mine is not None else None,
             "page": page,
             "rows": rows,
             "count": paginator.count,

@@ -10,13 +10,14 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import ConfirmationOutcome, DisputeResolution
+from core.widgets import DateInput
 from vetting.uploads import DocumentFileField
 
 SCORES = [(str(n), str(n)) for n in range(1, 6)]
 
 
 class ServiceRecordForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     hours = forms.DecimalField(
         label=_("Hours"), max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("24")
     )
@@ -53,7 +54,7 @@ class DisputeResolveForm(forms.Form):
 
 class PaymentRecordForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
     reference = forms.CharField(label=_("Treasury or bank reference"), max_length=60)
     proof = DocumentFileField(label=_("Proof of payment (PDF, JPEG or PNG)"))
 

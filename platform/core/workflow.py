@@ -16,6 +16,9 @@ class Transition:
     actor: str  # who may take it, in the app's own terms
     label: str
     needs_reason: bool = False
+    # Ends or undoes something (withdraw, revoke): the page styles it as dangerous and
+    # asks for a confirmation before it is taken.
+    destructive: bool = False
 
 
 def transition_table(*transitions: Transition) -> dict[str, Transition]:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from donations.models import Campaign, CampaignState, DonationEntry, EntryKind, Refund
 
@@ -22,7 +23,10 @@ def to_minor(amount: Decimal) -> int:
 def format_minor(amount: int, currency: str = "cny") -> str:
     sign = "-" if amount < 0 else ""
     amount = abs(int(amount))
-    return f"{sign}{amount // 100:,}.{amount % 100:02d} {currency.upper()}"
+    # Yuan in the page's words (元 in Chinese, CNY in English), as every other amount;
+    # another currency by its code.
+    unit = gettext("CNY") if currency.lower() == "cny" else currency.upper()
+    return f"{sign}{amount // 100:,}.{amount % 100:02d} {unit}"
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,21 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from needs.models import GapReason, NeedKind, Scheme, SchemeAnswer, Scope, Urgency
 
 SCHEME_PREFIX = "scheme_"
+
+
+def _codes_text(choices) -> str:
+    """The codes a cell takes, each with the words the form and the pages use for it, so
+    the template never has a vocabulary of its own ("insufficient = 符合条件但不足")."""
+    return "; ".join(f"{value} = {label}" for value, label in choices)
+
+
+_codes = lazy(_codes_text, str)
 
 
 @dataclass(frozen=True)
@@ -55,8 +65,8 @@ COLUMNS: tuple[Column, ...] = (
         "高龄独居老人，行动不便，需要每日助餐和每周两次上门探访，为期三个月。",
     ),
     Column("category", "类别代码", "Category code", True, _("A code from the Codes sheet."), "elderly_care"),
-    Column("kind", "形式", "Kind", True, _("material, service or both."), "service"),
-    Column("urgency", "紧急程度", "Urgency", True, _("emergency, urgent or routine."), "routine"),
+    Column("kind", "形式", "Kind", True, _codes(NeedKind.choices), "service"),
+    Column("urgency", "紧急程度", "Urgency", True, _codes(Urgency.choices), "routine"),
     Column(
         "region",
         "地区代码",
@@ -101,7 +111,7 @@ COLUMNS: tuple[Column, ...] = (
             zh,
             en,
             True,
-            _("receives, not_eligible, insufficient or not_applied."),
+            _codes(SchemeAnswer.choices),
             "not_eligible",
         )
         for scheme, (zh, en) in _SCHEME_ZH.items()

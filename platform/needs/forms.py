@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from categories.models import Category
+from core.widgets import DateInput
 from needs.models import ConsentMethod, Criterion, GapReason, Need, Proposal, Scheme, SchemeAnswer
 from needs.services import NEED_FIELDS
 from needs.workflow import DEFAULT_WEIGHTS
@@ -145,7 +146,8 @@ class ActionForm(forms.Form):
 
 class RevealForm(forms.Form):
     field = forms.ChoiceField(
-        choices=[("id_number", _("Resident ID number")), ("phone", _("Phone")), ("address", _("Address"))]
+        label=_("What to show"),
+        choices=[("id_number", _("Resident ID number")), ("phone", _("Phone")), ("address", _("Address"))],
     )
     reason = forms.CharField(label=_("Why do you need to see it?"), max_length=300)
 
@@ -154,7 +156,7 @@ class ConsentForm(forms.Form):
     given_by = forms.CharField(label=_("Consent given by"), max_length=60)
     by_guardian = forms.BooleanField(label=_("Given by a guardian"), required=False)
     method = forms.ChoiceField(label=_("How"), choices=ConsentMethod.choices)
-    valid_until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(label=_("Valid until"), widget=DateInput())
     form_file = DocumentFileField(label=_("Signed form (PDF, JPEG or PNG)"), required=False)
 
 
@@ -302,3 +304,35 @@ class InviteForm(forms.Form):
             .exclude(need_invitations__need=need)
             .order_by("legal_name")
         )
+
+
+class NeedFilterForm(forms.Form):
+    """The agency's needs list: what a caseworker looks a need up by. Every field optional;
+    an invalid one is ignored rather than emptying the list."""
+
+    q = forms.CharField(
+        label=_("Need number or text"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. N000012 or 助餐")}),
+    )
+    state = forms.ChoiceField(label=_("State"), required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category"), required=False, queryset=Category.objects.filter(is_active=True), empty_label=_("Any")
+    )
+    urgency = forms.ChoiceField(label=_("Urgency"), required=False)
+    area = RegionField(label=_("Area"), required=False)
+    created_from = forms.DateField(label=_("Recorded from"), required=False, widget=DateInput())
+    created_to = forms.DateField(label=_("Recorded until"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs) -> None:
+        from needs.models import NeedState, Urgency
+
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("Any")), *NeedState.choices]
+        self.fields["urgency"].choices = [("", _("Any")), *Urgency.choices]
+
+    def filters(self) -> dict:
+        """The valid, non-empty filters (an invalid field is dropped, not fatal)."""
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in (None, "")}

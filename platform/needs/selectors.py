@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -11,7 +12,7 @@ from django.db.models import Q, QuerySet
 from accounts import policy
 from accounts.models import AGENCY_ROLES, Role
 from core.identity_guard import Known, Leak, identity_in
-from needs.models import Beneficiary, Need, NeedInvitation, NeedState, Proposal, Scope
+from needs.models import Beneficiary, Need, NeedInvitation, NeedState, Proposal, Scheme, SchemeCheck, Scope
 from needs.rules import CARD_TEXTS
 from organisations.selectors import acting_organisations, organisations_may_act
 
@@ -51,6 +52,42 @@ def needs_visible_to(user, *, acting=None) -> QuerySet[Need]:
     return qs.filter(visible)
 
 
+NEED_NUMBER = re.compile(r"^[Nn]?0*(\d{1,9})$")
+
+
+def needs_filtered(
+    needs: QuerySet[Need],
+    *,
+    q: str = "",
+    state: str = "",
+    category=None,
+    urgency: str = "",
+    area=None,
+    created_from=None,
+    created_to=None,
+) -> QuerySet[Need]:
+    """The agency's needs list narrowed by what a caseworker looks for, newest number
+    first (the number is the order of recording; created_at ties within a bulk import)."""
+    q = q.strip()
+    if q:
+        number = NEED_NUMBER.match(q)
+        text = Q(title__icontains=q) | Q(summary__icontains=q)
+        needs = needs.filter(text | Q(pk=int(number.group(1)))) if number else needs.filter(text)
+    if state:
+        needs = needs.filter(state=state)
+    if category is not None:
+        needs = needs.filter(category=category)
+    if urgency:
+        needs = needs.filter(urgency=urgency)
+    if area is not None:
+        needs = needs.filter(region__path__startswith=area.path)
+    if created_from:
+        needs = needs.filter(created_at__date__gte=created_from)
+    if created_to:
+        needs = needs.filter(created_at__date__lte=created_to)
+    return needs.order_by("-pk")
+
+
 def ancestor_paths(path: str) -> list[str]:
     """ "1/2/3/" → ["1/", "1/2/", "1/2/3/"]: the node and everything above it."""
     parts = path.strip("/").split("/")
@@ -86,6 +123,37 @@ def open_duplicates(need: Need) -> list[tuple[str, str]]:
         .order_by("agency__name", "created_at")
     )
     return [(other.agency.name, other.get_state_display()) for other in others]
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Another open need of the same person, as the viewer may know it: its number
+    always (so that two agencies can talk about it), a link only where they may open it."""
+
+    reference: str
+    agency: str
+    state: str
+    pk: int | None  # None: the viewer may not open it
+
+
+def duplicates_for(user, need: Need) -> list[Duplicate]:
+    others = (
+        Need.objects.filter(beneficiary__id_hash=need.beneficiary.id_hash, state__in=OPEN_STATES)
+        .exclude(pk=need.pk)
+        .select_related("agency")
+        .order_by("agency__name", "created_at")
+    )
+    visible = set(needs_visible_to(user).filter(pk__in=[o.pk for o in others]).values_list("pk", flat=True))
+    return [
+        Duplicate(o.reference, o.agency.name, o.get_state_display(), o.pk if o.pk in visible else None) for o in others
+    ]
+
+
+def scheme_checks_in_order(need: Need) -> list[SchemeCheck]:
+    """The statutory-aid answers in the order of the form (Scheme's order), not the
+    alphabetical order of their codes."""
+    position = {scheme.value: i for i, scheme in enumerate(Scheme)}
+    return sorted(need.scheme_checks.all(), key=lambda c: position.get(c.scheme, len(position)))
 
 
 def consent_valid(beneficiary, *, on=None) -> bool:

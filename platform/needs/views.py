@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,6 +28,7 @@ from needs.forms import (
     CriteriaForm,
     HouseholdFormSet,
     InviteForm,
+    NeedFilterForm,
     NeedForm,
     RelativeForm,
     RevealForm,
@@ -36,10 +38,13 @@ from needs.models import NeedState, ProposalState
 from needs.selectors import (
     claim_obstacles,
     consent_valid,
+    duplicates_for,
     need_is_agency_side,
+    needs_filtered,
     needs_visible_to,
     open_duplicates,
     proposals_unsealed,
+    scheme_checks_in_order,
 )
 from needs.workflow import EDITABLE_STATES, TRANSITIONS, claimable
 
@@ -61,18 +66,18 @@ def need_list(request: HttpRequest) -> HttpResponse:
         from matching.views import search_page
 
         return search_page(request)  # organisation members search the published needs
-    needs = needs_visible_to(user)
-    state = request.GET.get("state", "")
-    if state in NeedState.values:
-        needs = needs.filter(state=state)
-    page = Paginator(needs.order_by("-created_at"), 25).get_page(request.GET.get("page"))
+    form = NeedFilterForm(request.GET)
+    filters = form.filters()
+    needs = needs_filtered(needs_visible_to(user), **filters)
+    page = Paginator(needs, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "needs/list.html",
         {
             "page": page,
-            "state": state,
-            "states": NeedState.choices,
+            "form": form,
+            "filtered": bool(filters),
+            "state": filters.get("state", ""),
             "can_record": bool(_recording_agencies(user)),
         },
     )
@@ -140,7 +145,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = need.beneficiary
     user = request.user
     actions = [
-        (name, t.label, t.needs_reason)
+        (name, t.label, t.needs_reason, t.destructive)
         for name, t in TRANSITIONS.items()
         if need.state in t.sources and name not in SEPARATE_FORMS and _may_offer(user, need, name)
     ]
@@ -159,13 +164,15 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "scheme_form": SchemeCheckForm(need=need)
             if need.state in EDITABLE_STATES and policy.can_record_need(user, need.agency)
             else None,
-            "scheme_checks": need.scheme_checks.all(),
+            "scheme_checks": scheme_checks_in_order(need),
             "can_edit": need.state in EDITABLE_STATES and policy.can_record_need(user, need.agency),
             "problems": services.gap_gate_problems(need) if need.state in EDITABLE_STATES else [],
+            # Until a submission was tried, what the gate still wants is a checklist, not errors.
+            "submit_tried": request.GET.get("check") == "submit",
             "actions": actions,
             "events": need.events.select_related("by")[:30],
             "reveal_form": RevealForm() if policy.can_reveal_identity(user, need.agency) else None,
-            "duplicates": open_duplicates(need) if need.state in DEDUP_STATES else [],
+            "duplicates": duplicates_for(user, need) if need.state in DEDUP_STATES else [],
             "consents": person.consents.all(),
             "consent_valid": consent_valid(person),
             "consent_form": ConsentForm() if policy.can_record_need(user, need.agency) else None,
@@ -281,9 +288,9 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
     except NotAllowed as exc:
         messages.error(request, str(exc))
     except GapGateNotPassed as exc:
+        # One message; the statutory-aid section lists what is missing, now as errors.
         messages.error(request, str(exc))
-        for problem in exc.problems:
-            messages.error(request, problem)
+        return redirect(reverse("needs:detail", args=[need.pk]) + "?check=submit#gap-h")
     except DuplicatesNeedReason as exc:
         messages.error(request, str(exc))
     except NeedError as exc:

@@ -48,7 +48,8 @@ TRANSITIONS: dict[str, Transition] = transition_table(
         S.WITHDRAWN,
         Actor.PREPARER_OR_APPROVER,
         _("Withdraw"),
-        True,
+        needs_reason=True,
+        destructive=True,
     ),
 )
 

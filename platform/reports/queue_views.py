@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import policy
@@ -73,6 +74,13 @@ def _form_errors(request: HttpRequest, form) -> None:
             messages.error(request, f"{label}: {error}" if label else error)
 
 
+DONE_MESSAGES = {
+    "start": gettext_lazy("You are now looking into report %(report)s."),
+    "close": gettext_lazy("Report %(report)s is closed with its outcome."),
+    "reopen": gettext_lazy("Report %(report)s is open again."),
+}
+
+
 @login_required
 @require_POST
 def report_act(request: HttpRequest, pk: int) -> HttpResponse:
@@ -93,7 +101,10 @@ def report_act(request: HttpRequest, pk: int) -> HttpResponse:
     except ReportError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Report %(report)s: done.") % {"report": report.reference})
+        # Say what just happened to this report; a bare "done" (已完成) read as the report
+        # being finished, or as news about some other one.
+        message = DONE_MESSAGES.get(action, _("Report %(report)s: saved."))
+        messages.success(request, message % {"report": report.reference})
     return redirect("report_queue:detail", report.pk)
 
 

@@ -4,10 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from categories.models import Category
+from core.widgets import DateInput
 from organisations.models import PROFILE_FIELDS, Organisation
 from regions.forms import MAX_REGION_TEXT, RegionField, resolve_region
 from regions.models import Region
 from vetting.models import ChecklistOutcome, DocumentType
+from vetting.selectors import PROFILE_REQUIRED
 from vetting.uploads import DocumentFileField
 from vetting.workflow import CHECKLIST, OFFICER_ACTIONS, TRANSITIONS
 
@@ -71,8 +73,8 @@ class OrganisationForm(forms.ModelForm):
         model = Organisation
         fields = list(PROFILE_FIELDS)
         widgets = {
-            "registration_date": forms.DateInput(attrs={"type": "date"}),
-            "charity_recognised_on": forms.DateInput(attrs={"type": "date"}),
+            "registration_date": DateInput(),
+            "charity_recognised_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -83,6 +85,11 @@ class OrganisationForm(forms.ModelForm):
             self.initial["service_categories"] = list(self.instance.service_categories.all())
         for name in ("registration_authority", "registration_date", "contact_name", "phone"):
             self.fields[name].required = True
+        # The rest of what submission needs may wait (a new organisation may not have its
+        # account yet), but the admin is told now rather than refused at submission.
+        for name, _label in PROFILE_REQUIRED:
+            if not self.fields[name].required:
+                self.fields[name].help_text = _("Optional now; needed before you submit the application for vetting.")
 
     # The form's sections, in order, as the page shows them.
     FIELDSETS = [
@@ -139,8 +146,8 @@ class OrganisationForm(forms.ModelForm):
 class DocumentForm(forms.Form):
     doc_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
     file = DocumentFileField(label=_("File (PDF, JPEG or PNG, at most 20 MB)"))
-    issued_on = forms.DateField(label=_("Issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    issued_on = forms.DateField(label=_("Issued on"), required=False, widget=DateInput())
+    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DateInput())
 
     def clean(self):
         data = super().clean()
@@ -183,13 +190,11 @@ class ChecklistForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    action = forms.ChoiceField(choices=[(a, TRANSITIONS[a].label) for a in OFFICER_ACTIONS])
+    action = forms.ChoiceField(label=_("Decision"), choices=[(a, TRANSITIONS[a].label) for a in OFFICER_ACTIONS])
     reason = forms.CharField(
         label=_("Reason (shown to the organisation)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    approved_until = forms.DateField(
-        label=_("Approved until (default: one year)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    approved_until = forms.DateField(label=_("Approved until (default: one year)"), required=False, widget=DateInput())
 
 
 class ChangeDecisionForm(forms.Form):

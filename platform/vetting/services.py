@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts import policy
 from accounts.models import Membership, Role, User
+from audit.selectors import audit_recorded_since
 from audit.services import record
 from notifications.services import notify, url_for
 from organisations.models import KEY_FACTS, PROFILE_FIELDS, Organisation, VettingState
@@ -37,6 +38,7 @@ from vetting.selectors import organisation_missing_items, pending_change_request
 from vetting.uploads import CheckedUpload
 from vetting.workflow import (
     APPROVAL_PERIOD,
+    CHECKLIST,
     CHECKLIST_CODES,
     EDITABLE_STATES,
     FROZEN_STATES,
@@ -266,13 +268,16 @@ def document_open(*, document: Document, by: User):
     return document.file.open("rb")
 
 
+PREVIEW_AUDIT_WINDOW = timedelta(minutes=10)
+
+
 def document_preview(*, document: Document, by: User):
     """Open a document to be shown inside the page, or return None when it must not be.
 
     An image passed Pillow at upload. A PDF is shown only once it has passed the
     active-content check; one stored before that check existed is checked now and the
     result kept (``document_scan``), so a file is read for this at most once. Audited as
-    a download when opened.
+    a preview when opened.
     """
     if not policy.can_read_vetting_file(by, document.organisation):
         raise NotAllowed(_("You may not read this document."))
@@ -280,7 +285,13 @@ def document_preview(*, document: Document, by: User):
         document_scan(document=document, by=by)
     if not (document.is_image or document.scan == ScanResult.PASSED):
         return None
-    return document_open(document=document, by=by)
+    # A preview is not a download: its own kind, once per person and document within
+    # PREVIEW_AUDIT_WINDOW, so that each opening of an application's page (an inline
+    # preview per document, reloaded with the page) does not flood the log.
+    since = timezone.now() - PREVIEW_AUDIT_WINDOW
+    if not audit_recorded_since(action="document.preview", actor=by, obj=document, since=since):
+        record(action="document.preview", actor=by, obj=document, summary={"sha256": document.sha256})
+    return document.file.open("rb")
 
 
 def document_scan(*, document: Document, by: User) -> None:
@@ -439,7 +450,7 @@ def _check_actor(actor: str, organisation: Organisation, by: User | None) -> Non
 def _check_checklist_complete(organisation: Organisation) -> None:
     review = review_current(organisation)
     outcomes = dict(review.items.values_list("item", "outcome")) if review else {}
-    missing = [code for code in CHECKLIST_CODES if code not in outcomes]
+    missing = [str(entry.label) for entry in CHECKLIST if entry.code not in outcomes]  # words, not codes
     if missing:
         raise Incomplete(_("Every checklist item needs an outcome before approval."), missing)
     failed = [code for code, outcome in outcomes.items() if outcome == ChecklistOutcome.FAIL]

@@ -228,6 +228,8 @@ def _seed_history() -> None:
         contract.refresh_from_db()
         milestone = contracts.schedule(contracts.current_version(contract))[0].milestone
         with _on(_at(submitted, 16)):
+            _, token, code = contracts.confirmation_create(milestone=milestone, by=worker)
+            contracts.confirmation_answer(token=token, code=code, outcome="confirmed", rating=5, note="")
             contracts.evidence_record_add(
                 milestone=milestone,
                 by=worker,

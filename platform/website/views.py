@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -78,6 +79,12 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         user_language_set(user=request.user, language=language)
     return response
+
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """/favicon.ico, which browsers and feed readers ask for whatever the page says;
+    without it every page logged a 404 in the console."""
+    return HttpResponseRedirect(static("img/favicon.ico"))
 
 
 @never_cache

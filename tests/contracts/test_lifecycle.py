@@ -50,7 +50,16 @@ def milestones(contract):
     return [t.milestone for t in services.schedule(services.current_version(contract))]
 
 
-def deliver(milestone, member):
+def beneficiary_confirms(milestone, member) -> None:
+    _, token, code = services.confirmation_create(milestone=milestone, by=member)
+    services.confirmation_answer(token=token, code=code, outcome="confirmed", rating=None, note="")
+
+
+def deliver(milestone, member, *, confirmed: bool = True):
+    """Evidence recorded and the milestone submitted; by default the person served has
+    confirmed a service milestone too, as its acceptance requires."""
+    if confirmed and services.terms_of(milestone).service:
+        beneficiary_confirms(milestone, member)
     services.evidence_record_add(
         milestone=milestone,
         by=member,
@@ -226,6 +235,23 @@ def _item(t):
 
 
 # --- Evidence, confirmation, acceptance ----------------------------------------------
+
+
+def test_a_service_milestone_is_not_accepted_without_the_beneficiarys_confirmation(
+    signed, charity_member, second_approver
+):
+    """Issue 20, item 2: GM2026-003-0002's first milestone was accepted and paid while its
+    page said 尚未请服务对象确认."""
+    first, _second = milestones(signed)
+    assert services.terms_of(first).service
+    deliver(first, charity_member, confirmed=False)
+    with pytest.raises(InvalidTransition, match=r"确认|confirmation"):
+        services.milestone_accept(milestone=first, by=second_approver)
+    _c, token, code = services.confirmation_create(milestone=first, by=charity_member)
+    with pytest.raises(InvalidTransition):  # asked but not answered is not confirmed
+        services.milestone_accept(milestone=first, by=second_approver)
+    services.confirmation_answer(token=token, code=code, outcome="confirmed", rating=4, note="")
+    assert services.milestone_accept(milestone=first, by=second_approver).state == MilestoneState.ACCEPTED
 
 
 def test_evidence_then_acceptance_by_another_approver(signed, charity_member, approver, second_approver, caseworker):

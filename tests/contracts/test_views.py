@@ -270,3 +270,14 @@ def test_only_the_agency_opens_the_draft_form(request, client, client_for, claim
         expected = 302 if persona == "anonymous" else 404  # anonymous: to the sign-in page
         assert (response.status_code, post.status_code) == (expected, expected)
         assert not Contract.objects.exists()
+
+
+def test_the_contract_list_shows_a_drafts_proposed_price_not_zero(client_for, claimed_need, caseworker):
+    """Issue 20, item 16: the list showed 报价 0.00 for a draft whose terms say 3000.00."""
+    import re
+
+    contract = draft(claimed_need, caseworker, price=Decimal("3000.00"), amounts=("1000", "2000"))
+    assert contract.price == 0  # the price in force: none yet
+    page = client_for(caseworker).get(reverse("contracts:list")).content.decode()
+    row = re.search(rf"<tr><td><a[^>]*>{contract.number}</a>.*?</tr>", page, re.S).group()
+    assert "3000.00" in row and ">0.00<" not in row

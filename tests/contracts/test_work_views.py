@@ -310,7 +310,7 @@ def test_no_confirmation_once_accepted(people, signed):
     response = client_as(people["charity_member"]).post(m_url("confirmation_new", signed, first), follow=True)
     assert response.status_code == 200 and "code" not in response.context
     assert any(m.level_tag == "error" for m in response.context["messages"])
-    assert not Confirmation.objects.exists()
+    assert Confirmation.objects.count() == 1  # only the one answered before acceptance
 
 
 # --- Disputes, acceptance, return ---------------------------------------------------

@@ -48,6 +48,17 @@ def test_every_demo_journal_balances(demo):
         assert ledger.check(contract) == [], contract.number
 
 
+def test_every_accepted_demo_service_milestone_was_confirmed_by_the_beneficiary(demo):
+    """Issue 20, item 2: GM2026-003-0002's first milestone was accepted and paid while its
+    page said 尚未请服务对象确认."""
+    from contracts.services import _beneficiary_confirmed, terms_of
+
+    accepted = Milestone.objects.filter(state=MilestoneState.ACCEPTED)
+    service = [m for m in accepted if terms_of(m).service]
+    assert service
+    assert [m.contract.number for m in service if not _beneficiary_confirmed(m)] == []
+
+
 def test_the_steps_are_taken_by_different_people(demo):
     emails = {spec.email for spec in USERS}
     assert {"approver2@safetynet.test", "finance@safetynet.test", "finance2@safetynet.test"} <= emails

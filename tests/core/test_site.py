@@ -186,3 +186,14 @@ def test_the_home_page_speaks_each_language(client, db):
     en = client.get("/en/").content.decode()
     assert "保护每一位受助者" in zh and "Protecting every person helped" not in zh
     assert "Protecting every person helped" in en and "保护每一位受助者" not in en
+
+
+def test_favicon_is_served_and_pages_name_it(client, db):
+    """Issue 20, item 19: /favicon.ico was a 404 (a console error) on every page."""
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    path = response["Location"].removeprefix("/static/")
+    assert finders.find(path) and path.endswith(".ico")
+    assert 'rel="icon"' in client.get("/").content.decode()

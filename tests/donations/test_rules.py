@@ -224,5 +224,19 @@ def test_more_than_is_still_needed_is_refused_before_any_payment(campaign, clien
     response = client.post(
         reverse("donations:campaign", args=[campaign.pk]), {"amount": "1000.01", "email": "donor@example.test"}
     )
-    assert response.status_code == 409 and "1,000.00 CNY" in response.content.decode()
+    assert response.status_code == 409 and "1,000.00 元" in response.content.decode()  # a Chinese page
     assert not Donation.objects.exists()
+
+
+def test_amounts_say_yuan_in_the_pages_language():
+    """Issue 20, item 6: donation amounts said "CNY" on Chinese pages, where every other
+    amount says 元."""
+    from django.utils import translation
+
+    from donations.selectors import format_minor
+
+    with translation.override("zh-hans"):
+        assert format_minor(300000, "cny") == "3,000.00 元"
+    with translation.override("en"):
+        assert format_minor(300000, "cny") == "3,000.00 CNY"
+    assert format_minor(-150, "usd") == "-1.50 USD"

@@ -132,6 +132,21 @@ def test_a_need_is_recorded_checked_approved_published_and_seen_anonymised(page,
     assert state_of(page) == NeedState.DRAFT
     assert page.get_by_test_id("need-state").inner_text().strip() == "草稿"
 
+    # Issue 20, items 12 and 13: a fresh draft shows a neutral checklist, no alarms; the
+    # destructive step looks destructive and asks to confirm before it is taken.
+    assert page.locator(".message-error").count() == 0
+    assert page.get_by_test_id("gap-problems").count() == 0
+    assert page.get_by_test_id("gap-todo").locator("li").count() == len(Scheme) + 1
+    withdraw = page.locator("button[data-action=withdraw]")
+    assert not withdraw.is_visible()  # behind its confirmation
+    summary = page.get_by_test_id("confirm-withdraw").locator("summary")
+    submit_colour = page.locator("button[data-action=submit]").evaluate("b => getComputedStyle(b).backgroundColor")
+    assert summary.evaluate("s => getComputedStyle(s).color") == "rgb(164, 22, 26)"  # --danger
+    summary.click()
+    assert withdraw.is_visible()
+    assert withdraw.evaluate("b => getComputedStyle(b).backgroundColor") not in (submit_colour, "rgb(11, 92, 173)")
+    summary.click()
+
     # Submitting before the statutory-aid check is refused, with the reasons.
     act(page, "submit")
     assert state_of(page) == NeedState.DRAFT

@@ -32,6 +32,18 @@ def test_a_newcomer_reads_the_figures_and_downloads_the_register(page, base_url)
     table = page.get_by_role("table").filter(has_text="大邑县民政局")
     assert table.count() >= 1, "the agencies' days to accept and to pay"
     assert "少于5" in page.locator("main").inner_text()  # small counts are words, not numbers
+    # Issue 20, item 7: in a chart too, a suppressed month is marked with its words, never
+    # drawn as a zero-height bar. Every null of each chart's data has its label in the SVG.
+    hidden = page.evaluate(
+        """() => [...document.querySelectorAll('[data-chart]')].map(el => {
+            const data = JSON.parse(document.getElementById(el.dataset.chart).textContent);
+            if (data.kind === 'pie') return [0, 0];
+            const words = [...el.querySelectorAll('svg text')].filter(t => t.textContent === '少于5').length;
+            return [data.values.filter(v => v === null).length, words];
+        })"""
+    )
+    assert sum(nulls for nulls, _ in hidden) > 0, hidden
+    assert all(words >= nulls for nulls, words in hidden), hidden
 
     with page.expect_navigation():
         page.locator("[data-nav=open-data]").click()

@@ -72,3 +72,22 @@ def test_more_rows_than_the_limit_is_refused_as_a_whole(monkeypatch, make):
     with pytest.raises(FileProblem) as caught:
         read_table(make(rows(4)), name="a.xlsx" if make is xlsx_bytes else "a.csv")
     assert caught.value.code == "too_many_rows"
+
+
+def test_the_import_template_uses_the_forms_words_for_codes():
+    """Issue 20, item 6: the template said insufficient（已享受但不足）and 较急/一般 where the
+    form says 符合条件但不足 and 加急/常规."""
+    from django.utils import translation
+
+    from imports.columns import COLUMNS
+    from needs.models import SchemeAnswer, Urgency
+
+    helps = {c.key: c.help for c in COLUMNS}
+    with translation.override("zh-hans"):
+        urgency, scheme = str(helps["urgency"]), str(helps["scheme_dibao"])
+        for value, label in Urgency.choices:
+            assert f"{value} = {label}" in urgency
+        for value, label in SchemeAnswer.choices:
+            assert f"{value} = {label}" in scheme
+    assert "符合条件但不足" in scheme and "加急" in urgency and "常规" in urgency
+    assert "已享受但不足" not in scheme and "较急" not in urgency and "一般" not in urgency

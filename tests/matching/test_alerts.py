@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Membership, Role
 from categories.models import Category
@@ -111,3 +111,16 @@ def test_the_canonical_query_keeps_only_what_the_search_understands(db):
     assert canonical_query("q=助餐&page=4&sort=bogus&kind=service&kind=xyz&evil=<script>") == (
         "q=%E5%8A%A9%E9%A4%90&kind=service"
     )
+
+
+def test_a_saved_search_shows_what_it_filters_on(client_for, charity_member):
+    """Issue 20, item 11: the list showed only the search's name."""
+    from matching.views import canonical_query
+
+    query = canonical_query("q=助餐&category=elderly_care&urgency=urgent&budget=1000-5000")
+    saved_search_create(user=charity_member, name="我的搜索", query=query, frequency=AlertFrequency.DAILY)
+    saved_search_create(user=charity_member, name="全部", query="", frequency=AlertFrequency.DAILY)
+    with translation.override("zh-hans"):
+        page = client_for(charity_member).get(reverse("matching:saved")).content.decode()
+    assert "助餐" in page and "养老服务" in page and "加急" in page and "1,000–5,000" in page
+    assert "本机构范围内所有已发布的需求" in page

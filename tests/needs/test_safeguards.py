@@ -135,3 +135,20 @@ def test_consent_in_the_past_or_from_nobody_is_refused(draft, caseworker, other_
         services.consent_record(
             by=other_caseworker, given_by="本人", valid_until=date.today() + timedelta(days=3), **base
         )
+
+
+def test_the_duplicate_warning_names_the_other_need_and_links_it_only_for_who_may_open_it(
+    client_for, draft, elsewhere, caseworker, auditor
+):
+    """Issue 20, item 15: "同一受助对象的其他未办结需求 · 大邑县民政局 · 已发布" did not say which need."""
+    from django.urls import reverse
+
+    from needs.selectors import duplicates_for
+
+    assert [(d.reference, d.pk) for d in duplicates_for(caseworker, draft)] == [(elsewhere.reference, None)]
+    assert [(d.reference, d.pk) for d in duplicates_for(auditor, draft)] == [(elsewhere.reference, elsewhere.pk)]
+    link = f'<a href="{reverse("needs:detail", args=[elsewhere.pk])}">{elsewhere.reference}</a>'
+    page = client_for(caseworker).get(reverse("needs:detail", args=[draft.pk])).content.decode()
+    assert f"{elsewhere.reference} · {elsewhere.agency.name}" in page and link not in page
+    page = client_for(auditor).get(reverse("needs:detail", args=[draft.pk])).content.decode()
+    assert link in page

@@ -264,3 +264,105 @@ def test_no_one_outside_the_agency_changes_a_need(request, client, published, pe
     published.refresh_from_db()
     after = (published.state, published.title, published.scheme_checks.count(), published.beneficiary.consents.count())
     assert after == before
+
+
+def test_the_agency_needs_list_filters_searches_and_orders_newest_number_first(client_for, caseworker, county_agency):
+    """Issue 20, item 10: only a state filter, and an order by created_at that a bulk
+    import's equal timestamps scrambled (N000010…N000001, then N000020…N000011)."""
+
+    from categories.models import Category
+    from needs.models import Need
+
+    made = []
+    for i in range(6):
+        overrides = {"title": f"需求{'甲乙丙丁戊己'[i]} " + ("送餐" if i % 2 else "助学")}
+        if i == 3:
+            overrides |= {"category": Category.objects.get(code="education"), "urgency": "urgent"}
+        if i == 4:
+            overrides["region"] = Region.objects.get(code="510129002")
+        made.append(
+            services.need_create(
+                agency=county_agency, by=caseworker, data=card(**overrides), beneficiary=person(), household=[]
+            )
+        )
+    # Two imports' worth of equal timestamps, the later batch first in created_at order.
+    early, late = timezone_at(2026, 3, 1), timezone_at(2026, 2, 1)
+    Need.objects.filter(pk__in=[n.pk for n in made[:3]]).update(created_at=early)
+    Need.objects.filter(pk__in=[n.pk for n in made[3:]]).update(created_at=late)
+    client = client_for(caseworker)
+
+    def listed(**params) -> list[str]:
+        response = client.get(reverse("needs:list"), params)
+        assert response.status_code == 200
+        return [n.reference for n in response.context["page"].object_list]
+
+    refs = [n.reference for n in made]
+    assert listed() == refs[::-1]
+    assert listed(q=refs[2]) == [refs[2]]
+    assert listed(q=refs[2].lower()) == [refs[2]]
+    assert listed(q=str(made[2].pk)) == [refs[2]]
+    assert listed(q="送餐") == [refs[5], refs[3], refs[1]]
+    assert listed(category=Category.objects.get(code="education").pk) == [refs[3]]
+    assert listed(urgency="urgent") == [refs[3]]
+    assert listed(area="510129002") == [refs[4]]
+    assert listed(area="510129") == refs[::-1]
+    assert listed(created_from="2026-02-15") == refs[:3][::-1]
+    assert listed(created_to="2026-02-15", state="draft") == refs[3:][::-1]
+    assert listed(state="published") == []
+    assert listed(created_from="not a date") == refs[::-1]  # an invalid filter is ignored
+    with translation.override("zh-hans"):
+        page = client.get(reverse("needs:list")).content.decode()
+    for label in ("需求编号或文字", "类别", "紧急程度", "地区", "登记日期自"):
+        assert label in page, label
+
+
+def timezone_at(year: int, month: int, day: int):
+    import datetime
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime(year, month, day, 9, 0))
+
+
+def test_a_fresh_draft_shows_the_statutory_aid_check_as_a_checklist_until_submission(
+    client_for, caseworker, county_agency
+):
+    """Issue 20, item 12: right after saving a draft, nine alarms demanded the check."""
+    need = services.need_create(agency=county_agency, by=caseworker, data=card(), beneficiary=person(), household=[])
+    client = client_for(caseworker)
+    page = client.get(reverse("needs:detail", args=[need.pk])).content.decode()
+    assert 'data-testid="gap-todo"' in page and 'data-testid="gap-problems"' not in page
+
+    response = client.post(reverse("needs:act", args=[need.pk]), {"action": "submit"})
+    assert response.status_code == 302 and response["Location"].endswith("?check=submit#gap-h")
+    response = client.get(response["Location"])
+    page = response.content.decode()
+    assert 'data-testid="gap-problems"' in page and 'data-testid="gap-todo"' not in page
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]  # one message, not ten
+
+
+def test_withdrawing_looks_destructive_and_asks_to_confirm(client_for, caseworker, county_agency):
+    """Issue 20, item 13: 撤回 had the primary style of 提交审核 and no confirmation."""
+    import re
+
+    need = services.need_create(agency=county_agency, by=caseworker, data=card(), beneficiary=person(), household=[])
+    page = client_for(caseworker).get(reverse("needs:detail", args=[need.pk])).content.decode()
+    confirm = re.search(r'<details class="confirm-action" data-testid="confirm-withdraw">.*?</details>', page, re.S)
+    assert confirm, "withdraw is not behind a confirmation"
+    assert re.search(r'<button type="submit" class="danger" data-action="withdraw">', confirm.group())
+    assert 'name="reason" type="text" required' in confirm.group()
+    assert re.search(r'<button type="submit" data-action="submit">', page)  # the primary step stays primary
+
+
+def test_saved_statutory_aid_answers_read_in_the_forms_order(client_for, caseworker, county_agency):
+    """Issue 20, item 18: the saved answers came back sorted by their codes."""
+    from needs.models import Scheme
+
+    need = services.need_create(agency=county_agency, by=caseworker, data=card(), beneficiary=person(), household=[])
+    answer_all(need, caseworker)
+    services.need_transition(need=need, action="submit", by=caseworker)
+    with translation.override("zh-hans"):
+        page = client_for(caseworker).get(reverse("needs:detail", args=[need.pk])).content.decode()
+        labels = [str(scheme.label) for scheme in Scheme]
+    positions = [page.index(f"<li>{label}:") for label in labels]
+    assert positions == sorted(positions), labels

@@ -148,7 +148,9 @@ def test_the_auditor_works_a_report_through_the_pages(client_for, auditor, repor
     client = client_for(auditor)
     detail = url("report_queue:detail", report.pk)
 
-    client.post(url("report_queue:act", report.pk), {"action": "start"})
+    started = client.post(url("report_queue:act", report.pk), {"action": "start"}, follow=True)
+    # Issue 20, item 14: the message says what happened to this report, not a bare "done".
+    assert f"You are now looking into report {report.reference}." in text(started)
     refused = client.post(url("report_queue:act", report.pk), {"action": "close", "outcome": "referred"}, follow=True)
     assert "This field is required." in text(refused)
     assert Report.objects.get(pk=report.pk).state == ReportState.INVESTIGATING
@@ -157,7 +159,7 @@ def test_the_auditor_works_a_report_through_the_pages(client_for, auditor, repor
         {"action": "close", "outcome": "referred", "public_outcome": "Referred to the county discipline office."},
         follow=True,
     )
-    assert "done" in text(done)
+    assert f"Report {report.reference} is closed with its outcome." in text(done)
     assert Report.objects.get(pk=report.pk).state == ReportState.CLOSED
     wrong = client.post(url("report_queue:act", report.pk), {"action": "start"}, follow=True)
     assert "cannot be given" in text(wrong)

@@ -568,7 +568,16 @@ def test_a_preview_is_served_inline_and_locked_down_for_the_vetting_officer(vett
     policy = response["Content-Security-Policy"]
     assert policy.startswith("sandbox;")
     assert "default-src 'none'" in policy and "frame-ancestors 'self'" in policy
-    assert AuditEntry.objects.filter(action="document.download", actor_id=vetting_officer.pk).count() == 1
+    # Issue 20, item 17: a preview is its own kind, not a download, and recorded once
+    # however often the application's page (and so its preview) is opened again.
+    assert AuditEntry.objects.filter(action="document.preview", actor_id=vetting_officer.pk).count() == 1
+    assert not AuditEntry.objects.filter(action="document.download").exists()
+    client = sign_in(vetting_officer)
+    for _ in range(2):
+        assert download(client, document, preview="1")[0].status_code == 200
+    assert AuditEntry.objects.filter(action="document.preview").count() == 1
+    download(client, document)
+    assert AuditEntry.objects.filter(action="document.download").count() == 1
 
 
 # --- Documents: active content and the preview (issue 17) --------------------------------
@@ -1126,3 +1135,17 @@ def test_an_ordinary_field_of_an_approved_organisation_is_saved_at_once(applican
     assert "The profile was saved." in messages_of(response)
     assert fresh(approved_org).phone == "028-12345678"
     assert not ChangeRequest.objects.exists()
+
+
+def test_registration_says_which_optional_fields_submission_will_need(outsider):
+    """Issue 20, item 3: bank details were optional at registration, then refused the
+    submission. The form says so beside each such field, in both languages."""
+    from vetting.selectors import PROFILE_REQUIRED
+
+    client = sign_in(outsider)
+    page = html.unescape(client.get(url("organisations:register")).content.decode())
+    for name in ("bank_name", "bank_account_name", "bank_account"):
+        assert re.search(rf'id="id_{name}_help"[^>]*>Optional now; needed before you submit', page), name
+    assert {name for name, _ in PROFILE_REQUIRED} >= {"bank_name", "bank_account_name", "bank_account"}
+    chinese = text(client.get(url("organisations:register", lang="zh-hans")))
+    assert chinese.count("提交审核前须填写") == 3

@@ -154,7 +154,11 @@ def test_approval_needs_a_complete_checklist(under_review, vetting_officer):
     services.checklist_record(organisation=under_review, by=vetting_officer, items={"registration": ("pass", "")})
     with pytest.raises(Incomplete) as caught:
         services.organisation_transition(organisation=under_review, action="approve", by=vetting_officer)
-    assert "bank" in caught.value.missing
+    # Issue 20, item 4: in words, never the raw codes ("registration | uscc | … no_adverse").
+    from vetting.workflow import CHECKLIST
+
+    assert caught.value.missing == [str(e.label) for e in CHECKLIST if e.code != "registration"]
+    assert "bank" not in caught.value.missing and "no_adverse" not in caught.value.missing
 
 
 def test_a_failed_item_needs_a_note_and_blocks_approval(under_review, vetting_officer):

@@ -1,7 +1,9 @@
 // Draws each chart of the transparency page with Apache ECharts, from the JSON the page
 // holds beside it. The table under each chart is the source of truth (and what screen
 // readers and readers without JavaScript get); the chart is drawn only for the eye.
-// A hidden value ("fewer than 5") arrives as null: a gap in the chart, its words in the tooltip.
+// A hidden value ("fewer than 5") arrives as null: no bar or point (its number is not
+// ours to show), but a hollow marker on the axis labelled with its words, so that it
+// never reads as zero; its words are in the tooltip too.
 (function () {
   "use strict";
   if (!window.echarts) return;
@@ -36,6 +38,17 @@
         data: data.values,
         connectNulls: false,
         itemStyle: { color: "#1d5fa7" },
+      }, {
+        // The suppressed points: a marker at the foot of the axis with the words.
+        type: "scatter",
+        name: "suppressed",
+        silent: true,
+        tooltip: { show: false },
+        symbol: "rect",
+        symbolSize: [10, 10],
+        itemStyle: { color: "#fff", borderColor: "#55606e", borderType: "dashed", borderWidth: 1 },
+        label: { show: true, position: "top", rotate: 90, align: "left", color: "#55606e", formatter: function (p) { return texts[p.dataIndex]; } },
+        data: data.values.map(function (v) { return v === null ? 0 : "-"; }),
       }],
     };
   }
