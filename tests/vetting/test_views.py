@@ -1145,7 +1145,7 @@ def test_registration_says_which_optional_fields_submission_will_need(outsider):
     client = sign_in(outsider)
     page = html.unescape(client.get(url("organisations:register")).content.decode())
     for name in ("bank_name", "bank_account_name", "bank_account"):
-        assert re.search(rf'id="id_{name}_help"[^>]*>Optional now; needed before you submit', page), name
+        assert re.search(rf'id="id_{name}_helptext"[^>]*>Optional now; needed before you submit', page), name
     assert {name for name, _ in PROFILE_REQUIRED} >= {"bank_name", "bank_account_name", "bank_account"}
     chinese = text(client.get(url("organisations:register", lang="zh-hans")))
     assert chinese.count("提交审核前须填写") == 3
