@@ -131,34 +131,36 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
-@require_POST
-def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+def _act(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
+    """Run ``service`` on the visible import: a refusal by role is a 403, any other
+    refusal a message, success ``done``; back to the import's page either way."""
     batch = _visible_import(request, pk)
     try:
-        services.import_commit_request(batch=batch, by=request.user)
+        service(batch=batch, by=request.user)
     except NotAllowed as exc:
         raise PermissionDenied from exc
     except ImportRefused as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("The import has started; the needs appear when every row is written."))
+        messages.success(request, done)
     return redirect("imports:detail", batch.pk)
+
+
+@login_required
+@require_POST
+def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        services.import_commit_request,
+        _("The import has started; the needs appear when every row is written."),
+    )
 
 
 @login_required
 @require_POST
 def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = _visible_import(request, pk)
-    try:
-        services.import_cancel(batch=batch, by=request.user)
-    except NotAllowed as exc:
-        raise PermissionDenied from exc
-    except ImportRefused as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("The import was cancelled and its file deleted."))
-    return redirect("imports:detail", batch.pk)
+    return _act(request, pk, services.import_cancel, _("The import was cancelled and its file deleted."))
 
 
 def _csv_response(rows) -> HttpResponse:
