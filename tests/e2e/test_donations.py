@@ -22,6 +22,18 @@ localstripe_url = donations_conftest.localstripe_url
 stripe_for_browser = donations_conftest.stripe_for_browser
 
 
+def pay_with_the_test_card(page) -> None:
+    """On the payment page: card 4242 4242 4242 4242 into localstripe's stand-in, then pay."""
+    element = page.get_by_test_id("payment-element")
+    element.locator("input[placeholder=number]").fill("4242424242424242")
+    element.locator("input[placeholder=exp_month]").fill("12")
+    element.locator("input[placeholder=exp_year]").fill("34")
+    element.locator("input[placeholder=cvc]").fill("123")
+    element.locator("input[placeholder=postal_code]").fill("611330")
+    page.get_by_test_id("pay").click()
+    page.wait_for_url("**/done/")
+
+
 def test_a_donor_pays_on_the_public_page(stripe_for_browser, page, base_url):
     from donations.models import Campaign, DonationEntry, DonationState
     from donations.selectors import figures
@@ -43,14 +55,7 @@ def test_a_donor_pays_on_the_public_page(stripe_for_browser, page, base_url):
     page.fill("#id_email", "donor@example.test")
     page.get_by_test_id("donate").click()
     page.wait_for_url("**/donations/pay/**")
-    element = page.get_by_test_id("payment-element")
-    element.locator("input[placeholder=number]").fill("4242424242424242")
-    element.locator("input[placeholder=exp_month]").fill("12")
-    element.locator("input[placeholder=exp_year]").fill("34")
-    element.locator("input[placeholder=cvc]").fill("123")
-    element.locator("input[placeholder=postal_code]").fill("611330")
-    page.get_by_test_id("pay").click()
-    page.wait_for_url("**/done/")
+    pay_with_the_test_card(page)
 
     wait_for(
         lambda: DonationEntry.objects.filter(campaign=campaign, kind="received", amount_minor=8880).exists(),
@@ -133,16 +138,9 @@ def test_the_demo_gives_and_refunds_through_make_runs_stand_in(make_run_stripe, 
     page.fill("#id_email", "giver@example.test")
     page.get_by_test_id("donate").click()
     page.wait_for_url("**/donations/pay/**")
-    csp = page.evaluate("() => document.querySelector('script[src*=\"js.stripe.com\"]').src")
-    assert csp.startswith(api)  # localstripe's Stripe.js stand-in, allowed by the CSP
-    element = page.get_by_test_id("payment-element")
-    element.locator("input[placeholder=number]").fill("4242424242424242")
-    element.locator("input[placeholder=exp_month]").fill("12")
-    element.locator("input[placeholder=exp_year]").fill("34")
-    element.locator("input[placeholder=cvc]").fill("123")
-    element.locator("input[placeholder=postal_code]").fill("611330")
-    page.get_by_test_id("pay").click()
-    page.wait_for_url("**/done/")
+    stripe_js = page.evaluate("() => document.querySelector('script[src*=\"js.stripe.com\"]').src")
+    assert stripe_js.startswith(api)  # localstripe's Stripe.js stand-in, allowed by the CSP
+    pay_with_the_test_card(page)
     wait_for(
         lambda: DonationEntry.objects.filter(campaign=campaign, kind="received", amount_minor=10_000).exists(),
         what="localstripe's signed webhook, registered by stripe_standin",
