@@ -1,11 +1,14 @@
 """Domain errors raised by account services; views turn them into messages."""
 
+from core import errors
+from core.errors import DomainError
 
-class AccountsError(Exception):
+
+class AccountsError(DomainError):
     """Base: the operation was refused and nothing changed."""
 
 
-class NotAllowed(AccountsError):
+class NotAllowed(AccountsError, errors.NotAllowed):
     pass
 
 

@@ -1,15 +1,18 @@
 """Domain errors of contracts; each means the operation was refused and nothing changed."""
 
+from core import errors
+from core.errors import DomainError
 
-class ContractError(Exception):
+
+class ContractError(DomainError):
     pass
 
 
-class InvalidTransition(ContractError):
+class InvalidTransition(ContractError, errors.InvalidTransition):
     pass
 
 
-class NotAllowed(ContractError):
+class NotAllowed(ContractError, errors.NotAllowed):
     pass
 
 
@@ -17,16 +20,12 @@ class SeparationOfDuties(NotAllowed):
     pass
 
 
-class ReasonRequired(ContractError):
+class ReasonRequired(ContractError, errors.ReasonRequired):
     pass
 
 
 class TermsInvalid(ContractError):
     """The terms cannot be signed as they are; ``problems`` lists why."""
-
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.problems = problems or []
 
 
 class PaymentRefused(ContractError):
@@ -37,10 +36,7 @@ class ConfirmationRefused(ContractError):
     pass
 
 
-class IdentityLeak(ContractError):
+class IdentityLeak(ContractError, errors.IdentityLeak):
     """A text the organisation, auditors or the public read identifies the person;
     ``field`` names the text."""
 
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field

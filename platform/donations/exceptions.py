@@ -1,15 +1,14 @@
 from __future__ import annotations
 
+from core import errors
+from core.errors import DomainError
 
-class DonationError(Exception):
+
+class DonationError(DomainError):
     """A refusal with a message for the person who asked."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = str(message)
 
-
-class NotAllowed(DonationError):
+class NotAllowed(DonationError, errors.NotAllowed):
     pass
 
 

@@ -1,11 +1,14 @@
 """Domain errors of imports; each means the operation was refused and nothing changed."""
 
+from core import errors
+from core.errors import DomainError
 
-class ImportRefused(Exception):
+
+class ImportRefused(DomainError):
     pass
 
 
-class NotAllowed(ImportRefused):
+class NotAllowed(ImportRefused, errors.NotAllowed):
     pass
 
 

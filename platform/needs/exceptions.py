@@ -1,15 +1,18 @@
 """Domain errors of needs; each means the operation was refused and nothing changed."""
 
+from core import errors
+from core.errors import DomainError
 
-class NeedError(Exception):
+
+class NeedError(DomainError):
     pass
 
 
-class InvalidTransition(NeedError):
+class InvalidTransition(NeedError, errors.InvalidTransition):
     pass
 
 
-class NotAllowed(NeedError):
+class NotAllowed(NeedError, errors.NotAllowed):
     pass
 
 
@@ -20,24 +23,16 @@ class SeparationOfDuties(NotAllowed):
 class GapGateNotPassed(NeedError):
     """The statutory-aid check is incomplete or routes the case to a scheme first."""
 
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.problems = problems or []
 
-
-class IdentityLeak(NeedError):
+class IdentityLeak(NeedError, errors.IdentityLeak):
     """A text others read identifies the person; ``field`` names the text."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class NeverPurchased(NeedError):
     pass
 
 
-class ReasonRequired(NeedError):
+class ReasonRequired(NeedError, errors.ReasonRequired):
     pass
 
 

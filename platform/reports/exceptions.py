@@ -1,15 +1,18 @@
 """Domain errors of reports from the public; each means nothing was stored or changed."""
 
+from core import errors
+from core.errors import DomainError
 
-class ReportError(Exception):
+
+class ReportError(DomainError):
     pass
 
 
-class NotAllowed(ReportError):
+class NotAllowed(ReportError, errors.NotAllowed):
     pass
 
 
-class InvalidTransition(ReportError):
+class InvalidTransition(ReportError, errors.InvalidTransition):
     pass
 
 

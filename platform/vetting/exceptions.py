@@ -1,15 +1,18 @@
 """Domain errors of vetting; each means the operation was refused and nothing changed."""
 
+from core import errors
+from core.errors import DomainError
 
-class VettingError(Exception):
+
+class VettingError(DomainError):
     pass
 
 
-class InvalidTransition(VettingError):
+class InvalidTransition(VettingError, errors.InvalidTransition):
     pass
 
 
-class NotAllowed(VettingError):
+class NotAllowed(VettingError, errors.NotAllowed):
     pass
 
 
@@ -25,7 +28,7 @@ class Incomplete(VettingError):
         self.missing = missing or []
 
 
-class ReasonRequired(VettingError):
+class ReasonRequired(VettingError, errors.ReasonRequired):
     pass
 
 
