@@ -9,7 +9,9 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
+from contracts.models import Contract, PaymentState
 from donations.models import Campaign, CampaignState, DonationEntry, EntryKind, Refund
+from regions.models import RegionLevel
 
 # The contract side counts in yuan (Decimal, two places); the journal in fen.
 COFUNDED_NEED_STATES = frozenset({"awarded", "claimed", "in_contract"})
@@ -75,7 +77,6 @@ def _sums(campaign: Campaign) -> dict[str, int]:
 
 
 def authorised_payments_minor(campaign: Campaign) -> int:
-    from contracts.models import Contract, PaymentState
 
     contract = Contract.objects.filter(need_id=campaign.need_id).first()
     if contract is None:
@@ -127,7 +128,6 @@ def totals() -> dict[str, int]:
 def county_of(region):
     """The county a region lies in (or the region itself above county level): the
     public page never shows anything finer."""
-    from regions.models import RegionLevel
 
     if region.level != RegionLevel.TOWNSHIP:
         return region

@@ -11,6 +11,7 @@ from core.widgets import DateInput
 from needs.models import ConsentMethod, Criterion, GapReason, Need, Proposal, Scheme, SchemeAnswer
 from needs.services import NEED_FIELDS
 from needs.workflow import DEFAULT_WEIGHTS
+from organisations.selectors import organisations_may_act
 from regions.forms import RegionField
 from vetting.uploads import DocumentFileField
 
@@ -295,7 +296,6 @@ class InviteForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
 
     def __init__(self, *args, need: Need, **kwargs) -> None:
-        from organisations.selectors import organisations_may_act
 
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = (

@@ -12,8 +12,10 @@ from django.db.models import Q, QuerySet
 from accounts import policy
 from accounts.models import AGENCY_ROLES, Role
 from core.identity_guard import Known, Leak, identity_in
+from core.workflow import Transition
 from needs.models import Beneficiary, Need, NeedInvitation, NeedState, Proposal, Scheme, SchemeCheck, Scope
 from needs.rules import CARD_TEXTS
+from needs.workflow import TRANSITIONS, actor_refusal, route_refusal
 from organisations.selectors import acting_organisations, organisations_may_act
 
 # States in which organisations in scope see a need's card: open for a claim or for proposals.
@@ -293,3 +295,15 @@ def needs_failing_identity_guard(*, agency=None, batch_size: int = 500) -> Itera
             if leak is not None:
                 yield need, leak
         last = batch[-1].pk
+
+
+def need_actions(user, need: Need) -> list[Transition]:
+    """The steps ``user`` may take on ``need`` now, in the table's order: the state allows
+    them, the table's actor is this person, and the need goes that way (claim or
+    proposals). What the service checks with the step's own input (a reason, a conflict
+    of interest, the gap gate) is checked when it is taken."""
+    return [
+        t
+        for t in TRANSITIONS.values()
+        if need.state in t.sources and actor_refusal(t, need, user) is None and route_refusal(t, need) is None
+    ]

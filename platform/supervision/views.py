@@ -11,7 +11,7 @@ from django.shortcuts import render
 from accounts import policy
 from audit.actions import action_label
 from audit.models import Outcome
-from audit.selectors import audit_entries_visible_to
+from supervision.selectors import audit_entries_visible_to
 
 
 def _date(value: str):
