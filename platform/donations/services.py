@@ -53,6 +53,7 @@ from donations.selectors import (
     format_minor,
     to_minor,
 )
+from donations.workflow import CAMPAIGN_TRANSITIONS, DONATION_TRANSITIONS
 from needs.models import Need
 from needs.selectors import identity_known_for_need
 from notifications.services import notify, send_templated_email, url_for
@@ -198,13 +199,11 @@ def donation_start(*, campaign: Campaign, amount_minor, donor_name: str, email: 
         )
     except stripe.StripeError as exc:
         logger.warning("PaymentIntent for donation %s not created: %s", donation.pk, exc)
-        Donation.objects.filter(pk=donation.pk).update(
-            state=DonationState.FAILED, failure_message=str(getattr(exc, "user_message", "") or "")[:300]
+        donation_transition(
+            donation=donation, action="refuse", failure_message=str(getattr(exc, "user_message", "") or "")[:300]
         )
         raise PaymentUnavailable(_("The payment service did not answer. Nothing was charged; try again.")) from exc
-    Donation.objects.filter(pk=donation.pk, state=DonationState.CREATED).update(
-        payment_intent=intent["id"], state=DonationState.PENDING
-    )
+    donation_transition(donation=donation, action="send", payment_intent=intent["id"])
     donation.refresh_from_db()
     record(
         action="donations.donation_start",
@@ -312,6 +311,33 @@ def _dispatch(kind: str, obj: dict, listed: list[dict]) -> None:
         _receive(donation, amount=donation.amount_minor)
 
 
+def donation_transition(*, donation: Donation, action: str, **fields) -> bool:
+    """The one door for a donation's state (``donations.workflow.DONATION_TRANSITIONS``):
+    a conditional update from the step's source states, with ``fields`` written beside it.
+    Atomic on its own; the webhook's steps also hold the row lock (``_lock``). Returns
+    whether the donation moved (Stripe's events repeat and cross: a step whose source is
+    gone is no step); ``donation`` is updated in memory."""
+    step = DONATION_TRANSITIONS[action]
+    moved = Donation.objects.filter(pk=donation.pk, state__in=step.sources).update(state=step.target, **fields)
+    if moved:
+        donation.state = step.target
+        for name, value in fields.items():
+            setattr(donation, name, value)
+    return bool(moved)
+
+
+def campaign_transition(*, campaign: Campaign, action: str, **fields) -> bool:
+    """The one door for a campaign's state (``donations.workflow.CAMPAIGN_TRANSITIONS``),
+    as ``donation_transition``. Returns whether it moved (closing twice is no step)."""
+    step = CAMPAIGN_TRANSITIONS[action]
+    moved = Campaign.objects.filter(pk=campaign.pk, state__in=step.sources).update(state=step.target, **fields)
+    if moved:
+        campaign.state = step.target
+        for name, value in fields.items():
+            setattr(campaign, name, value)
+    return bool(moved)
+
+
 def _lock(donation: Donation) -> tuple[Donation, Campaign]:
     campaign = Campaign.objects.select_for_update(of=("self",)).select_related("need").get(pk=donation.campaign_id)
     donation = Donation.objects.select_for_update().get(pk=donation.pk)
@@ -321,12 +347,11 @@ def _lock(donation: Donation) -> tuple[Donation, Campaign]:
 def _fail(donation: Donation, obj: dict) -> None:
     with transaction.atomic():
         donation, _campaign = _lock(donation)
-        if donation.state not in {DonationState.CREATED, DonationState.PENDING}:
-            return  # a success (or refund) already told us more
         error = obj.get("last_payment_error") or {}
-        donation.state = DonationState.FAILED
-        donation.failure_message = str(error.get("message") or "")[:300]
-        donation.save(update_fields=["state", "failure_message"])
+        if not donation_transition(
+            donation=donation, action="fail", failure_message=str(error.get("message") or "")[:300]
+        ):
+            return  # a success (or refund) already told us more
         record(action="donations.donation_failed", actor_label=STRIPE_LABEL, obj=donation, summary={})
 
 
@@ -344,10 +369,9 @@ def _receive(donation: Donation, *, amount: int) -> None:
             ref=donation.payment_intent,
             memo=f"donation {donation.public_id}",
         )
-        if donation.state in {DonationState.CREATED, DonationState.PENDING, DonationState.FAILED}:
-            donation.state = DonationState.SUCCEEDED
+        donation_transition(donation=donation, action="receive")  # a refund that came first stays
         donation.succeeded_at = donation.succeeded_at or timezone.now()
-        donation.save(update_fields=["state", "succeeded_at"])
+        donation.save(update_fields=["succeeded_at"])
         record(
             action="donations.received",
             actor_label=STRIPE_LABEL,
@@ -485,8 +509,9 @@ def refund_record(*, donation: Donation, stripe_refund: dict) -> None:
                 "s"
             ]
         )
-        donation.state = DonationState.REFUNDED if refunded >= donation.amount_minor else DonationState.PARTLY_REFUNDED
-        donation.save(update_fields=["state"])
+        donation_transition(
+            donation=donation, action="refund_whole" if refunded >= donation.amount_minor else "refund_part"
+        )
         record(
             action="donations.refunded",
             actor_label=STRIPE_LABEL,
@@ -575,12 +600,10 @@ def campaign_close(*, campaign: Campaign, reason: str) -> int:
     Returns the amount decided for refund."""
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update(of=("self",)).select_related("need").get(pk=campaign.pk)
-        if campaign.state == CampaignState.CLOSED:
+        if not campaign_transition(
+            campaign=campaign, action="close", closed_at=timezone.now(), close_reason=reason[:40]
+        ):
             return 0
-        campaign.state = CampaignState.CLOSED
-        campaign.closed_at = timezone.now()
-        campaign.close_reason = reason[:40]
-        campaign.save(update_fields=["state", "closed_at", "close_reason"])
         f = figures(campaign)
         _release(campaign, f.allocated - f.used, "need " + reason)
         left = f.received - committed_refunds(campaign) - f.used

@@ -8,7 +8,6 @@ import of an agency one does not record for is a 404.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import policy
 from audit.services import record
+from core.attempt import attempt
 from imports import downloads, services
 from imports.columns import COLUMNS
 from imports.exceptions import ImportRefused, NotAllowed
@@ -135,14 +135,7 @@ def _act(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
     """Run ``service`` on the visible import: a refusal by role is a 403, any other
     refusal a message, success ``done``; back to the import's page either way."""
     batch = _visible_import(request, pk)
-    try:
-        service(batch=batch, by=request.user)
-    except NotAllowed as exc:
-        raise PermissionDenied from exc
-    except ImportRefused as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, done)
+    attempt(request, lambda: service(batch=batch, by=request.user), success=done)
     return redirect("imports:detail", batch.pk)
 
 

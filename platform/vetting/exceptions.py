@@ -21,11 +21,11 @@ class ConflictOfInterest(NotAllowed):
 
 
 class Incomplete(VettingError):
-    """Something required is missing; ``missing`` lists what, in words."""
+    """Something required is missing; ``missing`` (also ``problems``) lists what, in words."""
 
     def __init__(self, message: str, missing: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.missing = missing or []
+        super().__init__(message, problems=missing)
+        self.missing = self.problems
 
 
 class ReasonRequired(VettingError, errors.ReasonRequired):

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import policy
 from accounts.forms import InvitationForm
 from accounts.models import Invitation
+from core.attempt import attempt
 from organisations.models import Organisation, VettingState
 from organisations.selectors import organisations_visible_to
 from regions.forms import RegionFilterForm
@@ -50,19 +51,6 @@ def _error(request: HttpRequest, exc: VettingError) -> None:
     messages.error(request, str(exc))
     for item in getattr(exc, "missing", []):
         messages.error(request, item)
-
-
-def _officer_attempt(request: HttpRequest, call, *, success: str) -> None:
-    """Run an officer's service call: a refusal of the person is a 403, any other
-    refusal a message (nothing changed), success a confirmation."""
-    try:
-        call()
-    except NotAllowed as exc:
-        raise PermissionDenied from exc
-    except VettingError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, success)
 
 
 # --- The organisation's side ----------------------------------------------------------
@@ -280,7 +268,7 @@ def vetting_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _officer_organisation(request, pk)
     form = ChecklistForm(request.POST)
     if form.is_valid():
-        _officer_attempt(
+        attempt(
             request,
             lambda: services.checklist_record(organisation=organisation, by=request.user, items=form.items()),
             success=_("The checklist was saved."),
@@ -299,7 +287,7 @@ def vetting_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("vetting:detail", organisation.pk)
     until = form.cleaned_data["approved_until"]
     approved_until = datetime.combine(until, time(23, 59, 59), tzinfo=ZoneInfo(settings.TIME_ZONE)) if until else None
-    _officer_attempt(
+    attempt(
         request,
         lambda: services.organisation_transition(
             organisation=organisation,
@@ -321,7 +309,7 @@ def change_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _officer_organisation(request, change_request.organisation_id)
     form = ChangeDecisionForm(request.POST)
     if form.is_valid():
-        _officer_attempt(
+        attempt(
             request,
             lambda: services.change_request_decide(
                 change_request=change_request,
