@@ -16,6 +16,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import ContractState
+from core.types import StrOrPromise
 
 MAX_QUERY = 100
 MAX_TERMS = 5
@@ -58,7 +59,7 @@ class RegisterQuery:
     amount: str = ""
     sort: str = DEFAULT_SORT
     # What could not be understood, as the page tells it; any of it empties the result.
-    problems: list[str] = field(default_factory=list)
+    problems: list[StrOrPromise] = field(default_factory=list)
 
     @property
     def invalid(self) -> bool:

@@ -32,6 +32,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFile
 
+from core.types import StrOrPromise
 from vetting.pdf_scan import Finding, pdf_scan
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -119,7 +120,7 @@ MESSAGES = {
 
 # What the PDF scan found, and the code of the refusal. Printing to a new PDF ("Microsoft
 # Print to PDF", "Save as PDF") keeps the pages and drops scripts, attachments and forms.
-PDF_FINDINGS: dict[Finding, tuple[str, str]] = {
+PDF_FINDINGS: dict[Finding, tuple[str, StrOrPromise]] = {
     Finding.JAVASCRIPT: (
         "active_content",
         _("The PDF contains JavaScript, which a PDF reader would run. Print it to a new PDF and upload that file."),
