@@ -20,8 +20,10 @@ from accounts.exceptions import (
     NotAllowed,
 )
 from accounts.models import ORGANISATION_ROLES, Invitation, Membership, User
+from agencies.models import Agency
 from audit.services import record
 from notifications.services import notify, send_templated_email
+from organisations.models import Organisation
 
 
 def _token_hash(token: str) -> str:
@@ -29,7 +31,13 @@ def _token_hash(token: str) -> str:
 
 
 def invitation_create(
-    *, by: User, email: str, role: str, agency=None, organisation=None, site_url: str
+    *,
+    by: User,
+    email: str,
+    role: str,
+    agency: Agency | None = None,
+    organisation: Organisation | None = None,
+    site_url: str,
 ) -> tuple[Invitation, str]:
     """Invite ``email`` to ``role`` in an agency, an organisation or the platform.
 

@@ -14,11 +14,12 @@ from accounts import policy, services
 from accounts.exceptions import AccountsError, InvitationInvalid
 from accounts.forms import PreferencesForm
 from accounts.models import Invitation, Membership
+from accounts.types import AuthenticatedRequest
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     form = PreferencesForm(
         request.POST or None,
@@ -68,7 +69,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 @reauthentication_required
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk)
     try:
         services.invitation_revoke(invitation=invitation, by=request.user)
@@ -85,7 +86,7 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @reauthentication_required
-def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(Membership.objects.select_related("user", "agency", "organisation"), pk=pk)
     try:
         services.membership_remove(membership=membership, by=request.user)
@@ -109,7 +110,7 @@ def _scope_url(item) -> str:
 @login_required
 @require_POST
 @reauthentication_required
-def invite(request: HttpRequest, scope: str, pk: int) -> HttpResponse:
+def invite(request: AuthenticatedRequest, scope: str, pk: int) -> HttpResponse:
     """Invite someone to an agency or an organisation the inviter administers."""
     from django.conf import settings
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
+from accounts.types import AuthenticatedRequest
 from agencies.models import Agency
 from categories.models import Category
 from contracts import ledger, selectors, services
@@ -241,7 +242,7 @@ def _refused(request: HttpRequest, exc: ContractError) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contract_new(request: HttpRequest, need_pk: int) -> HttpResponse:
+def contract_new(request: AuthenticatedRequest, need_pk: int) -> HttpResponse:
     need = _draft_need(request, need_pk)
     existing = Contract.objects.filter(need=need).first()
     if existing:
@@ -276,7 +277,7 @@ def contract_new(request: HttpRequest, need_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _party_contract(request, pk)
     if not policy.can_draft_contract(request.user, contract.agency):
         raise PermissionDenied
@@ -337,7 +338,7 @@ def _step(request: HttpRequest, call, *, success: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def contract_send(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_send(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _party_contract(request, pk)
     return _step(
         request,
@@ -349,7 +350,7 @@ def contract_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def contract_recall(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_recall(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _party_contract(request, pk)
     return _step(
         request,
@@ -362,7 +363,7 @@ def contract_recall(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @reauthentication_required
-def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_sign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Sign after re-authentication: a page that says exactly what is being signed."""
     contract = _party_contract(request, pk)
     version = services.open_version(contract)
@@ -395,7 +396,7 @@ def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def contract_amend(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_amend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _party_contract(request, pk)
     try:
         services.contract_amend(contract=contract, by=request.user, reason=request.POST.get("reason", ""))
@@ -408,7 +409,7 @@ def contract_amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def contract_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_discard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _party_contract(request, pk)
     return _step(
         request,
@@ -421,7 +422,7 @@ def contract_discard(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @reauthentication_required
-def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_terminate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _party_contract(request, pk)
     if not policy.can_sign_for_agency(request.user, contract.agency):
         raise PermissionDenied

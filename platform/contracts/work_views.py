@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
 from accounts.models import Role
+from accounts.types import AuthenticatedRequest
 from audit.services import record
 from contracts import ledger, services
 from contracts.exceptions import ContractError, NotAllowed, TermsInvalid
@@ -143,7 +144,7 @@ def _payment_overdue(milestone: Milestone) -> bool:
 
 
 @login_required
-def milestone_detail(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def milestone_detail(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
     contract, milestone = _milestone(request, pk, milestone_pk)
     user = request.user
     may_work = policy.can_work_on_contract(user, contract)
@@ -199,7 +200,7 @@ def milestone_detail(request: HttpRequest, pk: int, milestone_pk: int) -> HttpRe
 
 @login_required
 @require_POST
-def record_add(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def record_add(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
     contract, milestone = _milestone(request, pk, milestone_pk)
     _require(policy.can_work_on_contract(request.user, contract))
     form = ServiceRecordForm(request.POST)
@@ -216,7 +217,7 @@ def record_add(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def file_add(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def file_add(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
     contract, milestone = _milestone(request, pk, milestone_pk)
     _require(policy.can_work_on_contract(request.user, contract))
     form = EvidenceFileForm(request.POST, request.FILES)
@@ -235,7 +236,7 @@ def file_add(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
 
 
 @login_required
-def file_download(request: HttpRequest, pk: int, milestone_pk: int, file_pk: int) -> FileResponse:
+def file_download(request: AuthenticatedRequest, pk: int, milestone_pk: int, file_pk: int) -> FileResponse:
     contract = _party(request, pk)
     item = get_object_or_404(EvidenceFile, milestone__contract=contract, milestone__pk=milestone_pk, pk=file_pk)
     record(action="contract.evidence_open", actor=request.user, obj=contract, summary={"file": item.pk})
@@ -244,7 +245,7 @@ def file_download(request: HttpRequest, pk: int, milestone_pk: int, file_pk: int
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def submit(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
     contract, milestone = _milestone(request, pk, milestone_pk)
     _require(policy.can_work_on_contract(request.user, contract))
     _attempt(
@@ -258,7 +259,7 @@ def submit(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @never_cache
-def confirmation_new(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def confirmation_new(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
     """A new link and code for the beneficiary, shown once on a printable card."""
     contract, milestone = _milestone(request, pk, milestone_pk)
     _require(policy.can_work_on_contract(request.user, contract))
@@ -299,7 +300,7 @@ def confirmation_new(request: HttpRequest, pk: int, milestone_pk: int) -> HttpRe
 
 @login_required
 @require_POST
-def dispute_resolve(request: HttpRequest, pk: int, milestone_pk: int, confirmation_pk: int) -> HttpResponse:
+def dispute_resolve(request: AuthenticatedRequest, pk: int, milestone_pk: int, confirmation_pk: int) -> HttpResponse:
     contract, milestone = _milestone(request, pk, milestone_pk)
     confirmation = get_object_or_404(Confirmation, milestone=milestone, pk=confirmation_pk)
     _require(policy.can_accept_milestone(request.user, contract))
@@ -322,7 +323,7 @@ def dispute_resolve(request: HttpRequest, pk: int, milestone_pk: int, confirmati
 
 @login_required
 @require_POST
-def accept(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def accept(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
     contract, milestone = _milestone(request, pk, milestone_pk)
     _require(policy.can_sign_for_agency(request.user, contract.agency))  # the preparer is told why (403)
     _attempt(
@@ -335,7 +336,7 @@ def accept(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def return_(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def return_(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
     contract, milestone = _milestone(request, pk, milestone_pk)
     _require(policy.can_sign_for_agency(request.user, contract.agency))
     form = ReasonForm(request.POST)
@@ -355,7 +356,7 @@ def return_(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def payment_record(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def payment_record(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
     contract, milestone = _milestone(request, pk, milestone_pk)
     _require(policy.can_handle_payments(request.user, contract.agency))
     form = PaymentRecordForm(request.POST, request.FILES)
@@ -389,7 +390,7 @@ def _payment(request: HttpRequest, pk: int, payment_pk: int) -> tuple[Contract, 
 
 @login_required
 @require_POST
-def payment_authorise(request: HttpRequest, pk: int, payment_pk: int) -> HttpResponse:
+def payment_authorise(request: AuthenticatedRequest, pk: int, payment_pk: int) -> HttpResponse:
     contract, payment = _payment(request, pk, payment_pk)
     _require(policy.can_handle_payments(request.user, contract.agency))
     _attempt(
@@ -402,7 +403,7 @@ def payment_authorise(request: HttpRequest, pk: int, payment_pk: int) -> HttpRes
 
 @login_required
 @require_POST
-def payment_reject(request: HttpRequest, pk: int, payment_pk: int) -> HttpResponse:
+def payment_reject(request: AuthenticatedRequest, pk: int, payment_pk: int) -> HttpResponse:
     contract, payment = _payment(request, pk, payment_pk)
     _require(policy.can_handle_payments(request.user, contract.agency))
     form = ReasonForm(request.POST)
@@ -418,7 +419,7 @@ def payment_reject(request: HttpRequest, pk: int, payment_pk: int) -> HttpRespon
 
 
 @login_required
-def payment_proof(request: HttpRequest, pk: int, payment_pk: int) -> FileResponse:
+def payment_proof(request: AuthenticatedRequest, pk: int, payment_pk: int) -> FileResponse:
     contract = _party(request, pk)
     payment = get_object_or_404(Payment, contract=contract, pk=payment_pk)
     if not payment.proof:
@@ -431,7 +432,7 @@ def payment_proof(request: HttpRequest, pk: int, payment_pk: int) -> FileRespons
 
 
 @login_required
-def ledger_view(request: HttpRequest, pk: int) -> HttpResponse:
+def ledger_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
     may_reverse = policy.can_handle_payments(request.user, contract.agency)
     entries = list(
@@ -461,7 +462,7 @@ def ledger_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reverse(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+def reverse(request: AuthenticatedRequest, pk: int, entry_pk: int) -> HttpResponse:
     contract = _contract(request, pk)
     entry = get_object_or_404(JournalEntry, contract=contract, pk=entry_pk)
     _require(policy.can_handle_payments(request.user, contract.agency))
@@ -482,7 +483,7 @@ def reverse(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
     _require(policy.can_sign_for_agency(request.user, contract.agency))
     version = services.current_version(contract)
@@ -521,7 +522,7 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report(request: HttpRequest, pk: int) -> HttpResponse:
+def report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """GET: the final report (for the parties), or the upload form for the organisation
     while there is none. POST: the organisation uploads it."""
     contract = _party(request, pk)
@@ -549,7 +550,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def close(request: HttpRequest, pk: int) -> HttpResponse:
+def close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
     _require(policy.can_sign_for_agency(request.user, contract.agency))
     _attempt(

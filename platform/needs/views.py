@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
+from accounts.types import AuthenticatedRequest
 from agencies.selectors import agencies_visible_to
 from core.crypto import DecryptionError, decrypt, encrypt, mask
 from matching.fit import suggested_organisations
@@ -58,7 +59,7 @@ def _error_field(exc: NeedError, form) -> str:
 
 
 @login_required
-def need_list(request: HttpRequest) -> HttpResponse:
+def need_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if not (policy.is_agency_staff(user) or policy.organisation_ids(user) or policy.can_read_audit_log(user)):
         raise PermissionDenied
@@ -91,7 +92,7 @@ def _recording_agencies(user):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def need_create(request: HttpRequest) -> HttpResponse:
+def need_create(request: AuthenticatedRequest) -> HttpResponse:
     agencies = _recording_agencies(request.user)
     if not agencies:
         raise PermissionDenied
@@ -132,7 +133,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def need_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(needs_visible_to(request.user), pk=pk)
     if not need_is_agency_side(request.user, need):
         from needs.proposal_views import proposal_card_context
@@ -254,7 +255,7 @@ def _agency_need(request: HttpRequest, pk: int):
 
 @login_required
 @require_POST
-def need_schemes(request: HttpRequest, pk: int) -> HttpResponse:
+def need_schemes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = _agency_need(request, pk)
     form = SchemeCheckForm(request.POST, need=need)
     if not form.is_valid():
@@ -276,7 +277,7 @@ def need_schemes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_act(request: HttpRequest, pk: int) -> HttpResponse:
+def need_act(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = _agency_need(request, pk)
     form = ActionForm(request.POST)
     if not form.is_valid():
@@ -302,7 +303,7 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def need_reveal(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = _agency_need(request, pk)
     form = RevealForm(request.POST)
     if not form.is_valid():
@@ -329,7 +330,7 @@ def need_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_consent(request: HttpRequest, pk: int) -> HttpResponse:
+def need_consent(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = _agency_need(request, pk)
     form = ConsentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -355,7 +356,7 @@ def need_consent(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def relatives(request: HttpRequest) -> HttpResponse:
+def relatives(request: AuthenticatedRequest) -> HttpResponse:
     """Agency staff declare their relatives; needs for them are then blocked for them."""
     if not policy.is_agency_staff(request.user):
         raise PermissionDenied
@@ -387,7 +388,7 @@ def _claim_context(user, need) -> dict:
 
 @login_required
 @require_POST
-def need_claim(request: HttpRequest, pk: int) -> HttpResponse:
+def need_claim(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     from organisations.models import Organisation
 
     need = get_object_or_404(needs_visible_to(request.user), pk=pk)
@@ -411,7 +412,7 @@ def need_claim(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def need_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Change a draft or returned need's card (the identity is not edited here)."""
     need = _agency_need(request, pk)
     if not policy.can_record_need(request.user, need.agency) or need.state not in EDITABLE_STATES:
@@ -451,7 +452,7 @@ def _attach_payments(needs) -> None:
 
 
 @login_required
-def household_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+def household_timeline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """One assistance chain per household: every need of this person that the viewer's
     agency may see, in order; other agencies' open needs by agency and state only."""
     need = _agency_need(request, pk)
@@ -468,7 +469,7 @@ def household_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def need_invite(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = _agency_need(request, pk)
     form = InviteForm(request.POST, need=need)
     if not form.is_valid():

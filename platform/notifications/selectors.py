@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from accounts.types import AnyUser
 from notifications.models import Notification
 
 
-def notifications_for(user) -> QuerySet[Notification]:
-    if not getattr(user, "is_authenticated", False):
+def notifications_for(user: AnyUser) -> QuerySet[Notification]:
+    if not user.is_authenticated:
         return Notification.objects.none()
     return Notification.objects.filter(user=user)
 
 
-def unread_count(user) -> int:
+def unread_count(user: AnyUser) -> int:
     return notifications_for(user).filter(read_at__isnull=True).count()

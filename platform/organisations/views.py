@@ -3,19 +3,20 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from accounts import policy
 from accounts.forms import InvitationForm
 from accounts.models import Invitation
+from accounts.types import AuthenticatedRequest
 from organisations.models import VettingState
 from organisations.selectors import organisations_visible_to
 from regions.forms import RegionFilterForm
 
 
 @login_required
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthenticatedRequest) -> HttpResponse:
     if not policy.can_list_organisations(request.user):
         raise PermissionDenied
     organisations = organisations_visible_to(request.user)
@@ -43,7 +44,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The organisation's page; for its own members, the vetting status page."""
     from vetting.forms import DocumentForm
     from vetting.selectors import documents_visible_to, organisation_missing_items, pending_change_request

@@ -21,6 +21,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
+from accounts.types import AuthenticatedRequest
 from organisations.models import Organisation, VettingState
 from organisations.selectors import organisations_visible_to
 from regions.forms import RegionFilterForm
@@ -62,7 +63,7 @@ def _officer_attempt(request: HttpRequest, call, *, success: str) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organisation_register(request: HttpRequest) -> HttpResponse:
+def organisation_register(request: AuthenticatedRequest) -> HttpResponse:
     if not policy.can_register_organisation(request.user):
         raise PermissionDenied
     form = OrganisationForm(request.POST or None)
@@ -84,7 +85,7 @@ def organisation_register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     form = OrganisationForm(request.POST or None, instance=Organisation.objects.get(pk=organisation.pk))
     if request.method == "POST" and form.is_valid():
@@ -113,7 +114,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @reauthentication_required
-def organisation_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     try:
         services.organisation_transition(organisation=organisation, action="submit", by=request.user)
@@ -126,7 +127,7 @@ def organisation_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def document_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -154,7 +155,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def document_delete(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+def document_delete(request: AuthenticatedRequest, pk: int, doc_pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     document = get_object_or_404(organisation.documents, pk=doc_pk)
     try:
@@ -182,7 +183,7 @@ def _locked_down(response: HttpResponse) -> HttpResponse:
 
 @login_required
 @xframe_options_sameorigin
-def document_download(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+def document_download(request: AuthenticatedRequest, pk: int, doc_pk: int) -> HttpResponse:
     """Always through this view: permission checked, every download audited, served
     as an attachment. Inline only for the in-page preview of an image or of a PDF that
     passed the active-content check (one stored before the check is checked now)."""
@@ -210,7 +211,7 @@ AGE_FILTERS = {"7": 7, "14": 14, "30": 30}
 
 
 @login_required
-def vetting_queue(request: HttpRequest) -> HttpResponse:
+def vetting_queue(request: AuthenticatedRequest) -> HttpResponse:
     if not (policy.has_role(request.user, "vetting_officer", "auditor") or policy.is_superuser(request.user)):
         raise PermissionDenied
     queue = vetting_queue_for(request.user)
@@ -247,7 +248,7 @@ def _officer_organisation(request: HttpRequest, pk: int) -> Organisation:
 
 
 @login_required
-def vetting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def vetting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = _officer_organisation(request, pk)
     review = services.review_current(organisation)
     can_decide = policy.can_vet(request.user, organisation)
@@ -268,7 +269,7 @@ def vetting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def vetting_checklist(request: HttpRequest, pk: int) -> HttpResponse:
+def vetting_checklist(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = _officer_organisation(request, pk)
     form = ChecklistForm(request.POST)
     if form.is_valid():
@@ -283,7 +284,7 @@ def vetting_checklist(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @reauthentication_required
-def vetting_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def vetting_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = _officer_organisation(request, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -308,7 +309,7 @@ def vetting_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @reauthentication_required
-def change_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def change_request_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     change_request = get_object_or_404(ChangeRequest.objects.select_related("organisation"), pk=pk)
     organisation = _officer_organisation(request, change_request.organisation_id)
     form = ChangeDecisionForm(request.POST)
