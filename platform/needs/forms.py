@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from categories.models import Category
 from core.widgets import DateInput
 from needs.models import ConsentMethod, Criterion, GapReason, Need, Proposal, Scheme, SchemeAnswer
-from needs.services import NEED_FIELDS
+from needs.services import NEED_FIELDS, NeedCard
 from needs.workflow import DEFAULT_WEIGHTS
 from regions.forms import RegionField
 from vetting.uploads import DocumentFileField
@@ -64,8 +65,8 @@ class NeedForm(forms.ModelForm):
             "summary": _("What is needed and why, without names, ID numbers, phone numbers or exact addresses."),
         }
 
-    def card_data(self) -> dict:
-        return {f: self.cleaned_data[f] for f in NEED_FIELDS}
+    def card_data(self) -> NeedCard:
+        return cast(NeedCard, {f: self.cleaned_data[f] for f in NEED_FIELDS})
 
 
 class BeneficiaryForm(forms.Form):

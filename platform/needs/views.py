@@ -4,6 +4,8 @@ published needs in scope; everyone else gets 403 or 404."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -111,8 +113,8 @@ def need_create(request: AuthenticatedRequest) -> HttpResponse:
                 agency=agency,
                 by=request.user,
                 data=need_form.card_data(),
-                beneficiary=person_form.cleaned_data,
-                household=members,
+                beneficiary=cast(services.BeneficiaryData, person_form.cleaned_data),
+                household=cast(list[services.HouseholdMemberData], members),
             )
         except NeedError as exc:
             need_form.add_error(_error_field(exc, need_form), str(exc))

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.workflow import Transition, transition_table
+from needs.models import Need, Urgency
 from needs.models import NeedState as S
-from needs.models import Urgency
 
 
 class Actor:
@@ -69,7 +69,7 @@ def response_window(urgency: str) -> timedelta:
 DEFAULT_CLAIM_MAX_BUDGET = 5000
 
 
-def claimable(need) -> bool:
+def claimable(need: Need) -> bool:
     limit = Decimal(str(getattr(settings, "NEED_CLAIM_MAX_BUDGET", DEFAULT_CLAIM_MAX_BUDGET)))
     return need.urgency == Urgency.EMERGENCY or need.budget <= limit
 
@@ -80,7 +80,7 @@ DEFAULT_COMPETITIVE_THRESHOLD = 50000
 MIN_COMPETING_PROPOSALS = 3
 
 
-def competitive(need) -> bool:
+def competitive(need: Need) -> bool:
     limit = Decimal(str(getattr(settings, "NEED_COMPETITIVE_THRESHOLD", DEFAULT_COMPETITIVE_THRESHOLD)))
     return need.budget > limit
 

@@ -25,6 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -225,6 +226,14 @@ class CheckedUpload:
     size: int
     sha256: str
     display_name: str
+
+
+if TYPE_CHECKING:
+
+    class CheckedFile(UploadedFile[bytes]):
+        """An upload that DocumentFileField has cleaned: it carries its ``checked``."""
+
+        checked: CheckedUpload
 
 
 def sniff_content_type(head: bytes) -> str | None:
