@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,10 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy, services
-from accounts.exceptions import AccountsError, InvitationInvalid
+from accounts.exceptions import AccountsError, InvitationInvalid, NotAllowed
 from accounts.forms import PreferencesForm
 from accounts.models import Invitation, Membership
 from accounts.types import AuthenticatedRequest
+
+if TYPE_CHECKING:
+    from agencies.models import Agency
+    from organisations.models import Organisation
 
 
 @login_required
@@ -75,7 +81,7 @@ def invitation_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         services.invitation_revoke(invitation=invitation, by=request.user)
     except AccountsError as exc:
         # Someone with no say over this invitation learns nothing about it.
-        if isinstance(exc, services.NotAllowed):
+        if isinstance(exc, NotAllowed):
             raise Http404 from exc
         messages.error(request, str(exc))
     else:
@@ -90,7 +96,7 @@ def membership_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(Membership.objects.select_related("user", "agency", "organisation"), pk=pk)
     try:
         services.membership_remove(membership=membership, by=request.user)
-    except services.NotAllowed as exc:
+    except NotAllowed as exc:
         if membership.user_id == request.user.pk:
             messages.error(request, str(exc))
             return redirect(_scope_url(membership))
@@ -119,8 +125,8 @@ def invite(request: AuthenticatedRequest, scope: str, pk: int) -> HttpResponse:
     from organisations.selectors import organisations_visible_to
 
     if scope == "agency":
-        target = get_object_or_404(agencies_visible_to(request.user), pk=pk)
-        kwargs = {"agency": target}
+        target: Agency | Organisation = get_object_or_404(agencies_visible_to(request.user), pk=pk)
+        kwargs: dict[str, Any] = {"agency": target}  # agency= or organisation=
         back = reverse("agencies:detail", args=[pk])
     elif scope == "organisation":
         target = get_object_or_404(organisations_visible_to(request.user), pk=pk)
@@ -132,7 +138,7 @@ def invite(request: AuthenticatedRequest, scope: str, pk: int) -> HttpResponse:
     if not form.is_valid():
         for field_errors in form.errors.values():
             for error in field_errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(back)
     try:
         services.invitation_create(
@@ -142,7 +148,7 @@ def invite(request: AuthenticatedRequest, scope: str, pk: int) -> HttpResponse:
             site_url=settings.SITE_URL,
             **kwargs,
         )
-    except services.NotAllowed as exc:
+    except NotAllowed as exc:
         raise Http404 from exc
     except AccountsError as exc:
         messages.error(request, str(exc))

@@ -8,10 +8,10 @@ from django.utils import timezone
 from accounts import policy
 from accounts.models import Role
 from accounts.types import AnyUser
-from organisations.models import Organisation, VettingState
+from organisations.models import Organisation, OrganisationQuerySet, VettingState
 
 
-def organisations_visible_to(user: AnyUser) -> QuerySet[Organisation]:
+def organisations_visible_to(user: AnyUser) -> OrganisationQuerySet[Organisation]:
     """Vetting officers, auditors and superusers see every organisation; agency
     staff see vetted ones; members see their own; the rest see none."""
     qs = Organisation.objects.select_related("region")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from accounts import policy
 from accounts.models import Role
 from accounts.types import AnyUser
-from organisations.models import Organisation, OrganisationKind, VettingState
+from organisations.models import Organisation, OrganisationKind, OrganisationQuerySet, VettingState
 from vetting.models import ChangeRequest, ChangeRequestState, Document, DocumentType
 
 
@@ -49,7 +49,7 @@ def organisation_missing_items(organisation: Organisation) -> list[str]:
     return missing
 
 
-def vetting_queue_for(user: AnyUser) -> QuerySet[Organisation]:
+def vetting_queue_for(user: AnyUser) -> OrganisationQuerySet[Organisation]:
     """Applications for vetting officers (and, read-only, auditors); none for others."""
     if not (policy.is_superuser(user) or policy.has_role(user, Role.VETTING_OFFICER, Role.AUDITOR)):
         return Organisation.objects.none()

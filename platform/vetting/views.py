@@ -4,7 +4,7 @@ id is a 404."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from allauth.account.decorators import reauthentication_required
@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -149,7 +150,7 @@ def document_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     return redirect("organisations:detail", organisation.pk)
 
 
@@ -174,7 +175,7 @@ def document_delete(request: AuthenticatedRequest, pk: int, doc_pk: int) -> Http
 FILE_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
-def _locked_down(response: HttpResponse) -> HttpResponse:
+def _locked_down[R: HttpResponseBase](response: R) -> R:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = FILE_POLICY
@@ -183,7 +184,7 @@ def _locked_down(response: HttpResponse) -> HttpResponse:
 
 @login_required
 @xframe_options_sameorigin
-def document_download(request: AuthenticatedRequest, pk: int, doc_pk: int) -> HttpResponse:
+def document_download(request: AuthenticatedRequest, pk: int, doc_pk: int) -> HttpResponseBase:
     """Always through this view: permission checked, every download audited, served
     as an attachment. Inline only for the in-page preview of an image or of a PDF that
     passed the active-content check (one stored before the check is checked now)."""
@@ -222,7 +223,7 @@ def vetting_queue(request: AuthenticatedRequest) -> HttpResponse:
         queue = queue.filter(vetting_state=state)
     older_than = AGE_FILTERS.get(request.GET.get("age", ""))
     if older_than:
-        queue = queue.filter(submitted_at__lte=timezone.now() - timezone.timedelta(days=older_than))
+        queue = queue.filter(submitted_at__lte=timezone.now() - timedelta(days=older_than))
     region_form = RegionFilterForm(request.GET or None)
     if region_form.is_valid() and region_form.cleaned_data["region"]:
         queue = queue.in_region(region_form.cleaned_data["region"])
