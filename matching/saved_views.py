@@ -74,7 +74,7 @@ def saved_searches(request: AuthenticatedRequest) -> HttpResponse:
         return redirect("needs:list" if not form.is_valid() else "matching:saved")
     saved, known = list(request.user.saved_searches.all()), known_values()
     for search in saved:
-        search.description = search_description(search.query, known)
+        search.description = search_description(search.query, known)  # type: ignore[attr-defined]  # for the template
     return render(request, "matching/saved.html", {"saved": saved, "frequencies": AlertFrequency.choices})
 
 

@@ -50,7 +50,7 @@ def audit_list(request: AuthenticatedRequest) -> HttpResponse:
         entries = entries.filter(at__date__lte=until)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     for entry in page.object_list:
-        entry.label = action_label(entry.action)
+        entry.label = action_label(entry.action)  # type: ignore[attr-defined]  # for the template
     return render(
         request,
         "audit/list.html",

@@ -115,8 +115,13 @@ class _Rows(forms.BaseFormSet):
         ]
 
 
-MilestoneFormSet = forms.formset_factory(MilestoneForm, formset=_Rows, extra=2, can_delete=True, max_num=24)
-IndicatorFormSet = forms.formset_factory(IndicatorForm, formset=_Rows, extra=2, can_delete=True, max_num=20)
+# formset_factory builds a subclass of _Rows; the stubs only know it is some BaseFormSet.
+MilestoneFormSet = cast(
+    type[_Rows], forms.formset_factory(MilestoneForm, formset=_Rows, extra=2, can_delete=True, max_num=24)
+)
+IndicatorFormSet = cast(
+    type[_Rows], forms.formset_factory(IndicatorForm, formset=_Rows, extra=2, can_delete=True, max_num=20)
+)
 
 
 class ReasonForm(forms.Form):

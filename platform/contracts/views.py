@@ -9,6 +9,7 @@ else, once it is signed, the register's summary of it.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
@@ -48,8 +49,8 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     # Pages of ids first (the sort's index answers them, however deep the page), then the
     # page's 25 contracts with what the table shows.
     paginator = Paginator(selectors.register_search(query).values_list("pk", flat=True), REGISTER_PAGE_SIZE)
-    number = request.GET.get("page", "1")
-    number = max(int(number), 1) if number.isdigit() and len(number) < 9 else 1
+    asked = request.GET.get("page", "1")
+    number = max(int(asked), 1) if asked.isdigit() and len(asked) < 9 else 1
     past_end = False
     try:
         page = paginator.page(number)
@@ -60,7 +61,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     found = selectors.register().in_bulk(ids)
     rows = [found[pk] for pk in ids if pk in found]
     for contract in rows:
-        contract.county = selectors.county_name(contract.need.region)
+        contract.county = selectors.county_name(contract.need.region)  # type: ignore[attr-defined]  # for the template
     organisation = (
         Organisation.objects.filter(pk=query.organisation).only("legal_name").first() if query.organisation else None
     )
@@ -433,7 +434,7 @@ def contract_terminate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 contract=contract,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
-                settlement=form.cleaned_data["settlement"] or 0,
+                settlement=form.cleaned_data["settlement"] or Decimal(0),
                 settlement_description=form.cleaned_data["settlement_description"],
             )
         except ContractError as exc:
@@ -455,8 +456,9 @@ def contract_terminate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def contract_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     contract = _party_contract(request, pk)
     version = get_object_or_404(contract.versions, number=number)
-    previous = contract.versions.filter(number__lt=number).exclude(state=VersionState.DISCARDED).order_by("-number")
-    previous = previous.first()
+    previous = (
+        contract.versions.filter(number__lt=number).exclude(state=VersionState.DISCARDED).order_by("-number").first()
+    )
     return render(
         request,
         "contracts/version.html",

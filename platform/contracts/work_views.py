@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -156,7 +157,7 @@ def milestone_detail(request: AuthenticatedRequest, pk: int, milestone_pk: int) 
     confirmations = list(milestone.confirmations.all())
     payments = list(milestone.payments.select_related("recorded_by", "authorised_by"))
     for payment in payments:
-        payment.may_decide = (
+        payment.may_decide = (  # type: ignore[attr-defined]  # for the template
             may_pay
             and payment.state == PaymentState.RECORDED
             and payment.recorded_by_id != user.pk
@@ -443,9 +444,9 @@ def ledger_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
     reversed_by = {e.reverses_id: e for e in entries if e.reverses_id}
     for entry in entries:
-        entry.reversal = reversed_by.get(entry.pk)
-        entry.may_reverse = (
-            may_reverse and entry.reversal is None and entry.kind in {EntryKind.ACCEPTANCE, EntryKind.PAYMENT}
+        entry.reversal = reversed_by.get(entry.pk)  # type: ignore[attr-defined]  # for the template
+        entry.may_reverse = (  # type: ignore[attr-defined]  # for the template
+            may_reverse and entry.reversal is None and entry.kind in {EntryKind.ACCEPTANCE, EntryKind.PAYMENT}  # type: ignore[attr-defined]
         )
     return render(
         request,
@@ -522,7 +523,7 @@ def evaluate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def report(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     """GET: the final report (for the parties), or the upload form for the organisation
     while there is none. POST: the organisation uploads it."""
     contract = _party(request, pk)
@@ -572,7 +573,7 @@ def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     # The path holds the token: keep it out of Django's request log.
-    response._has_been_logged = True
+    response._has_been_logged = True  # type: ignore[attr-defined]  # Django's own flag, not in the stubs
     return response
 
 

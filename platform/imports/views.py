@@ -7,6 +7,8 @@ import of an agency one does not record for is a 404.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -43,7 +45,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args, agencies, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.agencies = {a.pk: a for a in agencies}
-        self.fields["agency"].choices = [(a.pk, str(a)) for a in agencies]
+        cast(forms.ChoiceField, self.fields["agency"]).choices = [(a.pk, str(a)) for a in agencies]
         self.fields["agency"].initial = agencies[0].pk
 
     def clean_file(self):

@@ -37,7 +37,7 @@ def open_for_proposals(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = CriteriaForm(request.POST)
     if not form.is_valid():
         for error in form.non_field_errors() or [_("Give a whole number from 0 to 100 for every weight.")]:
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect("needs:detail", need.pk)
     try:
         need = proposals.proposals_open(need=need, by=request.user, weights=form.weights())

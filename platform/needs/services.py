@@ -208,7 +208,7 @@ def need_update(*, need: Need, by: User, data: NeedCard) -> Need:
 
 
 def scheme_checks_record(
-    *, need: Need, by: User, answers: dict[str, tuple[str, str]], gap_reason: str, gap_note: str
+    *, need: Need, by: User, answers: Mapping[str, tuple[str, str]], gap_reason: str, gap_note: str
 ) -> None:
     """Record the statutory-aid check: one answer per scheme, and the coded gap reason."""
     if not policy.can_record_need(by, need.agency):

@@ -338,7 +338,7 @@ def need_consent(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("needs:detail", need.pk)
     _agency_attempt(
         request,
@@ -381,7 +381,8 @@ def _claim_context(user, need) -> dict:
 
     if need.state != NeedState.PUBLISHED:
         return {"claimed_by_us": need.claimed_by_id in policy.organisation_ids(user)}
-    options, obstacles = [], []
+    options: list[tuple[Organisation, list[str]]] = []
+    obstacles: list[tuple[Organisation, list[str]]] = []
     for organisation in Organisation.objects.filter(pk__in=policy.organisation_ids(user)):
         problems = claim_obstacles(organisation, need)
         (obstacles if problems else options).append((organisation, problems))

@@ -88,9 +88,9 @@ def report_act(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     action = request.POST.get("action", "")
     kwargs = {}
-    form = {"close": CloseForm, "reopen": ReasonForm}.get(action)
-    if form is not None:
-        form = form(request.POST)
+    form_class = {"close": CloseForm, "reopen": ReasonForm}.get(action)
+    if form_class is not None:
+        form = form_class(request.POST)
         if not form.is_valid():
             _form_errors(request, form)
             return redirect("report_queue:detail", report.pk)

@@ -4,6 +4,8 @@ it at /report/track/. Idempotent; called from ``website.demo.seed_demo``."""
 
 from __future__ import annotations
 
+from typing import cast
+
 DEMO_CODE = "DEM0-REP0-RT26-SAFE"  # typing O for 0 works too: DEMO-REPO-RT26-SAFE
 DESCRIPTION = (
     "我注意到大邑县的一份助餐服务合同，承接机构的负责人似乎是审批人员的亲属，"
@@ -17,7 +19,7 @@ def seed_report() -> None:
     from reports.models import Report, ReportEvent, SubjectKind
     from reports.selectors import resolve_subject
 
-    digest = codes.code_hash(DEMO_CODE)
+    digest = cast(str, codes.code_hash(DEMO_CODE))  # a valid code
     if Report.objects.filter(code_hash=digest).exists():
         return
     from reports.services import fingerprint
