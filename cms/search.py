@@ -37,6 +37,7 @@ from wagtail.models import Page
 from cms.models import SiteSearchEntry
 from cms.models.bilingual import english
 from matching.text import CJK, normalise, tokens
+from organisations.selectors import organisations_may_act
 
 MAX_QUERY_LENGTH = 200
 MAX_PARTS = 8
@@ -354,7 +355,6 @@ def _organisations(query: SiteQuery) -> tuple[list, int]:
     """Organisations in the public directory (exactly those that may act today) whose
     name or description holds every word of the query, names first. Read at query time:
     an approval lapses with the clock, which no index would follow."""
-    from organisations.selectors import organisations_may_act
 
     words = query.words
     if not words:

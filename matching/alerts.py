@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from core.i18n import path_in_language
 from matching.models import AlertFrequency, SavedSearch, SearchAlert
+from needs.models import Need
+from notifications.services import notify, url_for
 
 MAX_SAVED_SEARCHES = 20
 
@@ -63,8 +65,6 @@ def request_of(saved: SavedSearch, *, only: int | None = None):
 def alert_saved_searches(need_id: int) -> int:
     """Tell the owner of every saved search the need now fits (once per search and need)."""
     from matching.selectors import search_needs
-    from needs.models import Need
-    from notifications.services import notify, url_for
 
     need = Need.objects.filter(pk=need_id).first()
     if need is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from needs.models import Need, NeedState
+from needs.models import Need, NeedInvitation, NeedState
 
 # The states in which a need is searched for: open to organisations.
 INDEXED_STATES = (NeedState.PUBLISHED, NeedState.PROPOSALS_OPEN)
@@ -51,8 +51,6 @@ DOCUMENT_READS = (
 def indexable(needs):
     """``needs`` (a queryset) loaded as ``document_for`` reads them."""
     from django.db.models import Prefetch
-
-    from needs.models import NeedInvitation
 
     invitations = Prefetch("invitations", queryset=NeedInvitation.objects.only("id", "need_id", "organisation_id"))
     return needs.select_related("category", "region", "agency").only(*DOCUMENT_READS).prefetch_related(invitations)
@@ -131,8 +129,6 @@ def documents_of(needs, *, chunk_size: int = 2000, read_ahead: bool = False):
 def _chunks(needs, chunk_size: int):
     """The rows of ``needs`` a chunk at a time, each with its invitations by need."""
     import itertools
-
-    from needs.models import NeedInvitation
 
     rows = needs.values(*DOCUMENT_READS).iterator(chunk_size=chunk_size)
     for chunk in itertools.batched(rows, chunk_size, strict=False):

@@ -10,7 +10,7 @@ Points (out of 100), each with the reason shown on the card:
   qualification asked (10);
 - track record: contracts of this category it completed (closed), and needs of this
   category it completed without a contract (2 each, at most 15), as
-  ``organisations.track_record`` counts them; the reasons add its on-time rate and
+  ``contracts.track_record`` counts them; the reasons add its on-time rate and
   average evaluation score in the category (no points: the count alone scores);
 - urgency: emergency 10, urgent 5 — the sooner someone must act, the higher it ranks.
 """
@@ -18,14 +18,17 @@ Points (out of 100), each with the reason shown on the card:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-if TYPE_CHECKING:
-    from organisations.track_record import TrackRecord
+from categories.models import Category
+from contracts.track_record import TrackRecord, track_record, track_records
+from needs.models import Need
+from needs.selectors import ACTIVE_CASE_STATES, ancestor_paths
+from organisations.selectors import acting_organisations, organisations_may_act
 
 AREA_POINTS = {"township": 25, "county": 20, "city": 12, "province": 6}
 URGENCY_POINTS = {"emergency": 10, "urgent": 5, "routine": 0}
@@ -57,10 +60,6 @@ class _Facts:
 def organisation_facts(organisations) -> dict[int, _Facts]:
     """What the fit reads of each organisation, in five queries whatever their number."""
     from django.db.models import prefetch_related_objects
-
-    from needs.models import Need
-    from needs.selectors import ACTIVE_CASE_STATES
-    from organisations.track_record import track_records
 
     organisations = list(organisations)
     prefetch_related_objects(organisations, "service_regions", "service_categories")
@@ -157,7 +156,6 @@ def _covering(served, region):
 
 def acting_organisation(user):
     """The organisation a member searches for: the first of theirs that may act today."""
-    from organisations.selectors import acting_organisations
 
     return next(iter(acting_organisations(user)), None)
 
@@ -166,7 +164,6 @@ def fit_function(organisation):
     """For sort=fit: need ids → score. It also carries ``expression()``, the same score
     as a SQL expression over the search index, so the database backend orders by fit in
     the database instead of working it out for every match."""
-    from needs.models import Need
 
     def scores(need_ids: list[int]) -> dict[int, float]:
         needs = Need.objects.filter(pk__in=need_ids).select_related("category", "region")
@@ -181,11 +178,6 @@ def fit_expression(organisation):
     columns: every point depends on the need's category, region, urgency and
     qualifications only, which the index holds (tested against ``fit_for``)."""
     from django.db.models import Case, IntegerField, Q, Value, When
-
-    from categories.models import Category
-    from needs.models import Need
-    from needs.selectors import ACTIVE_CASE_STATES, ancestor_paths
-    from organisations.track_record import track_record
 
     def case(*whens, default=0):
         return Case(*whens, default=Value(default), output_field=IntegerField()) if whens else Value(default)
@@ -224,8 +216,6 @@ def recommended_for(user, *, limit: int = 5) -> list[tuple]:
     organisation best, with the reasons."""
     from matching.query import SearchRequest
     from matching.selectors import search_needs
-    from needs.models import Need
-    from organisations.selectors import acting_organisations
 
     acting = acting_organisations(user)
     if not acting:
@@ -243,9 +233,6 @@ def suggested_organisations(need, *, limit: int = 5) -> list[tuple]:
     """For the agency: organisations that may act today and serve the need's category or
     area, best fit first, with the reasons (those already invited left out)."""
     from django.db.models import Q
-
-    from needs.selectors import ancestor_paths
-    from organisations.selectors import organisations_may_act
 
     area = Q(service_regions__path__in=ancestor_paths(need.region.path)) | Q(
         service_regions__path__startswith=need.region.path

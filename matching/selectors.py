@@ -6,12 +6,13 @@ from accounts import policy
 from accounts.models import AGENCY_ROLES, Role
 from matching.backends import get_backend
 from matching.query import Audience, SearchRequest, SearchResults
+from needs.selectors import needs_visible_to
+from organisations.selectors import acting_organisations
 
 
 def audience_for(user, *, acting=None) -> Audience:
     """The same rule as ``needs.selectors.needs_visible_to``, for published needs
     (``acting``: the user's ``acting_organisations``, when the caller has them)."""
-    from organisations.selectors import acting_organisations
 
     if policy.is_superuser(user) or policy.has_role(user, Role.AUDITOR):
         return Audience(everything=True)
@@ -31,8 +32,6 @@ def search_needs(user, request: SearchRequest, *, fit=None, acting=None) -> Sear
     the backend filters by the audience, and every page is checked again against
     ``needs_visible_to`` before it is shown. (``acting``: the user's
     ``acting_organisations``, when the caller has them.)"""
-    from needs.selectors import needs_visible_to
-    from organisations.selectors import acting_organisations
 
     if acting is None:
         acting = acting_organisations(user)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from django.tasks import task
 
+from needs.models import Need
+
 
 @task(queue_name="search")
 def index_need(need_id: int) -> str:
     from matching.backends import get_backend
     from matching.documents import document_for, indexable, is_indexed
-    from needs.models import Need
 
     need = indexable(Need.objects.filter(pk=need_id)).first()
     backend = get_backend()

@@ -12,13 +12,15 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from accounts import policy
 from categories.models import Category
 from matching.backends.base import SearchUnavailable
 from matching.fit import fit_for, fit_function
 from matching.models import AlertFrequency
 from matching.query import BAND_KEYS, BUDGET_BANDS, SORTS, Filters, SearchRequest, SearchResults
 from matching.selectors import search_needs
-from needs.models import Need, NeedKind, Proposal, Urgency
+from needs.models import Need, NeedKind, NeedState, Proposal, Urgency
+from needs.selectors import needs_visible_to
 from organisations.selectors import acting_organisations
 from regions.models import Region
 
@@ -233,8 +235,6 @@ def _pages(results, state) -> dict:
 
 def _mine(user) -> list[Need]:
     """Needs the member's organisations took on or proposed for (not in the search)."""
-    from accounts import policy
-    from needs.models import NeedState
 
     org_ids = policy.organisation_ids(user)
     if not org_ids:
@@ -264,7 +264,6 @@ def _newest_without_search(user, search: SearchRequest) -> SearchResults:
     first, straight from the database (no text, no facets)."""
     from matching.backends.base import FACETS
     from matching.documents import INDEXED_STATES
-    from needs.selectors import needs_visible_to
 
     visible = needs_visible_to(user).filter(state__in=INDEXED_STATES).order_by("-published_at", "-pk")
     start = (search.page - 1) * search.per_page

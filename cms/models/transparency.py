@@ -18,7 +18,16 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 
+from organisations.selectors import organisations_may_act
 from transparency.figures import Dimension, Metric
+from transparency.selectors import (
+    agency_timeliness,
+    best_records,
+    figure_series,
+    headline_figures,
+    record_rule,
+    snapshot_current,
+)
 
 
 def _english() -> bool:
@@ -39,7 +48,6 @@ class HeadlineFiguresBlock(blocks.StructBlock):
         template = "cms/blocks/transparency/headline_figures.html"
 
     def get_context(self, value, parent_context=None):
-        from transparency.selectors import headline_figures
 
         context = super().get_context(value, parent_context)
         snapshot = (parent_context or {}).get("snapshot")
@@ -81,7 +89,6 @@ class ChartBlock(blocks.StructBlock):
         template = "cms/blocks/transparency/chart.html"
 
     def get_context(self, value, parent_context=None):
-        from transparency.selectors import figure_series
 
         context = super().get_context(value, parent_context)
         snapshot = (parent_context or {}).get("snapshot")
@@ -120,7 +127,6 @@ class AgencyTimelinessBlock(blocks.StructBlock):
         template = "cms/blocks/transparency/agency_timeliness.html"
 
     def get_context(self, value, parent_context=None):
-        from transparency.selectors import agency_timeliness
 
         context = super().get_context(value, parent_context)
         snapshot = (parent_context or {}).get("snapshot")
@@ -173,7 +179,6 @@ class TransparencyPage(Page):
         verbose_name = _("transparency page")
 
     def get_context(self, request, *args, **kwargs):
-        from transparency.selectors import snapshot_current
 
         context = super().get_context(request, *args, **kwargs)
         english = _english()
@@ -208,8 +213,6 @@ class CommendationsPage(Page):
         verbose_name = _("commendations page")
 
     def get_context(self, request, *args, **kwargs):
-        from organisations.selectors import organisations_may_act
-        from transparency.selectors import best_records, record_rule, snapshot_current
 
         context = super().get_context(request, *args, **kwargs)
         english = _english()

@@ -47,6 +47,7 @@ from matching.query import (
     SearchResults,
     clauses,
 )
+from needs.selectors import ancestor_paths
 
 COLUMNS = {TEXT: "tokens", TITLE: "title_tokens"}
 DOCUMENT_FIELDS = [f.name for f in SearchDocument._meta.concrete_fields if f.name not in {"need", "indexed_at"}]
@@ -425,7 +426,6 @@ def _as_datetime(value) -> datetime:
 
 def filters_q(filters: Filters) -> Q:
     """The filters as one condition on SearchDocument."""
-    from needs.selectors import ancestor_paths
 
     q = Q()
     if filters.ids:
@@ -468,7 +468,6 @@ def _band_case() -> Case:
 
 def audience_q(audience: Audience) -> Q:
     """The audience as a filter on SearchDocument (published needs only are indexed)."""
-    from needs.selectors import ancestor_paths
 
     visible = Q(pk__in=[])
     if audience.agency_paths:

@@ -50,6 +50,7 @@ from matching.query import (
     clauses,
 )
 from matching.text import STOP_WORDS
+from needs.selectors import ancestor_paths
 
 ANALYZER = "cjk_text"
 # More than any facet has values (categories, kinds, urgencies, the regions one level down).
@@ -158,7 +159,6 @@ def text_query(text: str, synonyms: dict[str, list[str]] | None = None) -> dict 
 
 def audience_query(audience: Audience) -> dict | None:
     """Who may see which needs (``database.audience_q``); None for everything."""
-    from needs.selectors import ancestor_paths
 
     if audience.everything:
         return None
@@ -177,7 +177,6 @@ def audience_query(audience: Audience) -> dict | None:
 
 def filter_queries(filters: Filters) -> dict[str, dict]:
     """Each active filter as a query, by name (``database._passes``)."""
-    from needs.selectors import ancestor_paths
 
     out: dict[str, dict] = {}
     if filters.ids:

@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from matching.models import SearchDocument
+from needs.models import Need
 
 TABLE = SearchDocument._meta.db_table
 NEXT = f"{TABLE}_next"
@@ -99,7 +100,6 @@ def _swap(cursor, started, listed: str, constraints, renames: list[str]) -> None
     from django.db import OperationalError
 
     from matching.documents import INDEXED_STATES
-    from needs.models import Need
 
     cursor.execute("SELECT current_setting('lock_timeout')")
     (lock_timeout,) = cursor.fetchone()

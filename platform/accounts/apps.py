@@ -8,3 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import signals, sweeps  # noqa: F401  (receivers; the invitations sweep)
+        from accounts.models import Role
+        from notifications.events import register_param_labels
+
+        register_param_labels("role", Role, shown_as="role_label")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.urls import reverse
@@ -20,10 +21,12 @@ from accounts.exceptions import (
     NotAllowed,
 )
 from accounts.models import ORGANISATION_ROLES, Invitation, Membership, User
-from agencies.models import Agency
 from audit.services import record
 from notifications.services import notify, send_templated_email
-from organisations.models import Organisation
+
+if TYPE_CHECKING:
+    from agencies.models import Agency
+    from organisations.models import Organisation
 
 
 def _token_hash(token: str) -> str:

@@ -7,6 +7,8 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from accounts.models import User
+from audit.services import record
+from notifications.services import notify
 
 
 @receiver(pre_save, sender=User)
@@ -27,8 +29,6 @@ def _end_sessions_on_deactivation(sender, instance: User, created: bool, **kwarg
 @receiver(email_confirmed)
 def _welcome_on_first_confirmation(sender, request, email_address, **kwargs) -> None:
     """A verified address completes sign-up: greet the person in the notification centre."""
-    from audit.services import record
-    from notifications.services import notify
 
     user = email_address.user
     record(action="account.email_verified", actor=user, obj=user, summary={"email": email_address.email})

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
@@ -19,8 +19,7 @@ from accounts.models import Invitation, Membership
 from accounts.types import AuthenticatedRequest
 
 if TYPE_CHECKING:
-    from agencies.models import Agency
-    from organisations.models import Organisation
+    pass
 
 
 @login_required
@@ -111,47 +110,3 @@ def _scope_url(item) -> str:
     if item.organisation_id:
         return reverse("organisations:detail", args=[item.organisation_id])
     return reverse("core:dashboard")
-
-
-@login_required
-@require_POST
-@reauthentication_required
-def invite(request: AuthenticatedRequest, scope: str, pk: int) -> HttpResponse:
-    """Invite someone to an agency or an organisation the inviter administers."""
-    from django.conf import settings
-
-    from accounts.forms import InvitationForm
-    from agencies.selectors import agencies_visible_to
-    from organisations.selectors import organisations_visible_to
-
-    if scope == "agency":
-        target: Agency | Organisation = get_object_or_404(agencies_visible_to(request.user), pk=pk)
-        kwargs: dict[str, Any] = {"agency": target}  # agency= or organisation=
-        back = reverse("agencies:detail", args=[pk])
-    elif scope == "organisation":
-        target = get_object_or_404(organisations_visible_to(request.user), pk=pk)
-        kwargs = {"organisation": target}
-        back = reverse("organisations:detail", args=[pk])
-    else:
-        raise Http404
-    form = InvitationForm(request.POST, scope=scope)
-    if not form.is_valid():
-        for field_errors in form.errors.values():
-            for error in field_errors:
-                messages.error(request, str(error))
-        return redirect(back)
-    try:
-        services.invitation_create(
-            by=request.user,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            site_url=settings.SITE_URL,
-            **kwargs,
-        )
-    except NotAllowed as exc:
-        raise Http404 from exc
-    except AccountsError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]})
-    return redirect(back)

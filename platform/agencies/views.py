@@ -10,7 +10,6 @@ from accounts import policy
 from accounts.forms import InvitationForm
 from accounts.models import Invitation
 from accounts.types import AuthenticatedRequest
-from agencies.record import agency_record
 from agencies.selectors import agencies_visible_to
 from regions.forms import RegionFilterForm
 
@@ -43,6 +42,5 @@ def agency_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if can_manage
         else [],
         "invite_form": InvitationForm(scope="agency") if can_manage else None,
-        "record": agency_record(agency) if policy.can_view_agency_record(request.user, agency) else None,
     }
     return render(request, "agencies/detail.html", context)

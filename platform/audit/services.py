@@ -6,12 +6,15 @@ import contextvars
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
-from accounts.types import AnyUser
 from audit.models import AuditChainHead, AuditEntry, Outcome
+
+if TYPE_CHECKING:
+    from accounts.types import AnyUser
+
 
 # Set by audit.middleware.RequestContextMiddleware, so services record the client
 # address without ever taking a request.

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "matching",
     "reports",
     "opendata",
+    "supervision",
     # Wagtail.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

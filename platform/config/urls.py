@@ -7,9 +7,13 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import urls as account_urls
+from contracts import household
 from donations import views as donation_views
+from needs import urls as need_urls
 from organisations import urls as organisation_urls
 from vetting import urls as vetting_urls
+from website import urls as website_urls
 from website import views as website_views
 
 handler403 = "website.views.permission_denied"
@@ -33,13 +37,13 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("website.urls")),
-    path("", include("accounts.urls")),
+    path("", include((account_urls.urlpatterns + website_urls.account_patterns, "accounts"))),
     path("agencies/", include("agencies.urls")),
     path(
         "organisations/",
         include((organisation_urls.urlpatterns + vetting_urls.organisation_patterns, "organisations")),
     ),
-    path("directory/", include("organisations.directory_urls")),
+    path("directory/", include("transparency.directory_urls")),
     path("vetting/", include("vetting.urls")),
     # /open-data/ and /contracts/ocds.json (before the contracts include).
     path("", include("opendata.urls")),
@@ -49,12 +53,15 @@ urlpatterns += i18n_patterns(
     path("needs/import/", include("imports.urls")),
     path("needs/export/", include("imports.export_urls")),
     path("", include("matching.urls")),  # saved searches under needs/saved/, alert unsubscribes
-    path("needs/", include("needs.urls")),
+    path(
+        "needs/",
+        include((website_urls.need_patterns + need_urls.urlpatterns + household.need_patterns, "needs")),
+    ),
     path("donations/", include("donations.urls")),
     path("regions/", include("regions.urls")),
     path("report/", include("reports.urls")),
     path("audit/reports/", include("reports.queue_urls")),  # before audit/, which would be asked first
-    path("audit/", include("audit.urls")),
+    path("audit/", include("supervision.urls")),
     path("notifications/", include("notifications.urls")),
     path("search/", include("cms.urls")),  # the public site search (before Wagtail's pages)
     # The figures' downloads; the page /transparency/ itself is Wagtail's.

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypedDict
+from typing import TypedDict
 
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
+from contracts.models import Contract, PaymentState
 from donations.models import Campaign, CampaignState, Donation, DonationEntry, EntryKind, Refund
-
-if TYPE_CHECKING:
-    from organisations.models import Organisation
-    from regions.models import Region
+from organisations.models import Organisation
+from regions.models import Region, RegionLevel
 
 # The contract side counts in yuan (Decimal, two places); the journal in fen.
 COFUNDED_NEED_STATES = frozenset({"awarded", "claimed", "in_contract"})
@@ -80,7 +79,6 @@ def _sums(campaign: Campaign) -> dict[str, int]:
 
 
 def authorised_payments_minor(campaign: Campaign) -> int:
-    from contracts.models import Contract, PaymentState
 
     contract = Contract.objects.filter(need_id=campaign.need_id).first()
     if contract is None:
@@ -132,7 +130,6 @@ def totals() -> dict[str, int]:
 def county_of(region: Region) -> Region:
     """The county a region lies in (or the region itself above county level): the
     public page never shows anything finer."""
-    from regions.models import RegionLevel
 
     if region.level != RegionLevel.TOWNSHIP:
         return region

@@ -22,8 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
-from accounts.models import User
+from accounts.models import Membership, Role, User
 from audit.services import record
+from contracts.models import Contract
 from core.identity_guard import identity_in
 from donations import gateway
 from donations.exceptions import (
@@ -53,7 +54,9 @@ from donations.selectors import (
     format_minor,
     to_minor,
 )
+from needs.models import Need
 from needs.selectors import identity_known_for_need
+from notifications.services import notify, send_templated_email, url_for
 
 if TYPE_CHECKING:
     from contracts.models import Contract
@@ -130,8 +133,6 @@ def campaign_open(*, need: Need, by: User, target_minor: int, purpose: str) -> C
     if target_minor <= 0:
         raise InvalidAmount(_("The target must be more than zero."))
     with transaction.atomic():
-        from needs.models import Need
-
         need = Need.objects.select_for_update(of=("self",)).select_related("claimed_by", "beneficiary").get(pk=need.pk)
         if need.state not in COFUNDED_NEED_STATES:
             raise NotEligible(_("Only a need awarded to or taken on by an organisation can be co-funded."))
@@ -384,8 +385,6 @@ def _tell_journal_posted() -> None:
 
 def _tell_target_reached(campaign: Campaign) -> None:
     """The approver who opened the campaign and the organisation's administrators."""
-    from accounts.models import Membership, Role
-    from notifications.services import notify, url_for
 
     people = {campaign.opened_by}
     people.update(
@@ -514,7 +513,6 @@ def refund_record(*, donation: Donation, stripe_refund: dict[str, Any]) -> None:
 
 
 def _contract_of(campaign: Campaign) -> Contract | None:
-    from contracts.models import Contract
 
     return Contract.objects.filter(need_id=campaign.need_id).first()
 
@@ -632,7 +630,6 @@ def _email_context(donation: Donation, campaign: Campaign, amount: int) -> dict[
 
 
 def _send_receipt(donation: Donation, campaign: Campaign) -> None:
-    from notifications.services import send_templated_email
 
     if donation.receipt_sent_at:
         return
@@ -646,7 +643,6 @@ def _send_receipt(donation: Donation, campaign: Campaign) -> None:
 
 
 def _send_refund_email(donation: Donation, campaign: Campaign, amount: int, reason: str) -> None:
-    from notifications.services import send_templated_email
 
     send_templated_email(
         to=donation.email,

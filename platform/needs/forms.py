@@ -12,6 +12,7 @@ from core.widgets import DateInput
 from needs.models import ConsentMethod, Criterion, GapReason, Need, Proposal, Scheme, SchemeAnswer
 from needs.services import NEED_FIELDS, NeedCard
 from needs.workflow import DEFAULT_WEIGHTS
+from organisations.selectors import organisations_may_act
 from regions.forms import RegionField
 from vetting.uploads import DocumentFileField
 
@@ -300,7 +301,6 @@ class InviteForm(forms.Form):
     organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
 
     def __init__(self, *args, need: Need, **kwargs) -> None:
-        from organisations.selectors import organisations_may_act
 
         super().__init__(*args, **kwargs)
         cast("forms.ModelChoiceField[Organisation]", self.fields["organisation"]).queryset = (

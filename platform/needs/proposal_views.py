@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import policy
 from accounts.types import AuthenticatedRequest
 from audit.services import record
+from core.attempt import attempt
 from needs import proposals
 from needs.exceptions import NeedError, NotAllowed
 from needs.forms import AwardForm, CriteriaForm, ProposalForm, ScoreForm
@@ -26,14 +27,15 @@ from needs.selectors import (
     proposal_ranking,
     proposals_unsealed,
 )
-from needs.views import _agency_attempt, _agency_need
+from needs.view_support import agency_need
 from needs.workflow import MIN_COMPETING_PROPOSALS, competitive
+from organisations.models import Organisation
 
 
 @login_required
 @require_POST
 def open_for_proposals(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    need = _agency_need(request, pk)
+    need = agency_need(request, pk)
     form = CriteriaForm(request.POST)
     if not form.is_valid():
         for error in form.non_field_errors() or [_("Give a whole number from 0 to 100 for every weight.")]:
@@ -54,7 +56,6 @@ def open_for_proposals(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def _member_organisation(request: HttpRequest, need):
     """The organisation the member writes for: the one named in the request, else the
     first of theirs that already proposed or may propose."""
-    from organisations.models import Organisation
 
     mine = Organisation.objects.filter(pk__in=policy.organisation_ids(request.user)).order_by("legal_name")
     chosen = request.POST.get("organisation") or request.GET.get("organisation")
@@ -147,7 +148,7 @@ def proposal_card_context(user, need) -> dict:
 
 @login_required
 def proposal_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    need = _agency_need(request, pk)
+    need = agency_need(request, pk)
     if not need.criteria.exists():
         raise Http404
     unsealed = proposals_unsealed(need)
@@ -188,7 +189,7 @@ def proposal_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _closed_proposal(request: HttpRequest, pk: int, proposal_pk) -> Proposal:
-    need = _agency_need(request, pk)
+    need = agency_need(request, pk)
     proposal = get_object_or_404(Proposal.objects.select_related("need__agency"), need=need, pk=proposal_pk or 0)
     if not proposals_unsealed(need):
         raise Http404
@@ -203,7 +204,7 @@ def proposal_score(request: AuthenticatedRequest, pk: int, proposal_pk: int) -> 
     if not form.is_valid():
         messages.error(request, _("Give every criterion a score from 1 to 5."))
         return redirect("needs:proposals", pk)
-    _agency_attempt(
+    attempt(
         request,
         lambda: proposals.proposal_score(proposal=proposal, by=request.user, scores=form.scores()),
         success=_("Your scores were saved."),
@@ -219,7 +220,7 @@ def proposal_award(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Give the reasons for the award; they are kept with the need."))
         return redirect("needs:proposals", pk)
     proposal = _closed_proposal(request, pk, form.cleaned_data["proposal"])
-    _agency_attempt(
+    attempt(
         request,
         lambda: proposals.proposal_award(
             proposal=proposal,

@@ -16,8 +16,10 @@ from accounts.types import AnyUser
 from agencies.models import Agency
 from categories.models import Category
 from core.identity_guard import Known, Leak, identity_in
+from core.workflow import Transition
 from needs.models import Beneficiary, Need, NeedInvitation, NeedState, Proposal, Scheme, SchemeCheck, Scope
 from needs.rules import CARD_TEXTS
+from needs.workflow import TRANSITIONS, actor_refusal, route_refusal
 from organisations.models import Organisation
 from organisations.selectors import acting_organisations, organisations_may_act
 from regions.models import Region
@@ -299,3 +301,15 @@ def needs_failing_identity_guard(*, agency: Agency | None = None, batch_size: in
             if leak is not None:
                 yield need, leak
         last = batch[-1].pk
+
+
+def need_actions(user: AnyUser, need: Need) -> list[Transition]:
+    """The steps ``user`` may take on ``need`` now, in the table's order: the state allows
+    them, the table's actor is this person, and the need goes that way (claim or
+    proposals). What the service checks with the step's own input (a reason, a conflict
+    of interest, the gap gate) is checked when it is taken."""
+    return [
+        t
+        for t in TRANSITIONS.values()
+        if need.state in t.sources and actor_refusal(t, need, user) is None and route_refusal(t, need) is None
+    ]

@@ -30,9 +30,7 @@ from needs.exceptions import (
     NeverPurchased,
     NotAllowed,
     NotEligible,
-    ProposalsSealed,
     ReasonRequired,
-    SeparationOfDuties,
 )
 from needs.models import (
     Beneficiary,
@@ -57,9 +55,17 @@ from needs.selectors import (
     is_declared_relative,
     open_duplicates,
 )
-from needs.workflow import EDITABLE_STATES, TRANSITIONS, Actor, claimable, response_window
+from needs.workflow import (
+    EDITABLE_STATES,
+    TRANSITIONS,
+    Actor,
+    actor_refusal,
+    response_window,
+    route_refusal,
+)
 from notifications.services import notify, url_for
 from organisations.models import Organisation
+from organisations.selectors import organisation_may_act
 from regions.models import Region
 
 if TYPE_CHECKING:
@@ -283,29 +289,12 @@ def need_transition(
         now = timezone.now()
         if transition.actor == Actor.ORGANISATION:
             _check_claimant(need, organisation, by)
-        elif transition.actor == Actor.SYSTEM:
-            if by is not None:
-                raise NotAllowed(_("Only the escalation sweep expires needs."))
-        elif transition.actor == Actor.CONTRACT:
-            # Only the contracts service, with the need's own contract, takes these steps.
-            if contract is None or contract.need_id != need.pk:
-                raise NotAllowed(_("This step follows the need's contract."))
-        elif transition.actor == Actor.DEADLINE:
-            if by is not None and not policy.can_record_need(by, need.agency):
-                raise NotAllowed(_("Only staff of this agency close its proposals."))
-            if now < need.response_deadline:
-                raise ProposalsSealed(
-                    _("Proposals stay sealed until the deadline, %(deadline)s.")
-                    % {"deadline": timezone.localtime(need.response_deadline).strftime("%Y-%m-%d %H:%M")}
-                )
-        else:
-            _check_actor(transition.actor, need, cast(User, by))  # a person's step: only sweeps pass None
+        elif refusal := actor_refusal(transition, need, by, contract=contract, now=now):
+            raise refusal
         if action in {"publish", "open_proposals"} and need.scope == Scope.INVITED and not need.invitations.exists():
             raise InvalidTransition(_("Invite at least one organisation first: this need is for invited ones only."))
-        if action == "publish" and not claimable(need):
-            raise InvalidTransition(_("This need is above the direct-acceptance budget: publish it for proposals."))
-        if action == "open_proposals" and claimable(need):
-            raise InvalidTransition(_("This need is small or urgent: publish it for a direct claim."))
+        if refusal := route_refusal(transition, need):
+            raise refusal
         if action in COI_CHECKED and by is not None and is_declared_relative(by, need.beneficiary):
             raise ConflictOfInterest(
                 _("This person is a relative you declared: another colleague must take this step.")
@@ -434,22 +423,6 @@ def _check_claimant(need: Need, organisation: Organisation | None, by: User | No
     problems = claim_obstacles(organisation, need)
     if problems:
         raise NotEligible(" ".join(problems))
-
-
-def _check_actor(actor: str, need: Need, by: User) -> None:
-    if actor == Actor.CASEWORKER:
-        if not policy.can_record_need(by, need.agency):
-            raise NotAllowed(_("Only caseworkers and approvers of this agency submit its needs."))
-        return
-    is_approver = policy.can_approve_need(by, need.agency)
-    if actor == Actor.PREPARER_OR_APPROVER:
-        if need.prepared_by_id != by.pk and not is_approver:
-            raise NotAllowed(_("Only the preparer or an approver may withdraw this need."))
-        return
-    if not is_approver:
-        raise NotAllowed(_("Only an approver of this agency takes this decision."))
-    if need.prepared_by_id == by.pk:
-        raise SeparationOfDuties(_("You prepared this need, so another approver must decide on it."))
 
 
 def identity_reveal(*, beneficiary: Beneficiary, by: User, field: str, reason: str) -> str:
@@ -605,7 +578,6 @@ INVITABLE_STATES = {NeedState.APPROVED, NeedState.PUBLISHED, NeedState.PROPOSALS
 def need_invite(*, need: Need, organisation: Organisation, by: User) -> NeedInvitation:
     """Invite an organisation that may act today: it is then in scope of the need and told."""
     from needs.models import NeedInvitation
-    from organisations.selectors import organisation_may_act
 
     if not policy.can_record_need(by, need.agency):
         raise NotAllowed(_("Only caseworkers and approvers of this agency invite organisations."))

@@ -3,8 +3,10 @@ from django.urls import path
 from needs import proposal_views, views
 
 app_name = "needs"
+# Joined under the needs: namespace in config/urls.py: the list (website.views.need_list:
+# staff see needs' list, organisation members matching's search) and the household's
+# timeline (contracts.household, which shows the contracts' payments too).
 urlpatterns = [
-    path("", views.need_list, name="list"),
     path("new/", views.need_create, name="create"),
     path("relatives/", views.relatives, name="relatives"),
     path("<int:pk>/", views.need_detail, name="detail"),
@@ -15,7 +17,6 @@ urlpatterns = [
     path("<int:pk>/consent/", views.need_consent, name="consent"),
     path("<int:pk>/claim/", views.need_claim, name="claim"),
     path("<int:pk>/invite/", views.need_invite, name="invite"),
-    path("<int:pk>/household/", views.household_timeline, name="household"),
     path("<int:pk>/open-proposals/", proposal_views.open_for_proposals, name="open_proposals"),
     path("<int:pk>/proposal/", proposal_views.proposal_edit, name="proposal"),
     path("<int:pk>/proposal/withdraw/", proposal_views.proposal_withdraw, name="proposal_withdraw"),

@@ -13,15 +13,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
 from accounts.types import AuthenticatedRequest
 from agencies.selectors import agencies_visible_to
+from core.attempt import attempt
 from core.crypto import DecryptionError, decrypt, encrypt, mask
-from matching.fit import suggested_organisations
 from needs import services
 from needs.exceptions import DuplicatesNeedReason, GapGateNotPassed, NeedError, NotAllowed
 from needs.forms import (
@@ -38,18 +37,21 @@ from needs.forms import (
     SchemeCheckForm,
 )
 from needs.models import NeedState, ProposalState
+from needs.proposal_views import proposal_card_context
 from needs.selectors import (
     claim_obstacles,
     consent_valid,
     duplicates_for,
+    need_actions,
     need_is_agency_side,
     needs_filtered,
     needs_visible_to,
-    open_duplicates,
     proposals_unsealed,
     scheme_checks_in_order,
 )
-from needs.workflow import EDITABLE_STATES, TRANSITIONS, claimable
+from needs.view_support import agency_need
+from needs.workflow import EDITABLE_STATES, claimable
+from organisations.models import Organisation
 
 DEDUP_STATES = {NeedState.DRAFT, NeedState.RETURNED, NeedState.SUBMITTED}
 
@@ -62,13 +64,11 @@ def _error_field(exc: NeedError, form) -> str:
 
 @login_required
 def need_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Agency staff's and auditors' list (organisation members search instead: the
+    dispatcher is ``website.views.need_list``)."""
     user = request.user
-    if not (policy.is_agency_staff(user) or policy.organisation_ids(user) or policy.can_read_audit_log(user)):
+    if not (policy.is_agency_staff(user) or policy.can_read_audit_log(user)):
         raise PermissionDenied
-    if not policy.is_agency_staff(user) and not policy.can_read_audit_log(user):
-        from matching.views import search_page
-
-        return search_page(request)  # organisation members search the published needs
     form = NeedFilterForm(request.GET)
     filters = form.filters()
     needs = needs_filtered(needs_visible_to(user), **filters)
@@ -138,8 +138,6 @@ def need_create(request: AuthenticatedRequest) -> HttpResponse:
 def need_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(needs_visible_to(request.user), pk=pk)
     if not need_is_agency_side(request.user, need):
-        from needs.proposal_views import proposal_card_context
-
         return render(
             request,
             "needs/card.html",
@@ -147,12 +145,9 @@ def need_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
     person = need.beneficiary
     user = request.user
-    actions = [
-        (name, t.label, t.needs_reason, t.destructive)
-        for name, t in TRANSITIONS.items()
-        if need.state in t.sources and name not in SEPARATE_FORMS and _may_offer(user, need, name)
-    ]
-    opening = need.state == NeedState.APPROVED and not claimable(need) and _may_offer(user, need, "open_proposals")
+    offered = need_actions(user, need)
+    actions = [(t.action, t.label, t.needs_reason, t.destructive) for t in offered if t.action not in SEPARATE_FORMS]
+    opening = any(t.action == "open_proposals" for t in offered)
     return render(
         request,
         "needs/detail.html",
@@ -185,9 +180,6 @@ def need_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "proposals_received": need.proposals.filter(state=ProposalState.SUBMITTED).count(),
             "proposals_unsealed": proposals_unsealed(need),
             "invitations": need.invitations.select_related("organisation"),
-            "suggestions": suggested_organisations(need)
-            if need.state in services.INVITABLE_STATES and policy.can_record_need(user, need.agency)
-            else [],
             "invite_form": InviteForm(need=need)
             if need.state in services.INVITABLE_STATES and policy.can_record_need(user, need.agency)
             else None,
@@ -197,9 +189,7 @@ def need_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _contract_context(user, need) -> dict:
-    from contracts.models import Contract
-
-    contract = Contract.objects.filter(need=need).first()
+    contract = getattr(need, "contract", None)  # contracts' one-to-one, when drafted
     return {
         "contract": contract,
         "may_draft_contract": contract is None
@@ -223,47 +213,15 @@ def _take_revealed(request: HttpRequest, beneficiary_pk: int) -> dict | None:
         return None
 
 
-def _may_offer(user, need, action: str) -> bool:
-    if action == "submit":
-        return policy.can_record_need(user, need.agency)
-    if action == "close_proposals":
-        return policy.can_record_need(user, need.agency) and timezone.now() >= need.response_deadline
-    if action == "publish" and not claimable(need):
-        return False
-    if action == "withdraw":
-        return need.prepared_by_id == user.pk or policy.can_approve_need(user, need.agency)
-    return policy.can_approve_need(user, need.agency) and need.prepared_by_id != user.pk
-
-
-def _agency_attempt(request: HttpRequest, call, *, success: str) -> None:
-    """Run an agency-side service call: a refusal of the person is a 403, any other
-    refusal a message (nothing changed), success a confirmation."""
-    try:
-        call()
-    except NotAllowed as exc:
-        raise PermissionDenied from exc
-    except NeedError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, success)
-
-
-def _agency_need(request: HttpRequest, pk: int):
-    need = get_object_or_404(needs_visible_to(request.user), pk=pk)
-    if not need_is_agency_side(request.user, need):
-        raise Http404
-    return need
-
-
 @login_required
 @require_POST
 def need_schemes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    need = _agency_need(request, pk)
+    need = agency_need(request, pk)
     form = SchemeCheckForm(request.POST, need=need)
     if not form.is_valid():
         messages.error(request, _("Answer every scheme and choose the gap reason."))
         return redirect("needs:detail", need.pk)
-    _agency_attempt(
+    attempt(
         request,
         lambda: services.scheme_checks_record(
             need=need,
@@ -280,7 +238,7 @@ def need_schemes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def need_act(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    need = _agency_need(request, pk)
+    need = agency_need(request, pk)
     form = ActionForm(request.POST)
     if not form.is_valid():
         raise Http404
@@ -306,7 +264,7 @@ def need_act(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def need_reveal(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    need = _agency_need(request, pk)
+    need = agency_need(request, pk)
     form = RevealForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why you need to see it."))
@@ -333,14 +291,14 @@ def need_reveal(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def need_consent(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    need = _agency_need(request, pk)
+    need = agency_need(request, pk)
     form = ConsentForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
         return redirect("needs:detail", need.pk)
-    _agency_attempt(
+    attempt(
         request,
         lambda: services.consent_record(
             beneficiary=need.beneficiary,
@@ -377,7 +335,6 @@ def relatives(request: AuthenticatedRequest) -> HttpResponse:
 
 def _claim_context(user, need) -> dict:
     """For an organisation member: which of their organisations may take the need on."""
-    from organisations.models import Organisation
 
     if need.state != NeedState.PUBLISHED:
         return {"claimed_by_us": need.claimed_by_id in policy.organisation_ids(user)}
@@ -392,7 +349,6 @@ def _claim_context(user, need) -> dict:
 @login_required
 @require_POST
 def need_claim(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    from organisations.models import Organisation
 
     need = get_object_or_404(needs_visible_to(request.user), pk=pk)
     organisation = Organisation.objects.filter(
@@ -417,7 +373,7 @@ def need_claim(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def need_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Change a draft or returned need's card (the identity is not edited here)."""
-    need = _agency_need(request, pk)
+    need = agency_need(request, pk)
     if not policy.can_record_need(request.user, need.agency) or need.state not in EDITABLE_STATES:
         raise PermissionDenied
     form = NeedForm(request.POST or None, instance=need, prefix="need")
@@ -434,52 +390,16 @@ def need_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "needs/edit.html", {"form": form, "need": need})
 
 
-def _attach_payments(needs) -> None:
-    """Each need's contract (``need.contract`` loaded, or ``need.signed_contract`` None)
-    and the contract's authorised payments, oldest first, in one query."""
-    from contracts.models import Contract, Payment, PaymentState
-
-    contracts = {}
-    for n in needs:
-        try:
-            n.signed_contract = n.contract
-        except Contract.DoesNotExist:
-            n.signed_contract = None
-        if n.signed_contract is not None:
-            n.signed_contract.authorised_payments = []
-            contracts[n.signed_contract.pk] = n.signed_contract
-    for payment in Payment.objects.filter(contract__in=list(contracts), state=PaymentState.AUTHORISED).order_by(
-        "paid_on", "pk"
-    ):
-        contracts[payment.contract_id].authorised_payments.append(payment)
-
-
-@login_required
-def household_timeline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """One assistance chain per household: every need of this person that the viewer's
-    agency may see, in order; other agencies' open needs by agency and state only."""
-    need = _agency_need(request, pk)
-    same_person = needs_visible_to(request.user).filter(beneficiary__id_hash=need.beneficiary.id_hash)
-    needs = list(same_person.select_related("claimed_by", "contract").order_by("created_at"))
-    _attach_payments(needs)
-    elsewhere = [d for d in open_duplicates(need) if d[0] not in {n.agency.name for n in needs}]
-    return render(
-        request,
-        "needs/household.html",
-        {"need": need, "needs": needs, "elsewhere": elsewhere},
-    )
-
-
 @login_required
 @require_POST
 def need_invite(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    need = _agency_need(request, pk)
+    need = agency_need(request, pk)
     form = InviteForm(request.POST, need=need)
     if not form.is_valid():
         messages.error(request, _("Choose a vetted organisation that serves this category."))
         return redirect("needs:detail", need.pk)
     organisation = form.cleaned_data["organisation"]
-    _agency_attempt(
+    attempt(
         request,
         lambda: services.need_invite(need=need, organisation=organisation, by=request.user),
         success=_("%(organisation)s is invited.") % {"organisation": organisation.legal_name},

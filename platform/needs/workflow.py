@@ -6,15 +6,25 @@ proposals, which close at the deadline and end in an award (needs.proposals).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policy
+from core.errors import DomainError
 from core.workflow import Transition, transition_table
+from needs.exceptions import InvalidTransition, NotAllowed, ProposalsSealed, SeparationOfDuties
 from needs.models import Need, Urgency
 from needs.models import NeedState as S
+
+if TYPE_CHECKING:
+    from accounts.types import AnyUser
+    from contracts.models import Contract
 
 
 class Actor:
@@ -91,3 +101,70 @@ DEFAULT_WEIGHTS = {"plan": 35, "team": 25, "timeline": 10, "price": 30}
 
 # Escalation widens the audience one step when nobody responded in time.
 WIDER_SCOPE = {"invited": "region", "region": "all", "all": "all"}
+
+
+# --- Who may take a transition, and when: the one answer -------------------------------
+# `needs.selectors.need_actions` reads it to offer the steps, `need_transition` to refuse
+# them; the claim's eligibility (an organisation's obstacles) is `claim_obstacles`.
+
+
+def actor_refusal(
+    transition: Transition,
+    need: Need,
+    user: AnyUser | None,
+    *,
+    contract: Contract | None = None,
+    now: datetime | None = None,
+) -> DomainError | None:
+    """Why ``user`` may not take ``transition`` on ``need`` as its actor, or None.
+
+    Staff actors are read from ``accounts.policy``; the preparer never decides on their
+    own need (separation of duties). ``user`` None is the system (a sweep or the contracts
+    service). An organisation's claim is checked with the organisation it is made for."""
+    actor = transition.actor
+    if actor == Actor.ORGANISATION:
+        if user is None or not policy.organisation_ids(user):
+            return NotAllowed(gettext("Only a member of the organisation can take a need on for it."))
+        return None
+    if actor == Actor.SYSTEM:
+        return NotAllowed(gettext("Only the escalation sweep expires needs.")) if user is not None else None
+    if actor == Actor.CONTRACT:
+        # Only the contracts service, with the need's own contract, takes these steps.
+        if contract is None or contract.need_id != need.pk:
+            return NotAllowed(gettext("This step follows the need's contract."))
+        return None
+    if actor == Actor.DEADLINE:
+        if user is not None and not policy.can_record_need(user, need.agency):
+            return NotAllowed(gettext("Only staff of this agency close its proposals."))
+        if (now or timezone.now()) < need.response_deadline:
+            return ProposalsSealed(
+                gettext("Proposals stay sealed until the deadline, %(deadline)s.")
+                % {"deadline": timezone.localtime(need.response_deadline).strftime("%Y-%m-%d %H:%M")}
+            )
+        return None
+    if user is None:
+        return NotAllowed(gettext("Only an approver of this agency takes this decision."))
+    if actor == Actor.CASEWORKER:
+        if not policy.can_record_need(user, need.agency):
+            return NotAllowed(gettext("Only caseworkers and approvers of this agency submit its needs."))
+        return None
+    is_approver = policy.can_approve_need(user, need.agency)
+    if actor == Actor.PREPARER_OR_APPROVER:
+        if need.prepared_by_id != user.pk and not is_approver:
+            return NotAllowed(gettext("Only the preparer or an approver may withdraw this need."))
+        return None
+    if not is_approver:
+        return NotAllowed(gettext("Only an approver of this agency takes this decision."))
+    if need.prepared_by_id == user.pk:
+        return SeparationOfDuties(gettext("You prepared this need, so another approver must decide on it."))
+    return None
+
+
+def route_refusal(transition: Transition, need: Need) -> DomainError | None:
+    """Which way a need goes out: small or urgent ones for a direct claim, the rest for
+    proposals. The other way is refused (and not offered)."""
+    if transition.action == "publish" and not claimable(need):
+        return InvalidTransition(gettext("This need is above the direct-acceptance budget: publish it for proposals."))
+    if transition.action == "open_proposals" and claimable(need):
+        return InvalidTransition(gettext("This need is small or urgent: publish it for a direct claim."))
+    return None

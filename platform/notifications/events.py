@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
 from core.types import StrOrPromise
 
 
@@ -109,20 +109,25 @@ EVENTS: dict[str, Event] = {
 }
 
 
-def _params_for_display(params: dict) -> dict:
-    shown = dict(params)
-    if "decision" in shown:
-        from vetting.models import ChangeRequestState
+# A param that holds a choice's value (``role``, ``decision``) is shown by its label, in
+# the reader's language. The app that owns the choices registers them when it is ready
+# (``notifications`` imports no app above it): param name -> (shown as, choices).
+PARAM_LABELS: dict[str, tuple[str, type[TextChoices]]] = {}
 
-        try:
-            shown["decision_label"] = ChangeRequestState(shown["decision"]).label
-        except ValueError:
-            shown["decision_label"] = shown["decision"]
-    if "role" in shown:
-        try:
-            shown["role_label"] = Role(shown["role"]).label
-        except ValueError:
-            shown["role_label"] = shown["role"]
+
+def register_param_labels(param: str, choices: type[TextChoices], *, shown_as: str) -> None:
+    """Show ``params[param]`` as ``%(shown_as)s``: the label of that value in ``choices``."""
+    PARAM_LABELS[param] = (shown_as, choices)
+
+
+def params_for_display(params: dict) -> dict:
+    shown = dict(params)
+    for param, (shown_as, choices) in PARAM_LABELS.items():
+        if param in shown:
+            try:
+                shown[shown_as] = choices(shown[param]).label
+            except ValueError:
+                shown[shown_as] = shown[param]
     return shown
 
 
@@ -131,6 +136,6 @@ def render_title(notification) -> str:
     if event is None:
         return notification.event
     try:
-        return str(event.title) % _params_for_display(notification.params)
+        return str(event.title) % params_for_display(notification.params)
     except (KeyError, TypeError, ValueError):
         return str(event.title)

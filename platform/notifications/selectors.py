@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
-from accounts.types import AnyUser
 from notifications.models import Notification
+
+if TYPE_CHECKING:
+    from accounts.types import AnyUser
 
 
 def notifications_for(user: AnyUser) -> QuerySet[Notification]:

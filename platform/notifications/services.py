@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
 from core.i18n import path_in_language
 from notifications.events import EVENTS
 from notifications.models import Notification
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def url_for(viewname: str, *args: object) -> str:

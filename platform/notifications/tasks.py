@@ -23,7 +23,7 @@ def send_email_task(*, to: str, template: str, context: dict, language: str) -> 
 
 @task(queue_name="email")
 def send_notification_email_task(*, notification_id: int) -> None:
-    from notifications.events import _params_for_display, render_title
+    from notifications.events import params_for_display, render_title
     from notifications.models import Notification
     from notifications.services import localise_url
 
@@ -35,7 +35,7 @@ def send_notification_email_task(*, notification_id: int) -> None:
         context = {
             "user": user,
             "title": render_title(notification),
-            "params": _params_for_display(notification.params),
+            "params": params_for_display(notification.params),
             "url": settings.SITE_URL.rstrip("/") + localise_url(notification.url, user.preferred_language)
             if notification.url
             else settings.SITE_URL,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -7,9 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
-from accounts.types import AuthenticatedRequest
 from notifications.selectors import notifications_for, unread_count
 from notifications.services import localise_url, notifications_mark_read
+
+if TYPE_CHECKING:
+    from accounts.types import AuthenticatedRequest
 
 
 @login_required

@@ -25,6 +25,7 @@ from django.db.models import OuterRef, Prefetch, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from categories.models import Category
 from contracts.models import (
     Contract,
     ContractEvent,
@@ -39,6 +40,9 @@ from contracts.models import (
 from contracts.selectors import register
 from core.spreadsheets import safe_cell
 from opendata.downloads import LICENCE_URL, REGISTER_FIELDS
+from organisations.models import OrganisationKind
+from organisations.selectors import organisations_may_act
+from regions.models import RegionLevel
 
 CHUNK = 2000
 CURRENCY = "CNY"
@@ -49,7 +53,6 @@ def _site() -> str:
 
 
 def _county(region):
-    from regions.models import RegionLevel
 
     while region is not None and region.level == RegionLevel.TOWNSHIP:
         region = region.parent
@@ -425,9 +428,6 @@ def hsds_tables() -> dict[str, list[dict]]:
     per organisation and service category, its service areas and its category as a
     taxonomy term. No person's name, phone or address: the directory's contact person
     and bank details are not published."""
-    from categories.models import Category
-    from organisations.models import OrganisationKind
-    from organisations.selectors import organisations_may_act
 
     site = _site()
     taxonomy_id = _uuid("taxonomy", "categories")

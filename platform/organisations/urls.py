@@ -2,9 +2,8 @@ from django.urls import path
 
 from organisations import views
 
-# The pages an organisation edits its profile and documents on are vetting's
+# The organisation's page and those it edits its profile and documents on are vetting's
 # (vetting.urls.organisation_patterns); config/urls.py joins both under organisations:.
 urlpatterns = [
     path("", views.organisation_list, name="list"),
-    path("<int:pk>/", views.organisation_detail, name="detail"),
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import EncryptedTextField
 from vetting.models import private_storage
+from vetting.uploads import ALLOWED_TYPES
 
 MAX_DESCRIPTION = 5000
 MAX_SUBJECT_TEXT = 200
@@ -168,6 +169,5 @@ class ReportFile(models.Model):
 
     @property
     def extension(self) -> str:
-        from vetting.uploads import ALLOWED_TYPES
 
         return ALLOWED_TYPES.get(self.content_type, "")

@@ -38,6 +38,16 @@ from django.db.models import (
 from django.db.models.functions import Substr, TruncDate, TruncMonth
 from django.utils import timezone
 
+from agencies.models import Agency
+from categories.models import Category
+from contracts.models import Contract, ContractState, Milestone, MilestoneState, Payment, PaymentState
+from contracts.models import Payment as ContractPayment
+from contracts.track_record import track_records
+from donations.models import DonationEntry, EntryKind
+from needs.models import Need, NeedEvent, NeedState
+from organisations.models import Organisation
+from organisations.selectors import organisations_may_act
+from regions.models import Region
 from transparency.figures import BEST_RECORDS, METRICS, MIN_RECORD, SMALL_COUNT, Dimension, Metric, Unit
 from transparency.models import AgencyTimeliness, BestRecord, FigureRow, RecordKind, Snapshot
 
@@ -108,10 +118,6 @@ class _Figures:
 
 
 def _gather(*, until: datetime, on: date) -> _Figures:
-    from contracts.models import Contract, ContractState, Milestone, PaymentState
-    from contracts.models import Payment as ContractPayment
-    from donations.models import DonationEntry, EntryKind
-    from needs.models import Need, NeedEvent, NeedState
 
     figures = _Figures()
     one = Count("pk")
@@ -238,8 +244,6 @@ def _suppress(rows: list[FigureRow]) -> None:
 
 
 def _figure_rows(figures: _Figures, *, on: date) -> list[FigureRow]:
-    from categories.models import Category
-    from regions.models import Region
 
     month_keys = sorted({key for (_m, dim, key) in figures.cells if dim == Dimension.MONTH and key})
     months = _months(month_keys[0], cast(str, _month_key(on))) if month_keys else []
@@ -333,13 +337,11 @@ def _whole_days(value: timedelta | int) -> int:
 
 
 def _agency_rows(*, on: date, until: datetime) -> list[AgencyTimeliness]:
-    """Per buying agency, as ``agencies.record`` defines the figures (local dates):
+    """Per buying agency, as ``contracts.agency_record`` defines the figures (local dates):
     days to accept = acceptance − last submission, over accepted milestones with a
     submission; days to pay = the treasury date of the last authorised payment −
     acceptance, over milestones paid in full; on time = of the payments fallen due (paid
     in full, or unpaid past the due date), those paid in full by the due date."""
-    from agencies.models import Agency
-    from contracts.models import Milestone, MilestoneState, Payment, PaymentState
 
     accept_histograms: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     accepted = (
@@ -432,10 +434,6 @@ def _best_records(agency_rows: list[AgencyTimeliness]) -> list[BestRecord]:
     """Organisations with at least MIN_RECORD completed contracts that may act today,
     best on-time delivery first, then evaluation score; agencies with at least
     MIN_RECORD payments fallen due, best on-time payment first, then the quicker payer."""
-    from contracts.models import Contract, ContractState
-    from organisations.models import Organisation
-    from organisations.selectors import organisations_may_act
-    from organisations.track_record import track_records
 
     eligible = (
         Contract.objects.filter(state=ContractState.CLOSED, organisation__in=organisations_may_act())
@@ -524,7 +522,6 @@ def snapshot_refresh_if_stale() -> bool:
     "money donated" follows a donation within moments rather than the next day. A burst
     of donations recomputes once or twice, not once each: the first run makes the rest
     find nothing newer. Returns whether it recomputed."""
-    from donations.models import DonationEntry, EntryKind
 
     current = Snapshot.objects.order_by("-generated_at").first()
     moved = DonationEntry.objects.filter(kind__in=[EntryKind.RECEIVED, EntryKind.REFUNDED])

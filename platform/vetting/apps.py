@@ -7,4 +7,8 @@ class VettingConfig(AppConfig):
     verbose_name = _("Vetting")
 
     def ready(self) -> None:
+        from notifications.events import register_param_labels
         from vetting import sweeps  # noqa: F401  (registers the expiry sweep)
+        from vetting.models import ChangeRequestState
+
+        register_param_labels("decision", ChangeRequestState, shown_as="decision_label")

@@ -14,6 +14,7 @@ urlpatterns = [
 # Under /organisations/ and the organisations: namespace (config/urls.py), beside the
 # organisations' own list and detail: registration, the profile and its documents.
 organisation_patterns = [
+    path("<int:pk>/", views.organisation_detail, name="detail"),
     path("register/", views.organisation_register, name="register"),
     path("<int:pk>/edit/", views.organisation_edit, name="edit"),
     path("<int:pk>/submit/", views.organisation_submit, name="submit"),

@@ -22,6 +22,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
+from accounts.forms import InvitationForm
+from accounts.models import Invitation
 from accounts.types import AuthenticatedRequest
 from organisations.models import Organisation, VettingState
 from organisations.selectors import organisations_visible_to
@@ -30,7 +32,13 @@ from vetting import services
 from vetting.exceptions import NotAllowed, VettingError
 from vetting.forms import ChangeDecisionForm, ChecklistForm, DecisionForm, DocumentForm, OrganisationForm
 from vetting.models import ChangeRequest
-from vetting.selectors import documents_visible_to, pending_change_request, vetting_queue_for
+from vetting.selectors import (
+    documents_visible_to,
+    organisation_missing_items,
+    pending_change_request,
+    vetting_queue_for,
+)
+from vetting.workflow import EDITABLE_STATES, FROZEN_STATES
 
 
 def _managed_organisation(request: HttpRequest, pk: int) -> Organisation:
@@ -326,3 +334,39 @@ def change_request_decide(request: AuthenticatedRequest, pk: int) -> HttpRespons
             success=_("The change request was decided."),
         )
     return redirect("vetting:detail", organisation.pk)
+
+
+@login_required
+def organisation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The organisation's page; for its own members, the vetting status page."""
+    organisation = get_object_or_404(organisations_visible_to(request.user), pk=pk)
+    can_manage = policy.can_manage_organisation_members(request.user, organisation)
+    is_member = organisation.pk in policy.organisation_ids(request.user)
+    sees_file = policy.can_read_vetting_file(request.user, organisation)
+    editable = organisation.vetting_state in EDITABLE_STATES
+    context = {
+        "organisation": organisation,
+        "service_regions": organisation.service_regions.all(),
+        "members": organisation.memberships.select_related("user").order_by("role", "user__email")
+        if (is_member or can_manage or policy.can_read_audit_log(request.user))
+        else [],
+        "can_manage": can_manage,
+        "is_member": is_member,
+        "show_private": sees_file,
+        "invitations": Invitation.objects.filter(
+            organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True
+        )
+        if can_manage
+        else [],
+        "invite_form": InvitationForm(scope="organisation") if can_manage else None,
+        "documents": documents_visible_to(request.user, organisation) if sees_file else [],
+        "missing": organisation_missing_items(organisation) if (is_member and editable) else [],
+        "can_submit": can_manage and editable,
+        "can_edit": can_manage and organisation.vetting_state not in FROZEN_STATES,
+        "can_upload": can_manage and organisation.vetting_state not in FROZEN_STATES,
+        "can_delete_documents": can_manage and editable,
+        "document_form": DocumentForm() if can_manage else None,
+        "change_request": pending_change_request(organisation) if sees_file else None,
+        "events": organisation.events.select_related("by")[:20] if sees_file else [],
+    }
+    return render(request, "organisations/detail.html", context)

@@ -7,7 +7,32 @@ from django.http import HttpRequest
 
 from accounts import policy
 from accounts.models import User
+from contracts.models import ContractState, MilestoneState, PaymentState, VersionState
+from donations.models import CampaignState, DonationState
+from imports.models import ImportState
+from needs.models import NeedState, ProposalState
 from notifications.selectors import unread_count
+from organisations.models import VettingState
+from reports.models import ReportState
+from vetting.models import ChangeRequestState
+
+# Every workflow's states, so a template compares with the choice, never a bare string:
+# {% if need.state == states.need.PUBLISHED %}. (Django's choices are never called by a
+# template, so states.need.PUBLISHED is the member.)
+STATES = {
+    "need": NeedState,
+    "proposal": ProposalState,
+    "vetting": VettingState,
+    "change_request": ChangeRequestState,
+    "contract": ContractState,
+    "version": VersionState,
+    "milestone": MilestoneState,
+    "payment": PaymentState,
+    "campaign": CampaignState,
+    "donation": DonationState,
+    "import": ImportState,
+    "report": ReportState,
+}
 
 
 def site(request: HttpRequest) -> dict:
@@ -18,4 +43,5 @@ def site(request: HttpRequest) -> dict:
         "unread_notifications": unread_count(cast(User, user)) if authenticated else 0,
         "site_name": settings.SAFETYNET_SITE_NAME,
         "stripe_enabled": bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PUBLISHABLE_KEY),
+        "states": STATES,
     }

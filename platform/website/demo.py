@@ -24,8 +24,23 @@ from accounts.models import Membership, Role, User
 from agencies.models import Agency
 from audit.services import record
 from categories.models import Category
+from categories.seed import seed_categories
+from cms.migrations_support import HOME_INTRO, HOME_INTRO_EN
+from cms.models import HomePage
+from contracts import services as contracts
+from contracts.models import Milestone
+from matching.models import SynonymGroup
+from matching.synonyms import SEED_GROUPS
+from needs import services
+from needs.forms import resident_id_check_digit
+from needs.models import Need, Scheme, SchemeAnswer, Scope
+from needs.proposals import proposals_open
+from needs.workflow import DEFAULT_WEIGHTS
 from organisations.models import Organisation, OrganisationKind, VettingState
+from regions.loader import load_regions
 from regions.models import Region
+from vetting.models import Document, DocumentType, VettingEvent
+from vetting.uploads import check_upload
 from website.demo_reports import seed_report
 
 if TYPE_CHECKING:
@@ -155,8 +170,6 @@ def demo_uscc(body: str) -> str:
 
 def _seed_synonyms() -> None:
     """The field's synonym groups, as their data migration seeds them (once: staff edit them)."""
-    from matching.models import SynonymGroup
-    from matching.synonyms import SEED_GROUPS
 
     if not SynonymGroup.objects.exists():
         SynonymGroup.objects.bulk_create([SynonymGroup(terms="\n".join(terms)) for terms in SEED_GROUPS])
@@ -173,12 +186,6 @@ def ensure_reference_data() -> None:
     from django.contrib.auth.models import Permission
     from wagtail.coreutils import get_supported_content_language_variant
     from wagtail.models import Collection, GroupPagePermission, Locale, Page, Site
-
-    from categories.models import Category
-    from categories.seed import seed_categories
-    from cms.migrations_support import HOME_INTRO, HOME_INTRO_EN
-    from cms.models import HomePage
-    from regions.loader import load_regions
 
     load_regions(Region)
     seed_categories(Category)
@@ -327,7 +334,6 @@ def _section(heading: str, body: str, link_text: str = "", link_url: str = "") -
 
 
 def _seed_home_page() -> None:
-    from cms.models import HomePage
 
     home = HomePage.objects.first()
     if home is None or len(home.body):
@@ -413,8 +419,6 @@ def _seed_documents(organisation: Organisation, uploader: User) -> None:
 
     from django.core.files.base import ContentFile
 
-    from vetting.models import Document, DocumentType
-
     if organisation.documents.exists():
         return
     files = [
@@ -439,7 +443,6 @@ def _seed_documents(organisation: Organisation, uploader: User) -> None:
 
 def _seed_history(organisations: dict[str, Organisation], *, officer: User, applicant: User) -> None:
     """The vetting events that led each demo organisation to its state."""
-    from vetting.models import VettingEvent
 
     for key, organisation in organisations.items():
         if organisation.events.exists():
@@ -550,10 +553,6 @@ def record_demo_need(
     ``submit`` is false."""
     from decimal import Decimal
 
-    from needs import services
-    from needs.forms import resident_id_check_digit
-    from needs.models import Scheme, SchemeAnswer, Scope
-
     name, body = person
     data = {
         **card,
@@ -597,9 +596,6 @@ def _seed_needs(*, agency: Agency, caseworker: User, approver: User) -> None:
     """Needs at each step of the workflow, recorded through the services (so the audit
     log and events are real). The people are made up."""
 
-    from needs import services
-    from needs.models import Need
-
     for spec in NEEDS:
         if Need.objects.filter(agency=agency, title=spec.title).exists():
             continue
@@ -630,9 +626,6 @@ def _seed_needs(*, agency: Agency, caseworker: User, approver: User) -> None:
             services.need_transition(need=need, action="approve", by=approver)
             services.need_transition(need=need, action="publish", by=approver)
         elif spec.state == "proposals_open":
-            from needs.proposals import proposals_open
-            from needs.workflow import DEFAULT_WEIGHTS
-
             services.need_transition(need=need, action="approve", by=approver)
             proposals_open(need=need, by=approver, weights=DEFAULT_WEIGHTS)
 
@@ -703,12 +696,6 @@ def _seed_contracts(*, agency: Agency, organisation: Organisation, people) -> No
 
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
-
-    from contracts import services as contracts
-    from contracts.models import Milestone
-    from needs import services
-    from needs.models import Need
-    from vetting.uploads import check_upload
 
     caseworker, approver = people("caseworker@safetynet.test"), people("approver@safetynet.test")
     approver2 = people("approver2@safetynet.test")

@@ -25,6 +25,15 @@ from typing import TYPE_CHECKING, cast
 if TYPE_CHECKING:
     from donations.models import StripeEvent
 
+from accounts.models import User
+from agencies.models import Agency
+from donations import gateway, services, standin
+from donations.models import Campaign
+from donations.services import campaign_open
+from needs import services as need_services
+from needs.models import Need, NeedState
+from organisations.models import Organisation
+
 logger = logging.getLogger(__name__)
 
 TITLE = "独居老人冬季助餐与取暖"
@@ -46,13 +55,6 @@ def seed_cofunding() -> None:
 
 
 def _open_campaign() -> None:
-    from accounts.models import User
-    from agencies.models import Agency
-    from donations.models import Campaign
-    from donations.services import campaign_open
-    from needs import services
-    from needs.models import Need, NeedState
-    from organisations.models import Organisation
     from website.demo import record_demo_need
 
     agency = Agency.objects.filter(name="大邑县民政局").first()
@@ -80,20 +82,16 @@ def _open_campaign() -> None:
             person=("示例己", "51012919420202008"),
             flags={"elderly_alone": True},
         )
-        services.need_transition(need=need, action="approve", by=approver)
-        need = services.need_transition(need=need, action="publish", by=approver)
+        need_services.need_transition(need=need, action="approve", by=approver)
+        need = need_services.need_transition(need=need, action="publish", by=approver)
     if need.state == NeedState.PUBLISHED:
-        need = services.need_transition(need=need, action="claim", by=worker, organisation=charity)
+        need = need_services.need_transition(need=need, action="claim", by=worker, organisation=charity)
     campaign_open(need=need, by=approver, target_minor=TARGET_MINOR, purpose=PURPOSE)
 
 
 def seed_donations() -> None:
     """The demo campaign's past donations and one refund, recorded once."""
     from django.conf import settings
-
-    from accounts.models import User
-    from donations import standin
-    from donations.models import Campaign
 
     campaign = Campaign.objects.filter(purpose=PURPOSE).first()
     if campaign is None or campaign.donations.exists():
@@ -115,8 +113,6 @@ def _stripe():
     from django.conf import settings
     from django.test import override_settings
 
-    from donations import standin
-
     if standin.is_standin(settings):
         yield settings.STRIPE_WEBHOOK_SECRET
         return
@@ -129,7 +125,6 @@ def _stripe():
 
 
 def _give(campaign, name: str, email: str, amount: int, webhook_secret: str):
-    from donations import gateway, services, standin
 
     donation = services.donation_start(
         campaign=campaign, amount_minor=amount, donor_name=name, email=email, language="zh-hans"
@@ -151,7 +146,6 @@ def _give(campaign, name: str, email: str, amount: int, webhook_secret: str):
 
 
 def _refund(donation, *, by) -> None:
-    from donations import services
 
     refund = services.donation_refund(donation=donation, by=by)
     # Asked of Stripe now rather than after the seeding's transaction commits, so the

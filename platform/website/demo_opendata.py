@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from opendata.publish import open_data_publish
+
 
 def seed_open_data() -> None:
-    from opendata.publish import open_data_publish
 
     open_data_publish()

@@ -6,6 +6,12 @@ from __future__ import annotations
 
 from typing import cast
 
+from contracts.models import Contract
+from reports import codes
+from reports.models import Report, ReportEvent, SubjectKind
+from reports.selectors import resolve_subject
+from reports.services import fingerprint
+
 DEMO_CODE = "DEM0-REP0-RT26-SAFE"  # typing O for 0 works too: DEMO-REPO-RT26-SAFE
 DESCRIPTION = (
     "我注意到大邑县的一份助餐服务合同，承接机构的负责人似乎是审批人员的亲属，"
@@ -14,15 +20,10 @@ DESCRIPTION = (
 
 
 def seed_report() -> None:
-    from contracts.models import Contract
-    from reports import codes
-    from reports.models import Report, ReportEvent, SubjectKind
-    from reports.selectors import resolve_subject
 
     digest = cast(str, codes.code_hash(DEMO_CODE))  # a valid code
     if Report.objects.filter(code_hash=digest).exists():
         return
-    from reports.services import fingerprint
 
     contract = Contract.objects.order_by("pk").first()
     kind, text = (SubjectKind.CONTRACT, contract.number) if contract else (SubjectKind.OTHER, "")

@@ -22,6 +22,17 @@ from unittest import mock
 
 from django.utils import timezone
 
+from accounts.models import User
+from agencies.models import Agency
+from cms.models import Commendation, CommendationsPage
+from cms.transparency_defaults import ensure_transparency_pages
+from contracts import services as contracts
+from needs import services
+from needs.models import Need
+from organisations.models import Organisation
+from transparency.services import snapshot_compute
+from vetting.uploads import check_upload
+
 if TYPE_CHECKING:
     from contracts.models import ContractVersion
 
@@ -142,13 +153,6 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 
 def _seed_history() -> None:
-    from accounts.models import User
-    from agencies.models import Agency
-    from contracts import services as contracts
-    from needs import services
-    from needs.models import Need
-    from organisations.models import Organisation
-    from vetting.uploads import check_upload
     from website.demo import demo_pdf, record_demo_need
 
     agency = Agency.objects.filter(name="大邑县民政局").first()
@@ -266,9 +270,6 @@ def _seed_history() -> None:
 
 
 def _seed_commendations() -> None:
-    from agencies.models import Agency
-    from cms.models import Commendation, CommendationsPage
-    from organisations.models import Organisation
 
     page = CommendationsPage.objects.first()
     if page is None or Commendation.objects.filter(page=page).exists():
@@ -293,8 +294,6 @@ def _seed_commendations() -> None:
 
 def seed_transparency() -> None:
     """The history, the pages, the commendations and a fresh snapshot."""
-    from cms.transparency_defaults import ensure_transparency_pages
-    from transparency.services import snapshot_compute
 
     _seed_history()
     ensure_transparency_pages()

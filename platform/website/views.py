@@ -23,6 +23,8 @@ from audit.models import Outcome
 from audit.services import record
 from core.i18n import path_in_language
 from matching.fit import recommended_for
+from matching.views import search_page
+from needs import views as need_views
 from notifications.selectors import notifications_for
 from organisations.selectors import organisations_visible_to
 
@@ -152,3 +154,13 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         {"message": _("The form expired or was sent from another site. Go back, reload the page and try again.")},
         status=403,
     )
+
+
+@login_required
+def need_list(request: AuthenticatedRequest) -> HttpResponse:
+    """/needs/: organisation members search the published needs (matching's page); agency
+    staff and auditors get needs' list, which refuses anyone else."""
+    user = request.user
+    if policy.organisation_ids(user) and not (policy.is_agency_staff(user) or policy.can_read_audit_log(user)):
+        return search_page(request)
+    return need_views.need_list(request)

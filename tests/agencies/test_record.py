@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role
-from agencies.record import agency_record
 from contracts import services
+from contracts.agency_record import agency_record
 from contracts.models import Milestone
 from tests.contract_steps import accept, claimed, deliver, milestones, pay, serving, signed, team
 from tests.factories import AgencyFactory, UserFactory, region

@@ -8,12 +8,12 @@ from django.core.management import call_command
 
 from accounts.models import Role, User
 from agencies.models import Agency
-from agencies.record import agency_record
 from contracts import ledger
+from contracts.agency_record import agency_record
 from contracts.models import Contract, ContractState, Milestone, MilestoneState, Payment, PaymentState
+from contracts.track_record import track_record
 from needs.models import NeedState
 from organisations.models import Organisation
-from organisations.track_record import track_record
 from website.demo import CONTRACTS, USERS
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""An organisation's track record from its contracts (organisations.track_record): the
+"""An organisation's track record from its contracts (contracts.track_record): the
 directory list and page, and matching's fit (in Python and in SQL) read the same."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from django.utils import translation
 from categories.models import Category
 from contracts import services
 from contracts.models import ContractState
+from contracts.track_record import completed_annotation, track_record, track_records
 from matching.fit import fit_expression, fit_for
 from matching.models import SearchDocument
 from needs.models import Need, NeedState
-from organisations.track_record import completed_annotation, track_record, track_records
 from tests.contract_steps import claimed, closed, published, serving, signed, team
 from tests.factories import OrganisationFactory
 

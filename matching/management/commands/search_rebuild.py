@@ -6,6 +6,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from needs.models import Need
+
 
 class Command(BaseCommand):
     help = "Rebuild the search index of published needs (the old index answers until the new one is complete)."
@@ -18,7 +20,6 @@ class Command(BaseCommand):
 
         from matching.backends import get_backend
         from matching.documents import INDEXED_STATES, documents_of
-        from needs.models import Need
 
         needs = Need.objects.filter(state__in=INDEXED_STATES).order_by("pk")
         total = needs.count()

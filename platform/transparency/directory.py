@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from categories.models import Category
+from contracts.track_record import completed_annotation, track_record, track_records
 from organisations.models import OrganisationKind
 from organisations.selectors import organisations_may_act
-from organisations.track_record import completed_annotation, track_record, track_records
 from regions.forms import RegionFilterForm
 
 RATING_ORDER = ["3A", "4A", "5A"]  # "at least": this grade and the higher ones
@@ -46,7 +46,7 @@ def directory_list(request: HttpRequest) -> HttpResponse:
         organisations = organisations.filter(rating__in=RATING_ORDER[RATING_ORDER.index(rating) :])
     else:
         rating = ""
-    # Track record (organisations.track_record): closed contracts, and needs completed
+    # Track record (contracts.track_record): closed contracts, and needs completed
     # without a contract, counted in the database for the sort.
     organisations = organisations.annotate(completed=completed_annotation())
     sort = request.GET.get("sort", "name")

@@ -28,6 +28,10 @@ from typing import cast
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from contracts.ledger import agency_balances
+from contracts.models import Milestone, MilestoneState, MilestoneTerms, PaymentState, VersionState
+from contracts.services import ACCEPTANCE_OVERDUE_DAYS
+
 
 @dataclass
 class Overdue:
@@ -63,8 +67,6 @@ def _median(values: list[int]) -> float | None:
 
 
 def agency_record(agency, *, today: date | None = None) -> AgencyRecord:
-    from contracts.models import Milestone, MilestoneState, MilestoneTerms, PaymentState, VersionState
-    from contracts.services import ACCEPTANCE_OVERDUE_DAYS
 
     today = today or timezone.localdate()
     now = timezone.now()
@@ -133,7 +135,6 @@ def agency_record(agency, *, today: date | None = None) -> AgencyRecord:
             to_pay.append((last_paid - timezone.localdate(accepted_at)).days)
             record.payments_on_time += due is None or last_paid <= due
     record.days_to_pay = _median(to_pay)
-    from contracts.ledger import agency_balances
 
     record.balances = agency_balances(agency)
     return record

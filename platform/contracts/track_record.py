@@ -32,8 +32,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from categories.models import Category
+from contracts.models import Contract, ContractState
+from needs.models import Need, NeedState
+
 # A need with no contract counts as completed in these states.
-DONE_NEED_STATES = ("fulfilled", "closed")
+DONE_NEED_STATES = (NeedState.FULFILLED, NeedState.CLOSED)
 
 
 @dataclass
@@ -92,8 +96,6 @@ class TrackRecord(CategoryRecord):
 def track_records(organisations, *, with_categories: bool = False) -> dict[int, TrackRecord]:
     """The track record of each organisation (objects or ids), in two queries (three
     ``with_categories``, which loads each category for its name)."""
-    from contracts.models import Contract, ContractState
-    from needs.models import Need
 
     ids = [getattr(o, "pk", o) for o in organisations]
     records = {pk: TrackRecord() for pk in ids}
@@ -127,8 +129,6 @@ def track_records(organisations, *, with_categories: bool = False) -> dict[int, 
     for case in cases:
         cell(case["claimed_by"], case["category_id"]).cases = case["n"]
     if with_categories:
-        from categories.models import Category
-
         wanted = {c for r in records.values() for c in r.by_category}
         names = Category.objects.in_bulk(wanted)
         for r in records.values():
@@ -147,8 +147,6 @@ def track_record(organisation, **kwargs) -> TrackRecord:
 def completed_annotation():
     """``track_record(o).completed`` as an expression over ``Organisation`` rows (for
     ``annotate``/``order_by``): closed contracts plus needs completed without one."""
-    from contracts.models import Contract, ContractState
-    from needs.models import Need
 
     def count(qs, key: str):
         return Coalesce(

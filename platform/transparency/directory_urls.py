@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organisations import directory
+from transparency import directory
 
 app_name = "directory"
 urlpatterns = [

@@ -12,7 +12,7 @@ from accounts import policy
 from accounts.types import AuthenticatedRequest
 from audit.actions import action_label
 from audit.models import Outcome
-from audit.selectors import audit_entries_visible_to
+from supervision.selectors import audit_entries_visible_to
 
 
 def _date(value: str):
