@@ -56,10 +56,15 @@ e2e: messages ## Browser tests: Playwright driving Debian's chromium
 	$(UV) run pytest tests/e2e -m e2e $(ARGS)
 
 .PHONY: lint
-lint: install ## ruff lint and format check, and the layer contract (import-linter)
+lint: install ## ruff lint and format check, the layer contract (import-linter) and the types (mypy)
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	PYTHONPATH=platform:. $(UV) run lint-imports --no-cache
+	@$(MAKE) --no-print-directory typecheck
+
+.PHONY: typecheck
+typecheck: install ## Type-check platform/, cms/ and matching/ (mypy with django-stubs; strict on core and the services)
+	$(UV) run mypy
 
 .PHONY: format
 format: install ## Apply ruff's fixes and formatting
@@ -82,4 +87,4 @@ ci: ## Everything CI runs (.ci/run)
 
 .PHONY: clean
 clean: ## Remove the local database, media and caches (keeps .venv)
-	rm -rf var .pytest_cache .ruff_cache
+	rm -rf var .pytest_cache .ruff_cache .mypy_cache

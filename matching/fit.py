@@ -18,13 +18,14 @@ Points (out of 100), each with the reason shown on the card:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from categories.models import Category
-from contracts.track_record import track_record, track_records
+from contracts.track_record import TrackRecord, track_record, track_records
 from needs.models import Need
 from needs.selectors import ACTIVE_CASE_STATES, ancestor_paths
 from organisations.selectors import acting_organisations, organisations_may_act
@@ -53,7 +54,7 @@ class _Facts:
     categories: set[int]
     free: int  # cases it can still take on
     done: dict[int, int]  # category id → completed (closed contracts and cases without one)
-    track: object = None  # contracts.track_record.TrackRecord
+    track: TrackRecord | None = None
 
 
 def organisation_facts(organisations) -> dict[int, _Facts]:
@@ -115,7 +116,9 @@ def _fit(organisation, facts: _Facts, need) -> Fit:
     completed = done.get(need.category_id, 0)
     if completed:
         fit.score += min(2 * completed, 15)
-        fit.reasons.extend(_track_reasons(facts.track.category_record(need.category_id), need.category))
+        fit.reasons.extend(
+            _track_reasons(cast("TrackRecord", facts.track).category_record(need.category_id), need.category)
+        )
     fit.score += URGENCY_POINTS.get(need.urgency, 0)
     return fit
 
@@ -240,7 +243,7 @@ def suggested_organisations(need, *, limit: int = 5) -> list[tuple]:
         .exclude(need_invitations__need=need)
         .distinct()
     )
-    candidates = list(candidates)
+    candidates = list(candidates)  # type: ignore[assignment]  # read once, then as a list
     facts = organisation_facts(candidates)
     scored = [(organisation, _fit(organisation, facts[organisation.pk], need)) for organisation in candidates]
     scored.sort(key=lambda pair: (-pair[1].score, pair[0].legal_name))

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -91,7 +92,8 @@ class Filters:
         """These filters less one facet's own, for that facet's counts."""
         from dataclasses import replace
 
-        return replace(self, **{facet: "" if facet == "region" else ()})
+        changes: dict[str, Any] = {facet: "" if facet == "region" else ()}
+        return replace(self, **changes)
 
 
 @dataclass(frozen=True)

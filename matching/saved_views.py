@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
+from accounts.types import AuthenticatedRequest
 from matching import alerts
 from matching.models import AlertFrequency, SavedSearch
 from matching.query import BUDGET_BANDS
@@ -57,7 +58,7 @@ def _member(request: HttpRequest) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def saved_searches(request: HttpRequest) -> HttpResponse:
+def saved_searches(request: AuthenticatedRequest) -> HttpResponse:
     _member(request)
     form = SavedSearchForm(request.POST or None)
     if request.method == "POST":
@@ -73,13 +74,13 @@ def saved_searches(request: HttpRequest) -> HttpResponse:
         return redirect("needs:list" if not form.is_valid() else "matching:saved")
     saved, known = list(request.user.saved_searches.all()), known_values()
     for search in saved:
-        search.description = search_description(search.query, known)
+        search.description = search_description(search.query, known)  # type: ignore[attr-defined]  # for the template
     return render(request, "matching/saved.html", {"saved": saved, "frequencies": AlertFrequency.choices})
 
 
 @login_required
 @require_POST
-def saved_search_change(request: HttpRequest, pk: int) -> HttpResponse:
+def saved_search_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
     if request.POST.get("delete"):
         saved.delete()

@@ -4,6 +4,7 @@ without a reload and pushes the address, and the page works the same without Jav
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -171,7 +172,7 @@ def _toggle(state: dict[str, list[str]], key: str, value: str) -> str:
 
 def _facets(counts: dict[str, dict[str, int]], search: SearchRequest, state, categories: dict[str, str]) -> list[dict]:
     f = search.filters
-    labels = {
+    labels: dict[str, Mapping[str, object]] = {
         "category": categories,
         "kind": dict(NeedKind.choices),
         "urgency": dict(Urgency.choices),

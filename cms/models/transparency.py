@@ -280,7 +280,7 @@ class Commendation(Orderable):
 
     @property
     def name(self) -> str:
-        return self.organisation.legal_name if self.organisation_id else self.agency.name
+        return self.organisation.legal_name if self.organisation_id else self.agency.name  # type: ignore[union-attr]  # one is set
 
     def clean(self) -> None:
         if bool(self.organisation_id) == bool(self.agency_id):

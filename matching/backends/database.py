@@ -24,10 +24,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import reduce
 from operator import or_
+from typing import Any, cast
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Case, CharField, IntegerField, Q, Value, When
+from django.db.models import Case, CharField, Field, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -83,13 +84,14 @@ def document_rows(documents: list[dict]) -> tuple[list[str], list[list]]:
     """The index table's columns (quoted, but ``tokens_vector``) and the batch's rows,
     values adapted as the fields would, for one prepared INSERT (the ORM's bulk_create
     compiles a statement per batch row by row, the half of a SQLite rebuild)."""
-    fields = [SearchDocument._meta.get_field(name) for name in ("need", *DOCUMENT_FIELDS, "indexed_at")]
+    # Columns all, no reverse relations.
+    fields = [cast(Field, SearchDocument._meta.get_field(name)) for name in ("need", *DOCUMENT_FIELDS, "indexed_at")]
     now = timezone.now()
     rows = [
         [f.get_db_prep_save(v, connection) for f, v in zip(fields, (d["id"], *_columns(d).values(), now), strict=True)]
         for d in documents
     ]
-    return [connection.ops.quote_name(f.column) for f in fields], rows
+    return [connection.ops.quote_name(cast(str, f.column)) for f in fields], rows
 
 
 def vector_parts(documents: list[dict]) -> list[list]:
@@ -100,7 +102,11 @@ def vector_parts(documents: list[dict]) -> list[list]:
 # PostgreSQL's rebuild (``pg_rebuild``): the columns it copies, each document a line of
 # COPY's text format, and the tsvector made from them by the server: the same as
 # ``WEIGHTED_VECTOR`` of the document's ``vector_parts``.
-COPY_COLUMNS = ["need_id", *(SearchDocument._meta.get_field(f).column for f in DOCUMENT_FIELDS), "indexed_at"]
+COPY_COLUMNS: list[str] = [
+    "need_id",
+    *(cast(str, cast(Field, SearchDocument._meta.get_field(f)).column) for f in DOCUMENT_FIELDS),
+    "indexed_at",
+]
 VECTOR_OF_COLUMNS = (
     "setweight(to_tsvector('simple'::regconfig, title_tokens), 'A') || "
     "to_tsvector('simple'::regconfig, substr(tokens, length(title_tokens) + 1)) || "
@@ -255,14 +261,15 @@ class DatabaseBackend(SearchBackend):
 
     def _search(self, request: SearchRequest, visible, scored, fit) -> SearchResults:
         filters = request.filters
-        facets, counted = {facet: Counter() for facet in FACETS}, None
+        facets: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
+        counted = None
         if request.facets:
             facets, counted = _facets_and_total(visible, filters)
         matching = visible.filter(filters_q(filters))
         start = (max(request.page, 1) - 1) * request.per_page
         expression = getattr(fit, "expression", None) if request.sort == "fit" else None
         if expression is not None and scored is None:
-            order = ("-fit_points", "-published_at", "-need_id")
+            order: tuple[str, ...] = ("-fit_points", "-published_at", "-need_id")
             ranked = matching.annotate(fit_points=expression()).order_by(*order)
             page = list(ranked.values_list("need_id", flat=True)[start : start + request.per_page])
             scores, total = {}, _total(matching, counted, request, page)
@@ -282,7 +289,7 @@ class DatabaseBackend(SearchBackend):
             ids=page,
             scores={i: float(scores.get(i, 0)) for i in page},
             total=total,
-            facets=facets,
+            facets=cast(dict[str, dict[str, int]], facets),  # Counters
             page=request.page,
             per_page=request.per_page,
         )
@@ -312,7 +319,7 @@ def _scored(query_clauses: list[Clause]) -> tuple[str, list]:
         else:
             token_clauses.append(clause)
             tokens.update(dict.fromkeys(clause.tokens))
-    params: list = []
+    params = []
     sql = ""
     if token_clauses:
         points = []
@@ -412,6 +419,7 @@ def _as_datetime(value) -> datetime:
         from django.utils.timezone import make_aware
 
         parsed = parse_datetime(value)
+        parsed = cast(datetime, parsed)  # a timestamp the database wrote
         return parsed if parsed.tzinfo else make_aware(parsed, UTC)
     return value
 
@@ -592,7 +600,7 @@ class _Relaxed:
     which (1…4, in ``RELAXABLE`` order), 0 none. Rows failing none make the total and the
     page; each facet counts those failing none or only its own filter."""
 
-    queryset: object
+    queryset: QuerySet[Any]
     checks: dict
     counted: str
     failed: str
@@ -620,7 +628,8 @@ class _Relaxed:
 
 def _relaxed(visible, filters: Filters, *, facets: bool) -> _Relaxed:
     own = {facet: filters_q(Filters(**{facet: getattr(filters, facet)})) for facet in RELAXABLE}
-    rest = filters_q(replace(filters, **dict.fromkeys(RELAXABLE, ())))
+    relaxed: dict[str, Any] = dict.fromkeys(RELAXABLE, ())
+    rest = filters_q(replace(filters, **relaxed))
     checks = {f"c_{facet}": _flag(q) for facet, q in own.items()}
     depth = len(filters.region.strip("/").split("/")) if filters.region else 0
     return _Relaxed(
@@ -637,7 +646,7 @@ def _facets_and_total(visible, filters: Filters) -> tuple[dict[str, Counter], in
     (one ``GROUP BY`` of the facets' values and the filter each row fails), where a
     statement per facet would read them five times."""
     rows = _relaxed(visible, filters, facets=True)
-    facets = {facet: Counter() for facet in FACETS}
+    facets: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
     try:
         sql, params = rows.queryset.values(*rows.columns, *rows.checks).query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing
@@ -755,7 +764,7 @@ def _pg_text_search(request: SearchRequest, visible, query_clauses: list[Clause]
         cursor.execute(statement, [*m_params, request.per_page, start])
         found = cursor.fetchall()
         cursor.execute(set_config, list(before))
-    facets = {facet: Counter() for facet in FACETS}
+    facets: dict[str, Counter[str]] = {facet: Counter() for facet in FACETS}
     total, page = 0, []
     for part, need_id, score, rank, *values, failed_filter, n in found:
         if part == "total":
@@ -769,7 +778,7 @@ def _pg_text_search(request: SearchRequest, visible, query_clauses: list[Clause]
         ids=[i for _rank, i, _score in page],
         scores={i: float(score) for _rank, i, score in page},
         total=total,
-        facets=facets,
+        facets=cast(dict[str, dict[str, int]], facets),  # Counters
         page=request.page,
         per_page=request.per_page,
     )

@@ -31,6 +31,7 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import batched
+from typing import Any
 
 from django.conf import settings
 
@@ -128,7 +129,7 @@ def clause_query(clause: Clause) -> dict:
     text = clause.text or " ".join(clause.tokens)
     field = "title" if clause.target == TITLE else "text"
     if clause.kind == PHRASE and len(clause.tokens) > 1:
-        match = {"match_phrase": {field: {"query": text}}}
+        match: dict[str, Any] = {"match_phrase": {field: {"query": text}}}
     elif clause.kind == PHRASE:
         match = {"match": {field: {"query": text}}}
     else:
@@ -161,9 +162,9 @@ def audience_query(audience: Audience) -> dict | None:
 
     if audience.everything:
         return None
-    visible = [{"prefix": {"agency_path": path}} for path in audience.agency_paths]
+    visible: list[dict[str, Any]] = [{"prefix": {"agency_path": path}} for path in audience.agency_paths]
     if audience.organisation_ids:
-        in_region = []
+        in_region: list[dict[str, Any]] = []
         for path in audience.service_paths:
             in_region.append({"prefix": {"region_path": path}})
             in_region.append({"terms": {"region_path": ancestor_paths(path)}})
@@ -190,7 +191,7 @@ def filter_queries(filters: Filters) -> dict[str, dict]:
         bands = [_band_range(key) for key in filters.budget if key in BAND_KEYS]
         out["budget"] = _any_of(bands) if bands else {"match_none": {}}
     if filters.service_area:
-        near = []
+        near: list[dict[str, Any]] = []
         for path in filters.service_area:
             near.append({"prefix": {"region_path": path}})
             near.append({"terms": {"region_path": ancestor_paths(path)}})
@@ -280,7 +281,7 @@ def results_from(response: dict, request: SearchRequest, *, fits: dict[int, floa
         hits.sort(key=lambda hit: -fits.get(hit[0], 0))
         start = (max(request.page, 1) - 1) * request.per_page
         hits = hits[start : start + request.per_page]
-    facets = {facet: {} for facet in FACETS}
+    facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
     for facet, agg in response.get("aggregations", {}).items():
         facets[facet] = {b["key"]: b["doc_count"] for b in agg["values"]["buckets"] if b["doc_count"]}
     return SearchResults(
@@ -505,7 +506,7 @@ class ElasticsearchBackend(SearchBackend):
             except NotFoundError:
                 return _empty(request)  # nothing indexed yet
         fits = None
-        if by_fit:
+        if by_fit and fit is not None:
             fits = fit([int(h["_id"]) for h in response["hits"]["hits"]])
         return results_from(response, request, fits=fits)
 

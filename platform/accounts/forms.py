@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -19,4 +21,4 @@ class InvitationForm(forms.Form):
     def __init__(self, *args, scope: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         roles = AGENCY_ROLES if scope == "agency" else ORGANISATION_ROLES
-        self.fields["role"].choices = [(r.value, r.label) for r in Role if r in roles]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [(r.value, r.label) for r in Role if r in roles]

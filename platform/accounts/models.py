@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -10,8 +11,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.types import StrOrPromise
 
-class UserManager(BaseUserManager):
+
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra):
@@ -36,7 +39,7 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """A person who signs in with an email address."""
 
-    username = None
+    username = None  # type: ignore[assignment]  # signs in by email; the stubs expect a str
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     preferred_language = models.CharField(
@@ -44,9 +47,9 @@ class User(AbstractUser):
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]  # ours, not auth's UserManager
 
     class Meta:
         verbose_name = _("user")
@@ -186,7 +189,7 @@ class Invitation(models.Model):
             return "expired"
         return "pending"
 
-    def get_status_display(self) -> str:
+    def get_status_display(self) -> StrOrPromise:
         return {
             "accepted": _("Accepted"),
             "revoked": _("Revoked"),

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AGENCY_ROLES, ORGANISATION_ROLES, PLATFORM_ROLES, Membership, Role
+from core.types import StrOrPromise
 
 _CACHE_ATTR = "_safetynet_grants"
 
@@ -255,7 +256,7 @@ def can_handle_reports(user) -> bool:
 @dataclass(frozen=True)
 class NavItem:
     key: str
-    label: str
+    label: StrOrPromise
     url: str
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.urls import reverse
@@ -23,13 +24,23 @@ from accounts.models import ORGANISATION_ROLES, Invitation, Membership, User
 from audit.services import record
 from notifications.services import notify, send_templated_email
 
+if TYPE_CHECKING:
+    from agencies.models import Agency
+    from organisations.models import Organisation
+
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invitation_create(
-    *, by: User, email: str, role: str, agency=None, organisation=None, site_url: str
+    *,
+    by: User,
+    email: str,
+    role: str,
+    agency: Agency | None = None,
+    organisation: Organisation | None = None,
+    site_url: str,
 ) -> tuple[Invitation, str]:
     """Invite ``email`` to ``role`` in an agency, an organisation or the platform.
 

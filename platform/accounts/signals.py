@@ -14,7 +14,8 @@ from notifications.services import notify
 @receiver(pre_save, sender=User)
 def _remember_active(sender, instance: User, **kwargs) -> None:
     if instance.pk:
-        instance._was_active = User.objects.filter(pk=instance.pk).values_list("is_active", flat=True).first()
+        # Read back by the post_save receiver below.
+        instance._was_active = User.objects.filter(pk=instance.pk).values_list("is_active", flat=True).first()  # type: ignore[attr-defined]
 
 
 @receiver(post_save, sender=User)

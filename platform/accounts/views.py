@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,14 +13,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy, services
-from accounts.exceptions import AccountsError, InvitationInvalid
+from accounts.exceptions import AccountsError, InvitationInvalid, NotAllowed
 from accounts.forms import PreferencesForm
 from accounts.models import Invitation, Membership
+from accounts.types import AuthenticatedRequest
+
+if TYPE_CHECKING:
+    pass
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     form = PreferencesForm(
         request.POST or None,
@@ -68,13 +74,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 @reauthentication_required
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=pk)
     try:
         services.invitation_revoke(invitation=invitation, by=request.user)
     except AccountsError as exc:
         # Someone with no say over this invitation learns nothing about it.
-        if isinstance(exc, services.NotAllowed):
+        if isinstance(exc, NotAllowed):
             raise Http404 from exc
         messages.error(request, str(exc))
     else:
@@ -85,11 +91,11 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @reauthentication_required
-def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(Membership.objects.select_related("user", "agency", "organisation"), pk=pk)
     try:
         services.membership_remove(membership=membership, by=request.user)
-    except services.NotAllowed as exc:
+    except NotAllowed as exc:
         if membership.user_id == request.user.pk:
             messages.error(request, str(exc))
             return redirect(_scope_url(membership))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -44,7 +46,7 @@ class Agency(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
-        new_path = (self.parent.path if self.parent_id else "") + f"{self.pk}/"
+        new_path = (cast(Agency, self.parent).path if self.parent_id else "") + f"{self.pk}/"
         if new_path != self.path:
             old_path, self.path = self.path, new_path
             Agency.objects.filter(pk=self.pk).update(path=new_path)
@@ -55,9 +57,9 @@ class Agency(models.Model):
 
     def clean(self) -> None:
         # A child agency serves a region inside its parent's region.
-        if self.parent_id and self.region_id and not self.region.is_within(self.parent.region):
+        if self.parent_id and self.region_id and not self.region.is_within(cast(Agency, self.parent).region):
             raise ValidationError({"region": _("The region must lie within the parent agency's region.")})
-        if self.pk and self.parent_id and self.parent.path.startswith(self.path or "\0"):
+        if self.pk and self.parent_id and cast(Agency, self.parent).path.startswith(self.path or "\0"):
             raise ValidationError({"parent": _("An agency cannot be placed under itself.")})
 
     def is_within(self, other: Agency) -> bool:

@@ -7,10 +7,11 @@ from django.db.models import Q, QuerySet
 
 from accounts import policy
 from accounts.models import AGENCY_ROLES, Role
+from accounts.types import AnyUser
 from agencies.models import Agency
 
 
-def agencies_visible_to(user) -> QuerySet[Agency]:
+def agencies_visible_to(user: AnyUser) -> QuerySet[Agency]:
     """Agency staff see their agencies and the subtrees below them; auditors and
     superusers see every agency; everyone else sees none."""
     qs = Agency.objects.select_related("region", "parent")

@@ -3,18 +3,19 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from accounts import policy
 from accounts.forms import InvitationForm
 from accounts.models import Invitation
+from accounts.types import AuthenticatedRequest
 from agencies.selectors import agencies_visible_to
 from regions.forms import RegionFilterForm
 
 
 @login_required
-def agency_list(request: HttpRequest) -> HttpResponse:
+def agency_list(request: AuthenticatedRequest) -> HttpResponse:
     if not policy.can_list_agencies(request.user):
         raise PermissionDenied
     agencies = agencies_visible_to(request.user)
@@ -29,7 +30,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def agency_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agency = get_object_or_404(agencies_visible_to(request.user), pk=pk)
     can_manage = policy.can_manage_agency_members(request.user, agency)
     context = {

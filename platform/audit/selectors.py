@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Model
+
 from audit.models import AuditEntry
 
 
-def audit_recorded_since(*, action: str, actor, obj, since) -> bool:
+def audit_recorded_since(*, action: str, actor: AbstractBaseUser, obj: Model, since: datetime) -> bool:
     """Whether ``actor`` already has an ``action`` entry about ``obj`` since ``since``."""
     return AuditEntry.objects.filter(
         action=action,

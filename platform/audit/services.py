@@ -6,11 +6,15 @@ import contextvars
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
 from audit.models import AuditChainHead, AuditEntry, Outcome
+
+if TYPE_CHECKING:
+    from accounts.types import AnyUser
+
 
 # Set by audit.middleware.RequestContextMiddleware, so services record the client
 # address without ever taking a request.
@@ -30,9 +34,9 @@ def _jsonable(value: Any) -> Any:
 def record(
     *,
     action: str,
-    actor=None,
+    actor: AnyUser | None = None,
     obj: models.Model | None = None,
-    summary: dict | None = None,
+    summary: dict[str, Any] | None = None,
     outcome: str = Outcome.SUCCESS,
     ip: str | None = None,
     actor_label: str = "",
@@ -51,8 +55,8 @@ def record(
 
 def record_many(
     *,
-    entries: Sequence[tuple[str, models.Model | None, dict | None]],
-    actor=None,
+    entries: Sequence[tuple[str, models.Model | None, dict[str, Any] | None]],
+    actor: AnyUser | None = None,
     outcome: str = Outcome.SUCCESS,
     ip: str | None = None,
     actor_label: str = "",
@@ -63,7 +67,7 @@ def record_many(
 
     ``entries`` are ``(action, obj, summary)``.
     """
-    if actor is not None and not getattr(actor, "is_authenticated", False):
+    if actor is not None and not actor.is_authenticated:
         actor = None
     if not entries:
         return []

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
+from typing import cast
 
 from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -89,7 +90,7 @@ def agency_record(agency, *, today: date | None = None) -> AgencyRecord:
                 contract=m.contract,
                 milestone=m,
                 label=m.description or m.settlement_description,
-                days_overdue=(today - m.payment_due).days,
+                days_overdue=(today - cast(date, m.payment_due)).days,  # filtered on it
                 due=m.payment_due,
                 amount=m.outstanding,
                 escalated=m.payment_escalated_at,
@@ -108,7 +109,7 @@ def agency_record(agency, *, today: date | None = None) -> AgencyRecord:
                 contract=m.contract,
                 milestone=m,
                 label=m.description or "",
-                days_overdue=(now - m.submitted_at).days - ACCEPTANCE_OVERDUE_DAYS,
+                days_overdue=(now - cast(datetime, m.submitted_at)).days - ACCEPTANCE_OVERDUE_DAYS,  # filtered on it
                 due=timezone.localdate(m.submitted_at),
                 escalated=m.acceptance_escalated_at,
             )

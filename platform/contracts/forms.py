@@ -4,6 +4,7 @@ and the reasons the parties give. The services check the rules; the forms check 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -61,7 +62,8 @@ class TermsForm(forms.ModelForm):
             self.fields["reason"].required = True
         else:
             del self.fields["reason"]
-        self.fields["price"].min_value = Decimal("0.01")
+        # The stubs type min_value as an int; a DecimalField takes a Decimal.
+        cast(forms.DecimalField, self.fields["price"]).min_value = Decimal("0.01")  # type: ignore[assignment]
         self.fields["payment_days"].widget.attrs.update({"min": 1, "max": MAX_PAYMENT_DAYS})
 
     def clean(self):
@@ -113,8 +115,13 @@ class _Rows(forms.BaseFormSet):
         ]
 
 
-MilestoneFormSet = forms.formset_factory(MilestoneForm, formset=_Rows, extra=2, can_delete=True, max_num=24)
-IndicatorFormSet = forms.formset_factory(IndicatorForm, formset=_Rows, extra=2, can_delete=True, max_num=20)
+# formset_factory builds a subclass of _Rows; the stubs only know it is some BaseFormSet.
+MilestoneFormSet = cast(
+    type[_Rows], forms.formset_factory(MilestoneForm, formset=_Rows, extra=2, can_delete=True, max_num=24)
+)
+IndicatorFormSet = cast(
+    type[_Rows], forms.formset_factory(IndicatorForm, formset=_Rows, extra=2, can_delete=True, max_num=20)
+)
 
 
 class ReasonForm(forms.Form):

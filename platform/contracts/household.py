@@ -4,10 +4,11 @@ and the payments made under it. Contracts sits above needs, so the page is here.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 
+from accounts.types import AuthenticatedRequest
 from contracts.models import Contract, Payment, PaymentState
 from needs.selectors import need_is_agency_side, needs_visible_to, open_duplicates
 
@@ -31,7 +32,7 @@ def _attach_payments(needs) -> None:
 
 
 @login_required
-def household_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+def household_timeline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Every need of this person that the viewer's agency may see, in order; other
     agencies' open needs by agency and state only. Agency staff only: anyone else a 404."""
     need = get_object_or_404(needs_visible_to(request.user), pk=pk)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from django.db.models import Count, Q, Sum
 
@@ -29,7 +30,7 @@ class Figures:
 
 
 def register_figures(contract: Contract | int) -> Figures:
-    pk = getattr(contract, "pk", contract)
+    pk = cast(int, getattr(contract, "pk", contract))
     counts = Milestone.objects.filter(contract_id=pk).aggregate(
         total=Count("pk", filter=Q(settlement=False) & ~Q(state=MilestoneState.CANCELLED)),
         met=Count("pk", filter=Q(settlement=False, state=MilestoneState.ACCEPTED)),

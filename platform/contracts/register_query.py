@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import F
+from django.db.models.expressions import OrderBy
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import ContractState
+from core.types import StrOrPromise
+
+if TYPE_CHECKING:
+    from regions.models import Region
 
 MAX_QUERY = 100
 MAX_TERMS = 5
@@ -31,7 +37,7 @@ AMOUNT_BANDS = {
     "100k-up": (_("100,000 and more"), Decimal(100_000), None),
 }
 
-REGISTER_SORTS = {
+REGISTER_SORTS: dict[str, tuple[StrOrPromise, tuple[str | OrderBy, ...]]] = {
     "signed": (_("Newest signed first"), ("-signed_at", "-pk")),
     "signed-oldest": (_("Oldest signed first"), ("signed_at", "pk")),
     "amount": (_("Largest amount first"), ("-price", "-pk")),
@@ -51,14 +57,14 @@ class RegisterQuery:
     agency: int | None = None
     organisation: int | None = None
     category: str = ""
-    region: object = None  # a Region
+    region: Region | None = None
     region_text: str = ""
     status: str = ""
     year: int | None = None
     amount: str = ""
     sort: str = DEFAULT_SORT
     # What could not be understood, as the page tells it; any of it empties the result.
-    problems: list[str] = field(default_factory=list)
+    problems: list[StrOrPromise] = field(default_factory=list)
 
     @property
     def invalid(self) -> bool:

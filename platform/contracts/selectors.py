@@ -155,7 +155,7 @@ class Change:
 
 def _inline_diff(before: str, after: str) -> SafeString:
     """Character-level difference (Chinese has no spaces to split words on)."""
-    out = []
+    out: list[str] = []
     matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
@@ -179,7 +179,7 @@ def version_changes(before: ContractVersion, after: ContractVersion) -> list[Cha
     for field in TERM_FIELDS:
         old, new = _text(before, field), _text(after, field)
         if old != new:
-            label = str(ContractVersion._meta.get_field(field).verbose_name)
+            label = str(ContractVersion._meta.get_field(field).verbose_name)  # type: ignore[union-attr]  # a column, not a relation
             changes.append(Change(label, old, new, _inline_diff(old, new)))
     old_schedule, new_schedule = _schedule_lines(before), _schedule_lines(after)
     for key in sorted(set(old_schedule) | set(new_schedule)):

@@ -126,8 +126,8 @@ def track_records(organisations, *, with_categories: bool = False) -> dict[int, 
         .values("claimed_by", "category_id")
         .annotate(n=Count("pk"))
     )
-    for row in cases:
-        cell(row["claimed_by"], row["category_id"]).cases = row["n"]
+    for case in cases:
+        cell(case["claimed_by"], case["category_id"]).cases = case["n"]
     if with_categories:
         wanted = {c for r in records.values() for c in r.by_category}
         names = Category.objects.in_bulk(wanted)

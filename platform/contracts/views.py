@@ -9,6 +9,7 @@ else, once it is signed, the register's summary of it.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
+from accounts.types import AuthenticatedRequest
 from agencies.models import Agency
 from categories.models import Category
 from contracts import ledger, selectors, services
@@ -47,8 +49,8 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     # Pages of ids first (the sort's index answers them, however deep the page), then the
     # page's 25 contracts with what the table shows.
     paginator = Paginator(selectors.register_search(query).values_list("pk", flat=True), REGISTER_PAGE_SIZE)
-    number = request.GET.get("page", "1")
-    number = max(int(number), 1) if number.isdigit() and len(number) < 9 else 1
+    asked = request.GET.get("page", "1")
+    number = max(int(asked), 1) if asked.isdigit() and len(asked) < 9 else 1
     past_end = False
     try:
         page = paginator.page(number)
@@ -59,7 +61,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     found = selectors.register().in_bulk(ids)
     rows = [found[pk] for pk in ids if pk in found]
     for contract in rows:
-        contract.county = selectors.county_name(contract.need.region)
+        contract.county = selectors.county_name(contract.need.region)  # type: ignore[attr-defined]  # for the template
     organisation = (
         Organisation.objects.filter(pk=query.organisation).only("legal_name").first() if query.organisation else None
     )
@@ -241,7 +243,7 @@ def _refused(request: HttpRequest, exc: ContractError) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contract_new(request: HttpRequest, need_pk: int) -> HttpResponse:
+def contract_new(request: AuthenticatedRequest, need_pk: int) -> HttpResponse:
     need = _draft_need(request, need_pk)
     existing = Contract.objects.filter(need=need).first()
     if existing:
@@ -276,7 +278,7 @@ def contract_new(request: HttpRequest, need_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _party_contract(request, pk)
     if not policy.can_draft_contract(request.user, contract.agency):
         raise PermissionDenied
@@ -337,7 +339,7 @@ def _step(request: HttpRequest, call, *, success: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def contract_send(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_send(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _party_contract(request, pk)
     return _step(
         request,
@@ -349,7 +351,7 @@ def contract_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def contract_recall(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_recall(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _party_contract(request, pk)
     return _step(
         request,
@@ -362,7 +364,7 @@ def contract_recall(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @reauthentication_required
-def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_sign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Sign after re-authentication: a page that says exactly what is being signed."""
     contract = _party_contract(request, pk)
     version = services.open_version(contract)
@@ -395,7 +397,7 @@ def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def contract_amend(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_amend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _party_contract(request, pk)
     try:
         services.contract_amend(contract=contract, by=request.user, reason=request.POST.get("reason", ""))
@@ -408,7 +410,7 @@ def contract_amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def contract_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_discard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _party_contract(request, pk)
     return _step(
         request,
@@ -421,7 +423,7 @@ def contract_discard(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @reauthentication_required
-def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_terminate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _party_contract(request, pk)
     if not policy.can_sign_for_agency(request.user, contract.agency):
         raise PermissionDenied
@@ -432,7 +434,7 @@ def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
                 contract=contract,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
-                settlement=form.cleaned_data["settlement"] or 0,
+                settlement=form.cleaned_data["settlement"] or Decimal(0),
                 settlement_description=form.cleaned_data["settlement_description"],
             )
         except ContractError as exc:
@@ -454,8 +456,9 @@ def contract_terminate(request: HttpRequest, pk: int) -> HttpResponse:
 def contract_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     contract = _party_contract(request, pk)
     version = get_object_or_404(contract.versions, number=number)
-    previous = contract.versions.filter(number__lt=number).exclude(state=VersionState.DISCARDED).order_by("-number")
-    previous = previous.first()
+    previous = (
+        contract.versions.filter(number__lt=number).exclude(state=VersionState.DISCARDED).order_by("-number").first()
+    )
     return render(
         request,
         "contracts/version.html",

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
 from accounts.models import Role
+from accounts.types import AuthenticatedRequest
 from audit.services import record
 from contracts import ledger, services
 from contracts.exceptions import ContractError, NotAllowed, TermsInvalid
@@ -143,7 +145,7 @@ def _payment_overdue(milestone: Milestone) -> bool:
 
 
 @login_required
-def milestone_detail(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def milestone_detail(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
     contract, milestone = _milestone(request, pk, milestone_pk)
     user = request.user
     may_work = policy.can_work_on_contract(user, contract)
@@ -155,7 +157,7 @@ def milestone_detail(request: HttpRequest, pk: int, milestone_pk: int) -> HttpRe
     confirmations = list(milestone.confirmations.all())
     payments = list(milestone.payments.select_related("recorded_by", "authorised_by"))
     for payment in payments:
-        payment.may_decide = (
+        payment.may_decide = (  # type: ignore[attr-defined]  # for the template
             may_pay
             and payment.state == PaymentState.RECORDED
             and payment.recorded_by_id != user.pk
@@ -199,7 +201,7 @@ def milestone_detail(request: HttpRequest, pk: int, milestone_pk: int) -> HttpRe
 
 @login_required
 @require_POST
-def record_add(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def record_add(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
     contract, milestone = _milestone(request, pk, milestone_pk)
     _require(policy.can_work_on_contract(request.user, contract))
     form = ServiceRecordForm(request.POST)
@@ -216,7 +218,7 @@ def record_add(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def file_add(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def file_add(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
     contract, milestone = _milestone(request, pk, milestone_pk)
     _require(policy.can_work_on_contract(request.user, contract))
     form = EvidenceFileForm(request.POST, request.FILES)
@@ -235,7 +237,7 @@ def file_add(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
 
 
 @login_required
-def file_download(request: HttpRequest, pk: int, milestone_pk: int, file_pk: int) -> FileResponse:
+def file_download(request: AuthenticatedRequest, pk: int, milestone_pk: int, file_pk: int) -> FileResponse:
     contract = _party(request, pk)
     item = get_object_or_404(EvidenceFile, milestone__contract=contract, milestone__pk=milestone_pk, pk=file_pk)
     record(action="contract.evidence_open", actor=request.user, obj=contract, summary={"file": item.pk})
@@ -244,7 +246,7 @@ def file_download(request: HttpRequest, pk: int, milestone_pk: int, file_pk: int
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def submit(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
     contract, milestone = _milestone(request, pk, milestone_pk)
     _require(policy.can_work_on_contract(request.user, contract))
     _attempt(
@@ -258,7 +260,7 @@ def submit(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @never_cache
-def confirmation_new(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def confirmation_new(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
     """A new link and code for the beneficiary, shown once on a printable card."""
     contract, milestone = _milestone(request, pk, milestone_pk)
     _require(policy.can_work_on_contract(request.user, contract))
@@ -299,7 +301,7 @@ def confirmation_new(request: HttpRequest, pk: int, milestone_pk: int) -> HttpRe
 
 @login_required
 @require_POST
-def dispute_resolve(request: HttpRequest, pk: int, milestone_pk: int, confirmation_pk: int) -> HttpResponse:
+def dispute_resolve(request: AuthenticatedRequest, pk: int, milestone_pk: int, confirmation_pk: int) -> HttpResponse:
     contract, milestone = _milestone(request, pk, milestone_pk)
     confirmation = get_object_or_404(Confirmation, milestone=milestone, pk=confirmation_pk)
     _require(policy.can_accept_milestone(request.user, contract))
@@ -322,7 +324,7 @@ def dispute_resolve(request: HttpRequest, pk: int, milestone_pk: int, confirmati
 
 @login_required
 @require_POST
-def accept(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def accept(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
     contract, milestone = _milestone(request, pk, milestone_pk)
     _require(policy.can_sign_for_agency(request.user, contract.agency))  # the preparer is told why (403)
     _attempt(
@@ -335,7 +337,7 @@ def accept(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def return_(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def return_(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
     contract, milestone = _milestone(request, pk, milestone_pk)
     _require(policy.can_sign_for_agency(request.user, contract.agency))
     form = ReasonForm(request.POST)
@@ -355,7 +357,7 @@ def return_(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def payment_record(request: HttpRequest, pk: int, milestone_pk: int) -> HttpResponse:
+def payment_record(request: AuthenticatedRequest, pk: int, milestone_pk: int) -> HttpResponse:
     contract, milestone = _milestone(request, pk, milestone_pk)
     _require(policy.can_handle_payments(request.user, contract.agency))
     form = PaymentRecordForm(request.POST, request.FILES)
@@ -389,7 +391,7 @@ def _payment(request: HttpRequest, pk: int, payment_pk: int) -> tuple[Contract, 
 
 @login_required
 @require_POST
-def payment_authorise(request: HttpRequest, pk: int, payment_pk: int) -> HttpResponse:
+def payment_authorise(request: AuthenticatedRequest, pk: int, payment_pk: int) -> HttpResponse:
     contract, payment = _payment(request, pk, payment_pk)
     _require(policy.can_handle_payments(request.user, contract.agency))
     _attempt(
@@ -402,7 +404,7 @@ def payment_authorise(request: HttpRequest, pk: int, payment_pk: int) -> HttpRes
 
 @login_required
 @require_POST
-def payment_reject(request: HttpRequest, pk: int, payment_pk: int) -> HttpResponse:
+def payment_reject(request: AuthenticatedRequest, pk: int, payment_pk: int) -> HttpResponse:
     contract, payment = _payment(request, pk, payment_pk)
     _require(policy.can_handle_payments(request.user, contract.agency))
     form = ReasonForm(request.POST)
@@ -418,7 +420,7 @@ def payment_reject(request: HttpRequest, pk: int, payment_pk: int) -> HttpRespon
 
 
 @login_required
-def payment_proof(request: HttpRequest, pk: int, payment_pk: int) -> FileResponse:
+def payment_proof(request: AuthenticatedRequest, pk: int, payment_pk: int) -> FileResponse:
     contract = _party(request, pk)
     payment = get_object_or_404(Payment, contract=contract, pk=payment_pk)
     if not payment.proof:
@@ -431,7 +433,7 @@ def payment_proof(request: HttpRequest, pk: int, payment_pk: int) -> FileRespons
 
 
 @login_required
-def ledger_view(request: HttpRequest, pk: int) -> HttpResponse:
+def ledger_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
     may_reverse = policy.can_handle_payments(request.user, contract.agency)
     entries = list(
@@ -442,9 +444,9 @@ def ledger_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     reversed_by = {e.reverses_id: e for e in entries if e.reverses_id}
     for entry in entries:
-        entry.reversal = reversed_by.get(entry.pk)
-        entry.may_reverse = (
-            may_reverse and entry.reversal is None and entry.kind in {EntryKind.ACCEPTANCE, EntryKind.PAYMENT}
+        entry.reversal = reversed_by.get(entry.pk)  # type: ignore[attr-defined]  # for the template
+        entry.may_reverse = (  # type: ignore[attr-defined]  # for the template
+            may_reverse and entry.reversal is None and entry.kind in {EntryKind.ACCEPTANCE, EntryKind.PAYMENT}  # type: ignore[attr-defined]
         )
     return render(
         request,
@@ -461,7 +463,7 @@ def ledger_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reverse(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+def reverse(request: AuthenticatedRequest, pk: int, entry_pk: int) -> HttpResponse:
     contract = _contract(request, pk)
     entry = get_object_or_404(JournalEntry, contract=contract, pk=entry_pk)
     _require(policy.can_handle_payments(request.user, contract.agency))
@@ -482,7 +484,7 @@ def reverse(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
     _require(policy.can_sign_for_agency(request.user, contract.agency))
     version = services.current_version(contract)
@@ -521,7 +523,7 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report(request: HttpRequest, pk: int) -> HttpResponse:
+def report(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     """GET: the final report (for the parties), or the upload form for the organisation
     while there is none. POST: the organisation uploads it."""
     contract = _party(request, pk)
@@ -549,7 +551,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def close(request: HttpRequest, pk: int) -> HttpResponse:
+def close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contract = _contract(request, pk)
     _require(policy.can_sign_for_agency(request.user, contract.agency))
     _attempt(
@@ -571,7 +573,7 @@ def _private(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     # The path holds the token: keep it out of Django's request log.
-    response._has_been_logged = True
+    response._has_been_logged = True  # type: ignore[attr-defined]  # Django's own flag, not in the stubs
     return response
 
 

@@ -92,7 +92,7 @@ def _purpose_key(purpose: str) -> bytes:
 
 
 @receiver(setting_changed)
-def _clear_caches(*, setting: str, **kwargs) -> None:
+def _clear_caches(*, setting: str, **kwargs: object) -> None:
     # Tests swap keys with override_settings; the cached objects must follow.
     if setting in {"FIELD_ENCRYPTION_KEYS", "IDENTITY_HASH_KEY", "SECRET_KEY"}:
         _multi_fernet.cache_clear()

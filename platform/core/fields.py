@@ -22,11 +22,12 @@ What it costs:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn, cast
 
 from django.core import checks
 from django.core.exceptions import FieldError
 from django.db import models
+from django.db.models.lookups import Lookup
 from django.utils.translation import gettext_lazy as _
 
 from core import crypto
@@ -42,15 +43,16 @@ def _decrypt_if_ours(value: str) -> str | None:
         return None
 
 
-class EncryptedTextField(models.TextField):
+# Field is generic only in the stubs (its runtime class cannot be subscripted).
+class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     description = _("Text encrypted at rest")
 
-    def check(self, **kwargs) -> list[checks.CheckMessage]:
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
         return [*super().check(**kwargs), *self._check_not_indexed()]
 
     def _check_not_indexed(self) -> list[checks.CheckMessage]:
         # Tokens are randomised, so an index or uniqueness on them means nothing.
-        if self.primary_key or self.unique or self.db_index:
+        if self.primary_key or self.unique or self.db_index:  # type: ignore[attr-defined]  # the stubs omit it
             return [
                 checks.Error(
                     "EncryptedTextField cannot be a primary key, unique or indexed: its stored tokens never repeat.",
@@ -90,7 +92,7 @@ class EncryptedTextField(models.TextField):
             # Already a token of ours (rotate_field_keys, bulk_update of raw values): never
             # encrypt twice. A token-shaped value our keys cannot open is treated as text and
             # encrypted, which loses nothing.
-            return value
+            return cast(str, value)
         return crypto.encrypt(value)
 
     def value_to_string(self, obj: models.Model) -> str:
@@ -101,7 +103,7 @@ class EncryptedTextField(models.TextField):
         model = getattr(self, "model", None)
         return f"{model._meta.label}.{self.name}" if model else f"EncryptedTextField {self.name!r}"
 
-    def get_lookup(self, lookup_name: str):
+    def get_lookup(self, lookup_name: str) -> type[Lookup[Any]] | None:
         if lookup_name == "isnull":
             return super().get_lookup(lookup_name)
         raise FieldError(
@@ -110,7 +112,7 @@ class EncryptedTextField(models.TextField):
             "field to find a value."
         )
 
-    def get_transform(self, lookup_name: str):
+    def get_transform(self, lookup_name: str) -> NoReturn:
         raise FieldError(
             f"{self._label()} is encrypted in the database; no transform ({lookup_name!r}) applies to it there."
         )

@@ -150,7 +150,7 @@ def _plain_character(c: str) -> str:
     return c if digit is None else str(digit)
 
 
-def _cn_number(match: re.Match) -> str:
+def _cn_number(match: re.Match[str]) -> str:
     """A run of Chinese numerals as digits: ``七十七`` → 77, ``一三八`` → 138."""
     run = match.group(0)
     if not any(c in _CN_UNITS for c in run):
@@ -254,12 +254,12 @@ def _card_shaped(groups: list[str], *, whole: bool) -> bool:
 # --- Names and addresses ---------------------------------------------------------------
 
 
-def _names(names: Iterable[str]) -> list[re.Pattern]:
+def _names(names: Iterable[str]) -> list[re.Pattern[str]]:
     """A pattern for each name: a Chinese name as its characters with any separators
     between them; a name in letters as a whole word, separators allowed between its
     letters. A given name alone is not searched: it is often a plain word (红叶, 建国).
     A single character would match everything: names shorter than two are not searched."""
-    found: list[re.Pattern] = []
+    found: list[re.Pattern[str]] = []
     for name in names:
         name = re.sub(f"{_SEP}+", "", _plain(name or "")).casefold()
         if len(name) < 2:
@@ -271,7 +271,7 @@ def _names(names: Iterable[str]) -> list[re.Pattern]:
     return found
 
 
-def _spaced(word: str) -> re.Pattern:
+def _spaced(word: str) -> re.Pattern[str]:
     return re.compile(f"{_SEP}*".join(map(re.escape, word)), re.IGNORECASE)
 
 
@@ -298,7 +298,7 @@ def _streets(addresses: Iterable[str]) -> list[str]:
     return found
 
 
-def _findings(text: str, names: list[str], streets: list[str]) -> Iterator[tuple[str, str]]:
+def _findings(text: str, names: list[re.Pattern[str]], streets: list[str]) -> Iterator[tuple[str, str]]:
     yield from _numbers(text)
     if names:
         plain = _plain(text)

@@ -15,8 +15,16 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import MutableMapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from gunicorn.glogging import Logger
+from gunicorn.http import Request
+from gunicorn.http.wsgi import Response
+
+if TYPE_CHECKING:
+    from gunicorn.glogging import _AtomsDict
 
 REDACTED = "[redacted]"
 
@@ -48,6 +56,10 @@ class RedactTokens(logging.Filter):
 class AccessLogger(Logger):
     """gunicorn's logger, with every access-log atom redacted."""
 
-    def atoms(self, resp, req, environ, request_time):
+    def atoms(
+        self, resp: Response, req: Request, environ: MutableMapping[str, Any], request_time: timedelta
+    ) -> _AtomsDict:
         atoms = super().atoms(resp, req, environ, request_time)
-        return {key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()}
+        return cast(
+            "_AtomsDict", {key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()}
+        )

@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict
 
 
 class RequestSizeLimitMiddleware:
     """Refuse an oversized body from its Content-Length, before anything reads it; drop
     NUL characters from the query string."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -34,7 +40,7 @@ class QueryLengthMiddleware:
     bytes ("LIKE or GLOB pattern too complex"), so a huge region or q would be a 500.
     After the locale middleware, so the refusal is in the page's language."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -51,7 +57,7 @@ class QueryLengthMiddleware:
         return self.get_response(request)
 
 
-def _without_nul(params):
+def _without_nul(params: QueryDict) -> _ImmutableQueryDict:
     """The query string without NUL characters: no value may hold one (PostgreSQL refuses
     them in text, so a filter would fail instead of matching nothing)."""
     from django.http import QueryDict
@@ -60,13 +66,15 @@ def _without_nul(params):
     for key, values in params.lists():
         clean.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
     clean._mutable = False
-    return clean
+    return cast("_ImmutableQueryDict", clean)
 
 
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address; behind a trusted proxy, the last hop it appended."""
     if settings.TRUST_PROXY_HEADERS:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        forwarded: list[str] = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+        ]
         if forwarded:
             return forwarded[-1]
-    return request.META.get("REMOTE_ADDR") or None
+    return cast(str | None, request.META.get("REMOTE_ADDR") or None)

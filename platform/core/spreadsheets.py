@@ -11,6 +11,7 @@ import refuses a cell for which ``is_formula`` is true.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -20,7 +21,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?\d[\d .]*")
 
 
-def safe_cell(value):
+def safe_cell(value: Any) -> Any:
     """``value`` made inert for a spreadsheet: a text beginning with a formula character
     gets a leading single quote, so the cell shows the text instead of running it.
     Anything else (numbers, dates, None, ordinary text) is returned unchanged."""
@@ -29,7 +30,7 @@ def safe_cell(value):
     return value
 
 
-def is_formula(value) -> bool:
+def is_formula(value: object) -> bool:
     """Whether an imported cell would be taken for a formula by a spreadsheet program.
 
     Leading spaces are ignored (a program trims them too); a tab or carriage return

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ class Sweep:
 SWEEPS: dict[str, Sweep] = {}
 
 
-def sweep(name: str, *, every: timedelta):
+def sweep(name: str, *, every: timedelta) -> Callable[[Callable[[], int]], Callable[[], int]]:
     def register(func: Callable[[], int]) -> Callable[[], int]:
         SWEEPS[name] = Sweep(name=name, every=every, run=func)
         return func
@@ -54,7 +54,7 @@ def prune_task_results() -> int:
     return deleted
 
 
-def run_due(last_run: dict[str, object], *, only: str | None = None, force: bool = False) -> dict[str, int]:
+def run_due(last_run: dict[str, datetime], *, only: str | None = None, force: bool = False) -> dict[str, int]:
     """Run each sweep whose interval has passed since ``last_run``; return counts."""
     now = timezone.now()
     results: dict[str, int] = {}

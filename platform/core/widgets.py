@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 ISO_DATE = "%Y-%m-%d"
@@ -14,5 +16,5 @@ class DateInput(forms.DateInput):
 
     input_type = "date"
 
-    def __init__(self, attrs=None, format=None) -> None:  # noqa: A002 — Django's own name
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:  # noqa: A002 — Django's own name
         super().__init__(attrs=attrs, format=format or ISO_DATE)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.types import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -14,7 +16,7 @@ class Transition:
     sources: frozenset[str]  # states it may be taken from
     target: str
     actor: str  # who may take it, in the app's own terms
-    label: str
+    label: StrOrPromise
     needs_reason: bool = False
     # Ends or undoes something (withdraw, revoke): the page styles it as dangerous and
     # asks for a confirmation before it is taken.

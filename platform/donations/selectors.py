@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypedDict
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from contracts.models import Contract, PaymentState
-from donations.models import Campaign, CampaignState, DonationEntry, EntryKind, Refund
-from regions.models import RegionLevel
+from donations.models import Campaign, CampaignState, Donation, DonationEntry, EntryKind, Refund
+from organisations.models import Organisation
+from regions.models import Region, RegionLevel
 
 # The contract side counts in yuan (Decimal, two places); the journal in fen.
 COFUNDED_NEED_STATES = frozenset({"awarded", "claimed", "in_contract"})
 CONTRACT_IN_FORCE = frozenset({"active", "completed", "closed"})
 
 
-def to_minor(amount: Decimal) -> int:
+def to_minor(amount: Decimal | int) -> int:
     return int((Decimal(amount) * 100).to_integral_value())
 
 
@@ -105,7 +107,7 @@ def committed_refunds(campaign: Campaign) -> int:
     return int(Refund.objects.filter(donation__campaign=campaign).aggregate(s=Coalesce(Sum("amount_minor"), 0))["s"])
 
 
-def public_campaigns():
+def public_campaigns() -> QuerySet[Campaign]:
     return Campaign.objects.select_related("need__category", "need__region", "organisation").order_by(
         "state", "-opened_at"
     )
@@ -125,7 +127,7 @@ def totals() -> dict[str, int]:
     }
 
 
-def county_of(region):
+def county_of(region: Region) -> Region:
     """The county a region lies in (or the region itself above county level): the
     public page never shows anything finer."""
 
@@ -134,13 +136,19 @@ def county_of(region):
     return region.parent or region
 
 
-def refundable_minor(donation) -> int:
+def refundable_minor(donation: Donation) -> int:
     """What is left of a donation to refund: its amount less the refunds decided."""
     decided = donation.refunds.aggregate(s=Coalesce(Sum("amount_minor"), 0))["s"]
     return max(donation.amount_minor - int(decided), 0)
 
 
-def organisation_raised(organisation) -> dict:
+class OrganisationRaised(TypedDict):
+    campaigns: list[Campaign]
+    raised: int  # minor units
+    raised_shown: str
+
+
+def organisation_raised(organisation: Organisation) -> OrganisationRaised:
     """The public's donations to an organisation's campaigns: received less refunded, in
     the donation currency, and the campaigns themselves."""
     campaigns = list(public_campaigns().filter(organisation=organisation))

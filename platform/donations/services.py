@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, cast
 
 import stripe
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
-from accounts.models import Membership, Role
+from accounts.models import Membership, Role, User
 from audit.services import record
 from contracts.models import Contract
 from core.identity_guard import identity_in
@@ -58,6 +59,10 @@ from needs.models import Need
 from needs.selectors import identity_known_for_need
 from notifications.services import notify, send_templated_email, url_for
 
+if TYPE_CHECKING:
+    from contracts.models import Contract
+    from needs.models import Need
+
 logger = logging.getLogger(__name__)
 STRIPE_LABEL = "stripe"
 
@@ -77,7 +82,7 @@ def max_minor() -> int:
 # --- Amounts ---------------------------------------------------------------------------
 
 
-def parse_major(text) -> int:
+def parse_major(text: object) -> int:
     """A donor's amount in yuan ("50", "50.5", "50.50") as minor units; refuses what is
     not a number, negative, or finer than one fen."""
     text = str(text).strip().replace(",", "")
@@ -93,7 +98,7 @@ def parse_major(text) -> int:
     return check_minor(int(minor))
 
 
-def check_minor(amount) -> int:
+def check_minor(amount: object) -> int:
     """Minor units: a whole, positive number within the configured limits."""
     if isinstance(amount, bool) or not isinstance(amount, int):
         try:
@@ -118,7 +123,7 @@ def check_minor(amount) -> int:
 # --- Opening a need for co-funding ----------------------------------------------------
 
 
-def campaign_open(*, need, by, target_minor: int, purpose: str) -> Campaign:
+def campaign_open(*, need: Need, by: User, target_minor: int, purpose: str) -> Campaign:
     """An approver of the need's agency opens an awarded or claimed need, taken on by an
     organisation with the public-fundraising qualification, for donations."""
     if not policy.can_open_cofunding(by, need):
@@ -166,7 +171,9 @@ def _taking_donations(campaign: Campaign) -> bool:
 # --- Paying ----------------------------------------------------------------------------
 
 
-def donation_start(*, campaign: Campaign, amount_minor, donor_name: str, email: str, language: str) -> Donation:
+def donation_start(
+    *, campaign: Campaign, amount_minor: int | str, donor_name: str, email: str, language: str
+) -> Donation:
     """Record the attempt with its idempotency key, then create the PaymentIntent."""
     if not gateway.enabled():
         raise PaymentUnavailable(_("Donations are not enabled here."))
@@ -215,7 +222,8 @@ def donation_start(*, campaign: Campaign, amount_minor, donor_name: str, email: 
 
 
 def client_secret(donation: Donation) -> str:
-    return gateway.retrieve_payment_intent(donation.payment_intent)["client_secret"]
+    intent = gateway.retrieve_payment_intent(cast(str, donation.payment_intent))  # a started donation has one
+    return cast(str, intent["client_secret"])
 
 
 def donation_confirm(*, donation: Donation, payment_method: str) -> str:
@@ -231,7 +239,7 @@ def donation_confirm(*, donation: Donation, payment_method: str) -> str:
         raise PaymentDeclined(_("The card was declined. Nothing was charged.")) from exc
     except stripe.StripeError as exc:
         raise PaymentUnavailable(_("The payment service did not answer. Try again.")) from exc
-    return intent["status"]
+    return cast(str, intent["status"])
 
 
 # --- The webhook ---------------------------------------------------------------------
@@ -283,14 +291,14 @@ def event_process(event_pk: int) -> None:
         event.save(update_fields=["processed_at"])
 
 
-def _payment_intent_of(obj: dict) -> str | None:
+def _payment_intent_of(obj: dict[str, Any]) -> str | None:
     if obj.get("object") == "payment_intent":
         return obj.get("id")
     pi = obj.get("payment_intent")
     return pi.get("id") if isinstance(pi, dict) else pi
 
 
-def _dispatch(kind: str, obj: dict, listed: list[dict]) -> None:
+def _dispatch(kind: str, obj: dict[str, Any], listed: list[dict[str, Any]]) -> None:
     pi = _payment_intent_of(obj)
     donation = Donation.objects.filter(payment_intent=pi).first() if pi else None
     if donation is None:
@@ -311,7 +319,7 @@ def _dispatch(kind: str, obj: dict, listed: list[dict]) -> None:
         _receive(donation, amount=donation.amount_minor)
 
 
-def donation_transition(*, donation: Donation, action: str, **fields) -> bool:
+def donation_transition(*, donation: Donation, action: str, **fields: object) -> bool:
     """The one door for a donation's state (``donations.workflow.DONATION_TRANSITIONS``):
     a conditional update from the step's source states, with ``fields`` written beside it.
     Atomic on its own; the webhook's steps also hold the row lock (``_lock``). Returns
@@ -326,7 +334,7 @@ def donation_transition(*, donation: Donation, action: str, **fields) -> bool:
     return bool(moved)
 
 
-def campaign_transition(*, campaign: Campaign, action: str, **fields) -> bool:
+def campaign_transition(*, campaign: Campaign, action: str, **fields: object) -> bool:
     """The one door for a campaign's state (``donations.workflow.CAMPAIGN_TRANSITIONS``),
     as ``donation_transition``. Returns whether it moved (closing twice is no step)."""
     step = CAMPAIGN_TRANSITIONS[action]
@@ -344,7 +352,7 @@ def _lock(donation: Donation) -> tuple[Donation, Campaign]:
     return donation, campaign
 
 
-def _fail(donation: Donation, obj: dict) -> None:
+def _fail(donation: Donation, obj: dict[str, Any]) -> None:
     with transaction.atomic():
         donation, _campaign = _lock(donation)
         error = obj.get("last_payment_error") or {}
@@ -366,7 +374,7 @@ def _receive(donation: Donation, *, amount: int) -> None:
             donation=donation,
             kind=EntryKind.RECEIVED,
             amount_minor=amount,
-            ref=donation.payment_intent,
+            ref=cast(str, donation.payment_intent),  # found by it (_dispatch)
             memo=f"donation {donation.public_id}",
         )
         donation_transition(donation=donation, action="receive")  # a refund that came first stays
@@ -420,7 +428,7 @@ def _refunds_of(donation: Donation) -> int:
     return int(donation.refunds.aggregate(s=Sum("amount_minor"))["s"] or 0)
 
 
-def _refund_decide(donation: Donation, amount: int, reason: str, *, by=None) -> Refund:
+def _refund_decide(donation: Donation, amount: int, reason: str, *, by: User | None = None) -> Refund:
     """Save the refund with its idempotency key; Stripe is asked once this commits."""
     refund = Refund.objects.create(
         donation=donation, amount_minor=amount, reason=reason, idempotency_key=f"refund-{uuid.uuid4().hex}"
@@ -438,7 +446,7 @@ def _refund_decide(donation: Donation, amount: int, reason: str, *, by=None) -> 
     return refund
 
 
-def donation_refund(*, donation: Donation, by, amount_minor: int | None = None) -> Refund:
+def donation_refund(*, donation: Donation, by: User, amount_minor: int | None = None) -> Refund:
     """An approver of the need's agency refunds a received donation (all that is left of
     it by default), say at the donor's request. The refund is decided here and asked of
     Stripe after the commit; its reversing entry moves the figures (``refund_record``),
@@ -465,7 +473,7 @@ def refund_issue(refund_id: int) -> None:
     if refund.stripe_id and DonationEntry.objects.filter(kind=EntryKind.REFUNDED, ref=refund.stripe_id).exists():
         return
     made = gateway.create_refund(
-        payment_intent=refund.donation.payment_intent,
+        payment_intent=cast(str, refund.donation.payment_intent),  # only a received donation is refunded
         amount=refund.amount_minor,
         idempotency_key=refund.idempotency_key,
         refund=refund.pk,
@@ -473,7 +481,7 @@ def refund_issue(refund_id: int) -> None:
     refund_record(donation=refund.donation, stripe_refund=made)
 
 
-def refund_record(*, donation: Donation, stripe_refund: dict) -> None:
+def refund_record(*, donation: Donation, stripe_refund: dict[str, Any]) -> None:
     """Post the reversing entry for a refund Stripe made, once, and tell the donor."""
     with transaction.atomic():
         donation, campaign = _lock(donation)
@@ -529,7 +537,7 @@ def refund_record(*, donation: Donation, stripe_refund: dict) -> None:
 # --- Allocation to the contract and closing --------------------------------------------
 
 
-def _contract_of(campaign: Campaign):
+def _contract_of(campaign: Campaign) -> Contract | None:
 
     return Contract.objects.filter(need_id=campaign.need_id).first()
 
@@ -632,7 +640,7 @@ def campaign_close(*, campaign: Campaign, reason: str) -> int:
 # --- Emails ------------------------------------------------------------------------------
 
 
-def _email_context(donation: Donation, campaign: Campaign, amount: int) -> dict:
+def _email_context(donation: Donation, campaign: Campaign, amount: int) -> dict[str, str]:
     need = campaign.need
     return {
         "amount": format_minor(amount, donation.currency),

@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
+from accounts.types import AuthenticatedRequest
 from donations import gateway, selectors, services
 from donations.exceptions import DonationError
 from donations.forms import CampaignForm, DonationForm
@@ -167,7 +168,7 @@ def done(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def campaign_open(request: HttpRequest, need_pk: int) -> HttpResponse:
+def campaign_open(request: AuthenticatedRequest, need_pk: int) -> HttpResponse:
     """An approver opens an awarded or claimed need for co-funding. Someone who cannot
     see the need's agency learns nothing (404); other staff of it are refused (403)."""
     need = get_object_or_404(Need.objects.select_related("agency", "claimed_by"), pk=need_pk)
@@ -212,7 +213,7 @@ def _managed_campaign(request: HttpRequest, pk: int) -> Campaign:
 
 
 @login_required
-def campaign_manage(request: HttpRequest, pk: int) -> HttpResponse:
+def campaign_manage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The agency's view of a campaign: every donation with its state and what is left
     of it, and a refund for each received one."""
     campaign = _managed_campaign(request, pk)
@@ -229,7 +230,7 @@ def campaign_manage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def donation_refund(request: HttpRequest, pk: int, public_id) -> HttpResponse:
+def donation_refund(request: AuthenticatedRequest, pk: int, public_id) -> HttpResponse:
     campaign = _managed_campaign(request, pk)
     donation = get_object_or_404(
         Donation.objects.select_related("campaign__need"), campaign=campaign, public_id=public_id

@@ -90,7 +90,7 @@ def parse_whole(value: str, key: str, low: int, high: int, problem) -> int | Non
 
 
 def parse_household(value: str, problem) -> list[dict]:
-    members = []
+    members: list[dict] = []
     if not value:
         return members
     for part in _SEPARATORS.split(unicodedata.normalize("NFKC", value)):

@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.types import StrOrPromise
 from needs.models import GapReason, NeedKind, Scheme, SchemeAnswer, Scope, Urgency
 
 SCHEME_PREFIX = "scheme_"
@@ -35,7 +36,7 @@ class Column:
     zh: str
     en: str
     required: bool
-    help: str  # lazy translation: what goes in the cell
+    help: StrOrPromise  # lazy translation: what goes in the cell
     example: str = ""
 
     @property

@@ -9,20 +9,22 @@ from django.db.models import Q, QuerySet
 
 from accounts import policy
 from accounts.models import Role
+from accounts.types import AnyUser
+from agencies.models import Agency
 from agencies.selectors import agencies_visible_to
 from imports.models import NeedImport
 
 RECORDING_ROLES = (Role.AGENCY_CASEWORKER, Role.AGENCY_APPROVER)
 
 
-def import_agencies_for(user) -> list:
+def import_agencies_for(user: AnyUser) -> list[Agency]:
     """The agencies ``user`` may import needs into: those where they may record a need."""
     if not policy.is_agency_staff(user):
         return []
     return [a for a in agencies_visible_to(user) if policy.can_record_need(user, a)]
 
 
-def imports_visible_to(user) -> QuerySet[NeedImport]:
+def imports_visible_to(user: AnyUser) -> QuerySet[NeedImport]:
     """The imports of the agencies where ``user`` records needs (their subtree); nobody
     else sees an import, auditors included: the file holds identities in the clear."""
     qs = NeedImport.objects.select_related("agency", "uploaded_by")

@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -35,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from accounts import policy
 from accounts.models import User
+from agencies.models import Agency
 from audit.models import Outcome
 from audit.services import record
 from imports.exceptions import InvalidState, NotAllowed
@@ -56,7 +59,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def _move(batch: NeedImport, to: str, *, by: User | None, summary: dict | None = None, **fields) -> NeedImport:
+def _move(
+    batch: NeedImport, to: str, *, by: User | None, summary: dict[str, Any] | None = None, **fields: Any
+) -> NeedImport:
     """Lock the import, check the move against TRANSITIONS, write it and audit it."""
     with transaction.atomic():
         locked = NeedImport.objects.select_for_update().get(pk=batch.pk)
@@ -87,7 +92,7 @@ def _safe_name(name: str) -> str:
     return "".join(ch for ch in name if ch.isprintable())[:200] or "import"
 
 
-def import_upload(*, agency, by: User, name: str, data: bytes) -> NeedImport:
+def import_upload(*, agency: Agency, by: User, name: str, data: bytes) -> NeedImport:
     """Store an uploaded file for ``agency`` and check every row (the preview).
 
     Raises NotAllowed unless ``by`` records needs for ``agency``; ImportRefused
@@ -120,7 +125,9 @@ def import_upload(*, agency, by: User, name: str, data: bytes) -> NeedImport:
     return import_preview(batch=batch, by=by, data=data)
 
 
-def _check(batch: NeedImport, *, data: bytes | None = None, progress=None) -> tuple[Result, str]:
+def _check(
+    batch: NeedImport, *, data: bytes | None = None, progress: Callable[[int], object] | None = None
+) -> tuple[Result, str]:
     """Read and check the stored file; (result, encoding)."""
     if data is None:
         with batch.file.open("rb") as stored:
@@ -259,7 +266,7 @@ def _discard_file(batch: NeedImport) -> None:
 KEEP_UNCOMMITTED = timedelta(days=3)
 
 
-def imports_expire(*, now=None) -> int:
+def imports_expire(*, now: datetime | None = None) -> int:
     """Close imports not committed within KEEP_UNCOMMITTED (their file is deleted), and
     delete any file an ended (committed, failed, cancelled) import still has. Idempotent;
     returns how many were touched."""
@@ -282,7 +289,7 @@ def imports_expire(*, now=None) -> int:
     return touched
 
 
-def _save_progress(batch: NeedImport, **counts) -> None:
+def _save_progress(batch: NeedImport, **counts: int) -> None:
     NeedImport.objects.filter(pk=batch.pk).update(**counts)
 
 

@@ -13,7 +13,9 @@ Only reading: the database is queried a fixed number of times, never per row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, cast
 
+from django.db.models import CharField
 from django.utils.translation import gettext as _
 
 from categories.models import Category
@@ -44,7 +46,8 @@ MAX_GAP_NOTE = 2000
 
 
 def _max_length(name: str) -> int:
-    return Need._meta.get_field(name).max_length
+    field = cast("CharField[Any, Any]", Need._meta.get_field(name))  # one of the card's text columns
+    return cast(int, field.max_length)
 
 
 @dataclass
@@ -208,9 +211,9 @@ class _RowChecker:
 
         # A formula anywhere in the row, in a known column or not, refuses the row.
         formula_columns = set()
-        for position, cell in enumerate(cells):
+        for position, raw in enumerate(cells):
             # openpyxl gives array and data-table formulas as objects, not text.
-            if is_formula(cell) or type(cell).__name__ in {"ArrayFormula", "DataTableFormula"}:
+            if is_formula(raw) or type(raw).__name__ in {"ArrayFormula", "DataTableFormula"}:
                 column = column_at(position, index, headers)
                 formula_columns.add(column)
                 # The cell itself is not repeated: it may hold anything, an ID number included.
@@ -263,7 +266,7 @@ class _RowChecker:
                     key,
                     "unknown_code",
                     _("Unknown value “%(value)s”; use one of: %(choices)s.")
-                    % {"value": shown(value), "choices": ", ".join(choices)},
+                    % {"value": shown(value), "choices": ", ".join(cast(list[str], choices))},
                 )
 
         data["region"] = self._region(required("region"), problem)
@@ -331,7 +334,10 @@ class _RowChecker:
                     ),
                 )
             )
-        return ValidRow(number, data, beneficiary, id_hash, household, answers, gap_reason, gap_note)
+        # No problem was found, so the person and the gap reason were read.
+        return ValidRow(
+            number, data, cast(dict, beneficiary), id_hash, household, answers, cast(str, gap_reason), gap_note
+        )
 
     def _region(self, value: str, problem):
         if not value:

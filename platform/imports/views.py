@@ -7,6 +7,8 @@ import of an agency one does not record for is a 404.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import policy
+from accounts.types import AuthenticatedRequest
 from audit.services import record
 from core.attempt import attempt
 from imports import downloads, services
@@ -42,7 +45,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args, agencies, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.agencies = {a.pk: a for a in agencies}
-        self.fields["agency"].choices = [(a.pk, str(a)) for a in agencies]
+        cast(forms.ChoiceField, self.fields["agency"]).choices = [(a.pk, str(a)) for a in agencies]
         self.fields["agency"].initial = agencies[0].pk
 
     def clean_file(self):
@@ -65,7 +68,7 @@ def _agencies_or_403(user) -> list:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_start(request: HttpRequest) -> HttpResponse:
+def import_start(request: AuthenticatedRequest) -> HttpResponse:
     agencies = _agencies_or_403(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, agencies=agencies)
     if request.method == "POST" and form.is_valid():
@@ -99,7 +102,7 @@ def _visible_import(request: HttpRequest, pk: int) -> NeedImport:
 
 @login_required
 @require_GET
-def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     batch = _visible_import(request, pk)
     labelled = [{**e, "label": downloads.column_label(e["column"])} for e in batch.errors]
     errors = Paginator(labelled, PROBLEMS_PER_PAGE).get_page(request.GET.get("page"))
@@ -121,7 +124,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def import_progress(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The progress bar alone, for HTMX to poll; once the commit has ended the whole
     page reloads to show the outcome."""
     batch = _visible_import(request, pk)
@@ -141,7 +144,7 @@ def _act(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+def import_commit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -152,7 +155,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def import_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _act(request, pk, services.import_cancel, _("The import was cancelled and its file deleted."))
 
 
@@ -171,7 +174,7 @@ def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_problems(request: HttpRequest, pk: int) -> HttpResponse:
+def import_problems(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Every problem of an import as CSV (the page shows them a hundred at a time)."""
     batch = _visible_import(request, pk)
     rows = downloads.problems_rows(batch.errors + batch.warnings)
@@ -180,7 +183,7 @@ def import_problems(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_template(request: HttpRequest, file_format: str) -> HttpResponse:
+def import_template(request: AuthenticatedRequest, file_format: str) -> HttpResponse:
     agencies = _agencies_or_403(request.user)
     if file_format == "csv":
         return _attachment(_csv_response([downloads.template_header()]), "safetynet-needs-import.csv")
@@ -193,7 +196,7 @@ def import_template(request: HttpRequest, file_format: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def needs_export(request: HttpRequest, file_format: str) -> HttpResponse:
+def needs_export(request: AuthenticatedRequest, file_format: str) -> HttpResponse:
     """The needs list as the reader sees it, as CSV or XLSX: card fields, state and
     dates, never the person. The same readers as the list; recorded in the audit log."""
     user = request.user

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,11 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from categories.models import Category
 from core.widgets import DateInput
 from needs.models import ConsentMethod, Criterion, GapReason, Need, Proposal, Scheme, SchemeAnswer
-from needs.services import NEED_FIELDS
+from needs.services import NEED_FIELDS, NeedCard
 from needs.workflow import DEFAULT_WEIGHTS
 from organisations.selectors import organisations_may_act
 from regions.forms import RegionField
 from vetting.uploads import DocumentFileField
+
+if TYPE_CHECKING:
+    from organisations.models import Organisation
 
 
 def resident_id_check_digit(body: str) -> str:
@@ -65,8 +69,8 @@ class NeedForm(forms.ModelForm):
             "summary": _("What is needed and why, without names, ID numbers, phone numbers or exact addresses."),
         }
 
-    def card_data(self) -> dict:
-        return {f: self.cleaned_data[f] for f in NEED_FIELDS}
+    def card_data(self) -> NeedCard:
+        return cast(NeedCard, {f: self.cleaned_data[f] for f in NEED_FIELDS})
 
 
 class BeneficiaryForm(forms.Form):
@@ -235,7 +239,8 @@ class ProposalForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.need = need
         self.fields["price"].help_text = _("At most the budget, %(budget)s CNY.") % {"budget": need.budget}
-        self.fields["price"].min_value = Decimal("0.01")
+        # The stubs type min_value as an int; a DecimalField takes a Decimal.
+        cast(forms.DecimalField, self.fields["price"]).min_value = Decimal("0.01")  # type: ignore[assignment]
 
     def clean_price(self):
         price = self.cleaned_data["price"]
@@ -293,12 +298,12 @@ class AwardForm(forms.Form):
 class InviteForm(forms.Form):
     """Pick a vetted organisation serving the need's category to invite."""
 
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
 
     def __init__(self, *args, need: Need, **kwargs) -> None:
 
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = (
+        cast("forms.ModelChoiceField[Organisation]", self.fields["organisation"]).queryset = (
             organisations_may_act()
             .filter(service_categories=need.category_id)
             .exclude(need_invitations__need=need)
@@ -329,8 +334,8 @@ class NeedFilterForm(forms.Form):
         from needs.models import NeedState, Urgency
 
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", _("Any")), *NeedState.choices]
-        self.fields["urgency"].choices = [("", _("Any")), *Urgency.choices]
+        cast(forms.ChoiceField, self.fields["state"]).choices = [("", _("Any")), *NeedState.choices]
+        cast(forms.ChoiceField, self.fields["urgency"]).choices = [("", _("Any")), *Urgency.choices]
 
     def filters(self) -> dict:
         """The valid, non-empty filters (an invalid field is dropped, not fatal)."""

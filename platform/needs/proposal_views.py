@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
+from accounts.types import AuthenticatedRequest
 from audit.services import record
 from core.attempt import attempt
 from needs import proposals
@@ -33,12 +34,12 @@ from organisations.models import Organisation
 
 @login_required
 @require_POST
-def open_for_proposals(request: HttpRequest, pk: int) -> HttpResponse:
+def open_for_proposals(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = agency_need(request, pk)
     form = CriteriaForm(request.POST)
     if not form.is_valid():
         for error in form.non_field_errors() or [_("Give a whole number from 0 to 100 for every weight.")]:
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect("needs:detail", need.pk)
     try:
         need = proposals.proposals_open(need=need, by=request.user, weights=form.weights())
@@ -69,7 +70,7 @@ def _member_organisation(request: HttpRequest, need):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(needs_visible_to(request.user), pk=pk)
     if need_is_agency_side(request.user, need):
         raise Http404
@@ -110,7 +111,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(needs_visible_to(request.user), pk=pk)
     proposal = get_object_or_404(Proposal, need=need, pk=request.POST.get("proposal") or 0)
     if proposal.organisation_id not in policy.organisation_ids(request.user):
@@ -146,7 +147,7 @@ def proposal_card_context(user, need) -> dict:
 
 
 @login_required
-def proposal_list(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = agency_need(request, pk)
     if not need.criteria.exists():
         raise Http404
@@ -197,7 +198,7 @@ def _closed_proposal(request: HttpRequest, pk: int, proposal_pk) -> Proposal:
 
 @login_required
 @require_POST
-def proposal_score(request: HttpRequest, pk: int, proposal_pk: int) -> HttpResponse:
+def proposal_score(request: AuthenticatedRequest, pk: int, proposal_pk: int) -> HttpResponse:
     proposal = _closed_proposal(request, pk, proposal_pk)
     form = ScoreForm(request.POST, criteria=list(proposal.need.criteria.all()), prefix=f"p{proposal.pk}")
     if not form.is_valid():
@@ -213,7 +214,7 @@ def proposal_score(request: HttpRequest, pk: int, proposal_pk: int) -> HttpRespo
 
 @login_required
 @require_POST
-def proposal_award(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_award(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = AwardForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the reasons for the award; they are kept with the need."))
@@ -234,7 +235,7 @@ def proposal_award(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def proposal_attachment(request: HttpRequest, pk: int, proposal_pk: int, file_pk: int) -> FileResponse:
+def proposal_attachment(request: AuthenticatedRequest, pk: int, proposal_pk: int, file_pk: int) -> FileResponse:
     """The proposing organisation's members at any time; the agency once proposals closed."""
     need = get_object_or_404(needs_visible_to(request.user), pk=pk)
     proposal = get_object_or_404(Proposal, need=need, pk=proposal_pk)

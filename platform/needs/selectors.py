@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from functools import reduce
 from operator import or_
@@ -10,19 +11,24 @@ from operator import or_
 from django.db.models import Q, QuerySet
 
 from accounts import policy
-from accounts.models import AGENCY_ROLES, Role
+from accounts.models import AGENCY_ROLES, Role, User
+from accounts.types import AnyUser
+from agencies.models import Agency
+from categories.models import Category
 from core.identity_guard import Known, Leak, identity_in
 from core.workflow import Transition
 from needs.models import Beneficiary, Need, NeedInvitation, NeedState, Proposal, Scheme, SchemeCheck, Scope
 from needs.rules import CARD_TEXTS
 from needs.workflow import TRANSITIONS, actor_refusal, route_refusal
+from organisations.models import Organisation
 from organisations.selectors import acting_organisations, organisations_may_act
+from regions.models import Region
 
 # States in which organisations in scope see a need's card: open for a claim or for proposals.
 VISIBLE_TO_ORGANISATIONS = [NeedState.PUBLISHED, NeedState.PROPOSALS_OPEN]
 
 
-def needs_visible_to(user, *, acting=None) -> QuerySet[Need]:
+def needs_visible_to(user: AnyUser, *, acting: list[Organisation] | None = None) -> QuerySet[Need]:
     """Agency staff: the needs of their agencies and the agencies below; auditors and
     superusers: all; members of organisations that may act today: the published cards
     in scope; everyone else: none. A search can never widen this. ``acting``: the user's
@@ -62,11 +68,11 @@ def needs_filtered(
     *,
     q: str = "",
     state: str = "",
-    category=None,
+    category: Category | None = None,
     urgency: str = "",
-    area=None,
-    created_from=None,
-    created_to=None,
+    area: Region | None = None,
+    created_from: date | None = None,
+    created_to: date | None = None,
 ) -> QuerySet[Need]:
     """The agency's needs list narrowed by what a caseworker looks for, newest number
     first (the number is the order of recording; created_at ties within a bulk import)."""
@@ -96,7 +102,7 @@ def ancestor_paths(path: str) -> list[str]:
     return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
-def need_is_agency_side(user, need: Need) -> bool:
+def need_is_agency_side(user: AnyUser, need: Need) -> bool:
     """Whether the user sees the agency's view (identity masked) or only the card."""
     return policy.is_superuser(user) or policy.has_role(user, Role.AUDITOR) or policy.can_record_need(user, need.agency)
 
@@ -138,7 +144,7 @@ class Duplicate:
     pk: int | None  # None: the viewer may not open it
 
 
-def duplicates_for(user, need: Need) -> list[Duplicate]:
+def duplicates_for(user: AnyUser, need: Need) -> list[Duplicate]:
     others = (
         Need.objects.filter(beneficiary__id_hash=need.beneficiary.id_hash, state__in=OPEN_STATES)
         .exclude(pk=need.pk)
@@ -158,21 +164,21 @@ def scheme_checks_in_order(need: Need) -> list[SchemeCheck]:
     return sorted(need.scheme_checks.all(), key=lambda c: position.get(c.scheme, len(position)))
 
 
-def consent_valid(beneficiary, *, on=None) -> bool:
+def consent_valid(beneficiary: Beneficiary, *, on: date | None = None) -> bool:
     from django.utils import timezone
 
     day = on or timezone.localdate()
     return beneficiary.consents.filter(withdrawn_at__isnull=True, valid_until__gte=day).exists()
 
 
-def is_declared_relative(user, beneficiary) -> bool:
+def is_declared_relative(user: User, beneficiary: Beneficiary) -> bool:
     return user.relatives.filter(id_hash=beneficiary.id_hash).exists()
 
 
 ACTIVE_CASE_STATES = [NeedState.CLAIMED, NeedState.AWARDED, NeedState.IN_CONTRACT]
 
 
-def organisation_in_scope(organisation, need: Need) -> bool:
+def organisation_in_scope(organisation: Organisation, need: Need) -> bool:
     """Whether a published need's scope reaches this organisation: all, its region
     served, or an invitation."""
     if need.scope == Scope.ALL or need.invitations.filter(organisation=organisation).exists():
@@ -183,7 +189,7 @@ def organisation_in_scope(organisation, need: Need) -> bool:
     return any(need_path.startswith(r.path) or r.path.startswith(need_path) for r in organisation.service_regions.all())
 
 
-def claim_obstacles(organisation, need: Need) -> list[str]:
+def claim_obstacles(organisation: Organisation, need: Need) -> list[str]:
     """Why this organisation cannot take this need on directly, in words (empty: it can)."""
     from django.utils.translation import gettext as _
 
@@ -195,7 +201,7 @@ def claim_obstacles(organisation, need: Need) -> list[str]:
     return problems
 
 
-def eligibility_obstacles(organisation, need: Need) -> list[str]:
+def eligibility_obstacles(organisation: Organisation, need: Need) -> list[str]:
     """Why this organisation may neither claim nor propose for this need (empty: it may)."""
     from django.utils.translation import gettext as _
 
@@ -281,7 +287,7 @@ def identity_known_for_need(need: Need) -> Known:
     return identity_known(need.beneficiary)
 
 
-def needs_failing_identity_guard(*, agency=None, batch_size: int = 500) -> Iterator[tuple[Need, Leak]]:
+def needs_failing_identity_guard(*, agency: Agency | None = None, batch_size: int = 500) -> Iterator[tuple[Need, Leak]]:
     """Needs already stored whose card the identity guard now refuses (recorded before
     it read the field, or before it knew the form), oldest agency first. ``agency``:
     that agency and the agencies below it."""
@@ -297,7 +303,7 @@ def needs_failing_identity_guard(*, agency=None, batch_size: int = 500) -> Itera
         last = batch[-1].pk
 
 
-def need_actions(user, need: Need) -> list[Transition]:
+def need_actions(user: AnyUser, need: Need) -> list[Transition]:
     """The steps ``user`` may take on ``need`` now, in the table's order: the state allows
     them, the table's actor is this person, and the need goes that way (claim or
     proposals). What the service checks with the step's own input (a reason, a conflict

@@ -3,13 +3,20 @@ transition service and audited identity reveals."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, cast
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
 from accounts.models import User
+from agencies.models import Agency
 from audit.services import record
+from categories.models import Category
 from core.crypto import keyed_hash
 from core.identity_guard import Known, identity_in
 from needs.exceptions import (
@@ -57,7 +64,14 @@ from needs.workflow import (
     route_refusal,
 )
 from notifications.services import notify, url_for
+from organisations.models import Organisation
 from organisations.selectors import organisation_may_act
+from regions.models import Region
+
+if TYPE_CHECKING:
+    from contracts.models import Contract
+    from needs.models import NeedInvitation
+    from vetting.uploads import CheckedFile
 
 NEED_FIELDS = (
     "title",
@@ -72,6 +86,41 @@ NEED_FIELDS = (
     "people_count",
     "scope",
 )
+
+
+class NeedCard(TypedDict):
+    """The NEED_FIELDS, as NeedForm.card_data cleans them: what organisations read."""
+
+    title: str
+    summary: str
+    category: Category
+    kind: str
+    urgency: str
+    region: Region
+    budget: Decimal
+    duration_days: int
+    qualifications: str
+    people_count: int
+    scope: str
+
+
+class BeneficiaryData(TypedDict):
+    """The person helped, as BeneficiaryForm cleans them; kept encrypted in the vault."""
+
+    name: str
+    id_number: str  # already validated
+    phone: NotRequired[str]
+    address: NotRequired[str]
+    is_minor: NotRequired[bool]
+    has_disability: NotRequired[bool]
+    elderly_alone: NotRequired[bool]
+    severe_illness: NotRequired[bool]
+
+
+class HouseholdMemberData(TypedDict):
+    relation: str
+    age: int
+    name: NotRequired[str]
 
 
 def _check_text(texts: dict[str, str], *, known: Known) -> None:
@@ -89,7 +138,9 @@ def _check_text(texts: dict[str, str], *, known: Known) -> None:
             )
 
 
-def need_create(*, agency, by: User, data: dict, beneficiary: dict, household: list[dict]) -> Need:
+def need_create(
+    *, agency: Agency, by: User, data: NeedCard, beneficiary: BeneficiaryData, household: list[HouseholdMemberData]
+) -> Need:
     """Record a need in draft with its beneficiary in the vault.
 
     ``beneficiary`` holds name, id_number (already validated), phone, address and the
@@ -102,7 +153,8 @@ def need_create(*, agency, by: User, data: dict, beneficiary: dict, household: l
         names=(beneficiary["name"], *(m.get("name", "") for m in household)),
         addresses=(beneficiary.get("address", ""),),
     )
-    _check_text({f: data.get(f, "") for f in CARD_TEXTS}, known=known)
+    card: Mapping[str, Any] = data  # read by field name
+    _check_text({f: card.get(f, "") for f in CARD_TEXTS}, known=known)
     id_hash = keyed_hash(beneficiary["id_number"], purpose="resident-id")
     if by.relatives.filter(id_hash=id_hash).exists():
         raise ConflictOfInterest(_("This person is a relative you declared: another caseworker must record this need."))
@@ -124,7 +176,7 @@ def need_create(*, agency, by: User, data: dict, beneficiary: dict, household: l
             beneficiary=person,
             prepared_by=by,
             response_deadline=timezone.now() + response_window(data["urgency"]),
-            **{f: data[f] for f in NEED_FIELDS},
+            **{f: card[f] for f in NEED_FIELDS},
         )
         NeedEvent.objects.create(
             need=need, action="create", from_state=NeedState.DRAFT, to_state=NeedState.DRAFT, by=by
@@ -133,18 +185,19 @@ def need_create(*, agency, by: User, data: dict, beneficiary: dict, household: l
     return need
 
 
-def need_update(*, need: Need, by: User, data: dict) -> Need:
+def need_update(*, need: Need, by: User, data: NeedCard) -> Need:
     """Edit a draft or returned need (the card fields only; identity is not edited here)."""
     if not policy.can_record_need(by, need.agency):
         raise NotAllowed(_("Only caseworkers and approvers of this agency edit its needs."))
+    card: Mapping[str, Any] = data  # read by field name
     with transaction.atomic():
         need = Need.objects.select_for_update().get(pk=need.pk)
         if need.state not in EDITABLE_STATES:
             raise InvalidTransition(_("Only a draft or a returned need can be edited."))
-        _check_text({f: data.get(f, "") for f in CARD_TEXTS}, known=identity_known_for_need(need))
+        _check_text({f: card.get(f, "") for f in CARD_TEXTS}, known=identity_known_for_need(need))
         before = {f: str(getattr(need, f)) for f in NEED_FIELDS}
         for field in NEED_FIELDS:
-            setattr(need, field, data[field])
+            setattr(need, field, card[field])
         need.response_deadline = timezone.now() + response_window(need.urgency)
         need.save()
         after = {f: str(getattr(need, f)) for f in NEED_FIELDS}
@@ -161,7 +214,7 @@ def need_update(*, need: Need, by: User, data: dict) -> Need:
 
 
 def scheme_checks_record(
-    *, need: Need, by: User, answers: dict[str, tuple[str, str]], gap_reason: str, gap_note: str
+    *, need: Need, by: User, answers: Mapping[str, tuple[str, str]], gap_reason: str, gap_note: str
 ) -> None:
     """Record the statutory-aid check: one answer per scheme, and the coded gap reason."""
     if not policy.can_record_need(by, need.agency):
@@ -202,7 +255,15 @@ def gap_gate_problems(need: Need) -> list[str]:
     return problems
 
 
-def need_transition(*, need: Need, action: str, by: User, reason: str = "", organisation=None, contract=None) -> Need:
+def need_transition(
+    *,
+    need: Need,
+    action: str,
+    by: User | None,
+    reason: str = "",
+    organisation: Organisation | None = None,
+    contract: Contract | None = None,
+) -> Need:
     """Move a need along the workflow (needs.workflow.TRANSITIONS).
 
     Locks the row, checks the table, the person (separation of duties: the preparer
@@ -318,7 +379,7 @@ def _void_proposals(need: Need) -> None:
         )
 
 
-def notify_organisation(organisation, *, event: str, params: dict, url: str) -> None:
+def notify_organisation(organisation: Organisation, *, event: str, params: Mapping[str, object], url: str) -> None:
     """Tell every active member of an organisation."""
     for member in User.objects.filter(is_active=True, memberships__organisation=organisation).distinct():
         notify(user=member, event=event, params=params, url=url)
@@ -334,10 +395,10 @@ def _approvers_of(need: Need) -> list[User]:
     )
 
 
-def _notify_step(need: Need, action: str, *, organisation=None) -> None:
+def _notify_step(need: Need, action: str, *, organisation: Organisation | None = None) -> None:
     """Who hears of each step: approvers of a submission, the preparer of a decision,
     both of a claim, an escalation or an expiry."""
-    params = {"need": need.reference, "title": need.title}
+    params: dict[str, object] = {"need": need.reference, "title": need.title}
     url = url_for("needs:detail", need.pk)
     recipients: set[User] = set()
     if action == "submit":
@@ -356,7 +417,7 @@ def _notify_step(need: Need, action: str, *, organisation=None) -> None:
         notify(user=person, event=event, params=params, url=url)
 
 
-def _check_claimant(need: Need, organisation, by: User) -> None:
+def _check_claimant(need: Need, organisation: Organisation | None, by: User | None) -> None:
     if organisation is None or organisation.pk not in policy.organisation_ids(by):
         raise NotAllowed(_("Only a member of the organisation can take a need on for it."))
     problems = claim_obstacles(organisation, need)
@@ -374,7 +435,7 @@ def identity_reveal(*, beneficiary: Beneficiary, by: User, field: str, reason: s
     if len(reason.strip()) < 4:
         raise ReasonRequired(_("Say why you need to see it (at least a few words)."))
     record(action="identity.reveal", actor=by, obj=beneficiary, summary={"field": field, "reason": reason.strip()})
-    return getattr(beneficiary, field)
+    return cast(str, getattr(beneficiary, field))
 
 
 # --- Conflict of interest and consent -------------------------------------------------
@@ -390,10 +451,10 @@ def relative_declare(*, user: User, name: str, id_number: str, relation: str) ->
     return declaration
 
 
-def _age_on(id_number: str, day) -> int:
+def _age_on(id_number: str, day: date) -> int:
     from stdnum.cn import ric
 
-    born = ric.get_birth_date(id_number)
+    born: date = ric.get_birth_date(id_number)
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
@@ -403,7 +464,14 @@ GUARDIAN_AGE = 14
 
 
 def consent_record(
-    *, beneficiary: Beneficiary, by: User, given_by: str, by_guardian: bool, method: str, valid_until, form_file=None
+    *,
+    beneficiary: Beneficiary,
+    by: User,
+    given_by: str,
+    by_guardian: bool,
+    method: str,
+    valid_until: date,
+    form_file: CheckedFile | None = None,
 ) -> Consent:
     """Record consent to share the identity with the awarded organisation's assigned workers."""
     if not policy.can_record_need(by, beneficiary.agency):
@@ -452,7 +520,7 @@ def consent_withdraw(*, consent: Consent, by: User) -> None:
 # --- Escalation ---------------------------------------------------------------------
 
 
-def needs_escalate(*, now=None) -> dict[str, int]:
+def needs_escalate(*, now: datetime | None = None) -> dict[str, int]:
     """Needs past their response deadline. Proposals received: close them for evaluation.
     Nobody responded: the first time, widen the scope one step, give a new window and
     tell the approvers; the second time, expire. Idempotent: each need is handled once
@@ -507,7 +575,7 @@ def needs_escalate(*, now=None) -> dict[str, int]:
 INVITABLE_STATES = {NeedState.APPROVED, NeedState.PUBLISHED, NeedState.PROPOSALS_OPEN}
 
 
-def need_invite(*, need: Need, organisation, by: User):
+def need_invite(*, need: Need, organisation: Organisation, by: User) -> NeedInvitation:
     """Invite an organisation that may act today: it is then in scope of the need and told."""
     from needs.models import NeedInvitation
 
@@ -530,7 +598,7 @@ def need_invite(*, need: Need, organisation, by: User):
     return invitation
 
 
-def _tell_invited(need: Need, organisation) -> None:
+def _tell_invited(need: Need, organisation: Organisation) -> None:
     notify_organisation(
         organisation,
         event="need_invited",

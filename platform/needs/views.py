@@ -4,6 +4,8 @@ published needs in scope; everyone else gets 403 or 404."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy
+from accounts.types import AuthenticatedRequest
 from agencies.selectors import agencies_visible_to
 from core.attempt import attempt
 from core.crypto import DecryptionError, decrypt, encrypt, mask
@@ -60,7 +63,7 @@ def _error_field(exc: NeedError, form) -> str:
 
 
 @login_required
-def need_list(request: HttpRequest) -> HttpResponse:
+def need_list(request: AuthenticatedRequest) -> HttpResponse:
     """Agency staff's and auditors' list (organisation members search instead: the
     dispatcher is ``website.views.need_list``)."""
     user = request.user
@@ -91,7 +94,7 @@ def _recording_agencies(user):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def need_create(request: HttpRequest) -> HttpResponse:
+def need_create(request: AuthenticatedRequest) -> HttpResponse:
     agencies = _recording_agencies(request.user)
     if not agencies:
         raise PermissionDenied
@@ -110,8 +113,8 @@ def need_create(request: HttpRequest) -> HttpResponse:
                 agency=agency,
                 by=request.user,
                 data=need_form.card_data(),
-                beneficiary=person_form.cleaned_data,
-                household=members,
+                beneficiary=cast(services.BeneficiaryData, person_form.cleaned_data),
+                household=cast(list[services.HouseholdMemberData], members),
             )
         except NeedError as exc:
             need_form.add_error(_error_field(exc, need_form), str(exc))
@@ -132,7 +135,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def need_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(needs_visible_to(request.user), pk=pk)
     if not need_is_agency_side(request.user, need):
         return render(
@@ -212,7 +215,7 @@ def _take_revealed(request: HttpRequest, beneficiary_pk: int) -> dict | None:
 
 @login_required
 @require_POST
-def need_schemes(request: HttpRequest, pk: int) -> HttpResponse:
+def need_schemes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = agency_need(request, pk)
     form = SchemeCheckForm(request.POST, need=need)
     if not form.is_valid():
@@ -234,7 +237,7 @@ def need_schemes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_act(request: HttpRequest, pk: int) -> HttpResponse:
+def need_act(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = agency_need(request, pk)
     form = ActionForm(request.POST)
     if not form.is_valid():
@@ -260,7 +263,7 @@ def need_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def need_reveal(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = agency_need(request, pk)
     form = RevealForm(request.POST)
     if not form.is_valid():
@@ -287,13 +290,13 @@ def need_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_consent(request: HttpRequest, pk: int) -> HttpResponse:
+def need_consent(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = agency_need(request, pk)
     form = ConsentForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("needs:detail", need.pk)
     attempt(
         request,
@@ -313,7 +316,7 @@ def need_consent(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def relatives(request: HttpRequest) -> HttpResponse:
+def relatives(request: AuthenticatedRequest) -> HttpResponse:
     """Agency staff declare their relatives; needs for them are then blocked for them."""
     if not policy.is_agency_staff(request.user):
         raise PermissionDenied
@@ -335,7 +338,8 @@ def _claim_context(user, need) -> dict:
 
     if need.state != NeedState.PUBLISHED:
         return {"claimed_by_us": need.claimed_by_id in policy.organisation_ids(user)}
-    options, obstacles = [], []
+    options: list[tuple[Organisation, list[str]]] = []
+    obstacles: list[tuple[Organisation, list[str]]] = []
     for organisation in Organisation.objects.filter(pk__in=policy.organisation_ids(user)):
         problems = claim_obstacles(organisation, need)
         (obstacles if problems else options).append((organisation, problems))
@@ -344,7 +348,7 @@ def _claim_context(user, need) -> dict:
 
 @login_required
 @require_POST
-def need_claim(request: HttpRequest, pk: int) -> HttpResponse:
+def need_claim(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
     need = get_object_or_404(needs_visible_to(request.user), pk=pk)
     organisation = Organisation.objects.filter(
@@ -367,7 +371,7 @@ def need_claim(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def need_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Change a draft or returned need's card (the identity is not edited here)."""
     need = agency_need(request, pk)
     if not policy.can_record_need(request.user, need.agency) or need.state not in EDITABLE_STATES:
@@ -388,7 +392,7 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def need_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def need_invite(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     need = agency_need(request, pk)
     form = InviteForm(request.POST, need=need)
     if not form.is_valid():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
@@ -20,6 +21,10 @@ from core.workflow import Transition, transition_table
 from needs.exceptions import InvalidTransition, NotAllowed, ProposalsSealed, SeparationOfDuties
 from needs.models import Need, Urgency
 from needs.models import NeedState as S
+
+if TYPE_CHECKING:
+    from accounts.types import AnyUser
+    from contracts.models import Contract
 
 
 class Actor:
@@ -74,7 +79,7 @@ def response_window(urgency: str) -> timedelta:
 DEFAULT_CLAIM_MAX_BUDGET = 5000
 
 
-def claimable(need) -> bool:
+def claimable(need: Need) -> bool:
     limit = Decimal(str(getattr(settings, "NEED_CLAIM_MAX_BUDGET", DEFAULT_CLAIM_MAX_BUDGET)))
     return need.urgency == Urgency.EMERGENCY or need.budget <= limit
 
@@ -85,7 +90,7 @@ DEFAULT_COMPETITIVE_THRESHOLD = 50000
 MIN_COMPETING_PROPOSALS = 3
 
 
-def competitive(need) -> bool:
+def competitive(need: Need) -> bool:
     limit = Decimal(str(getattr(settings, "NEED_COMPETITIVE_THRESHOLD", DEFAULT_COMPETITIVE_THRESHOLD)))
     return need.budget > limit
 
@@ -104,7 +109,12 @@ WIDER_SCOPE = {"invited": "region", "region": "all", "all": "all"}
 
 
 def actor_refusal(
-    transition: Transition, need: Need, user, *, contract=None, now: datetime | None = None
+    transition: Transition,
+    need: Need,
+    user: AnyUser | None,
+    *,
+    contract: Contract | None = None,
+    now: datetime | None = None,
 ) -> DomainError | None:
     """Why ``user`` may not take ``transition`` on ``need`` as its actor, or None.
 

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
+from core.types import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Event:
-    title: str  # format string over the event's params
+    title: StrOrPromise  # format string over the event's params
     email: bool = True
 
 

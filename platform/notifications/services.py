@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -9,8 +12,11 @@ from core.i18n import path_in_language
 from notifications.events import EVENTS
 from notifications.models import Notification
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def url_for(viewname: str, *args) -> str:
+
+def url_for(viewname: str, *args: object) -> str:
     """A link for a notification, without a language prefix: it is shown to its
     reader in their own language (see localise_url)."""
     from django.conf import settings
@@ -25,7 +31,7 @@ def localise_url(url: str, language: str) -> str:
     return path_in_language(url, language) if url.startswith("/") else url
 
 
-def notify(*, user, event: str, params: dict | None = None, url: str = "") -> Notification:
+def notify(*, user: User, event: str, params: Mapping[str, object] | None = None, url: str = "") -> Notification:
     """Create an in-app notification for ``user`` and email it after commit.
 
     Raises KeyError for an event that is not declared in ``notifications.events``.
@@ -39,7 +45,7 @@ def notify(*, user, event: str, params: dict | None = None, url: str = "") -> No
     return notification
 
 
-def send_templated_email(*, to: str, template: str, context: dict, language: str) -> None:
+def send_templated_email(*, to: str, template: str, context: Mapping[str, object], language: str) -> None:
     """Email someone who may have no account yet (an invitation), after commit."""
     from notifications.tasks import send_email_task
 
@@ -49,7 +55,7 @@ def send_templated_email(*, to: str, template: str, context: dict, language: str
     )
 
 
-def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     """Mark the user's notifications read (all, or those in ``ids``)."""
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:

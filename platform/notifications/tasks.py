@@ -43,7 +43,7 @@ def send_notification_email_task(*, notification_id: int) -> None:
         }
         # An event may have its own templates; otherwise the shared layout carries its title.
         folder = "notifications/email/"
-        subject = render_to_string([f"{folder}{notification.event}_subject.txt", f"{folder}_subject.txt"], context)
+        subject: str = render_to_string([f"{folder}{notification.event}_subject.txt", f"{folder}_subject.txt"], context)
         body = render_to_string([f"{folder}{notification.event}.txt", f"{folder}_notification.txt"], context)
         subject = subject.strip()
     send_mail(settings.EMAIL_SUBJECT_PREFIX + " ".join(subject.split()), body, None, [user.email])

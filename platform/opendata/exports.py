@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Subquery
@@ -146,13 +146,13 @@ def write_register_json(out: BinaryIO, *, generated_at: datetime) -> int:
 ORGANISATION_SCHEME = "CN-USCC"
 CATEGORY_SCHEME = "X-SAFETYNET-CATEGORY"
 
-CONTRACT_STATUS = {
+CONTRACT_STATUS: dict[str, str] = {
     ContractState.ACTIVE: "active",
     ContractState.COMPLETED: "active",
     ContractState.CLOSED: "terminated",
     ContractState.TERMINATED: "terminated",
 }
-MILESTONE_STATUS = {
+MILESTONE_STATUS: dict[str, str] = {
     MilestoneState.ACCEPTED: "met",
     MilestoneState.CANCELLED: "notMet",
 }
@@ -202,7 +202,7 @@ def ocds_release(contract: Contract) -> dict:
     buyer, supplier = _buyer(contract), _supplier(contract)
     need = contract.need
     county = _county(need.region)
-    updated = getattr(contract, "updated", None) or contract.signed_at
+    updated = cast(datetime, getattr(contract, "updated", None) or contract.signed_at)  # a signed contract
     versions = contract.signed_versions if hasattr(contract, "signed_versions") else []
     # What the latest signed version that schedules it says of each milestone.
     terms = {}
@@ -251,7 +251,7 @@ def ocds_release(contract: Contract) -> dict:
     ]
     value = {"amount": _number(contract.price), "currency": CURRENCY}
     period = {"startDate": _day(contract.term_start), "endDate": _day(contract.term_end, end=True)}
-    ocds_contract = {
+    ocds_contract: dict[str, Any] = {
         "id": contract.number,
         "awardID": f"{contract.number}-award",
         "title": need.title,

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -123,7 +124,7 @@ def published(filename: str) -> Published | None:
     return Published(
         filename,
         path,
-        parse_datetime(entry["generated_at"]),
+        cast(datetime, parse_datetime(entry["generated_at"])),  # written by _write_manifest
         entry["size"],
         entry["rows"],
         entry["sha256"],
@@ -137,7 +138,7 @@ def ensure_published(filename: str) -> Published:
     if item is None:
         open_data_publish(only=[filename])
         item = published(filename)
-    return item
+    return cast(Published, item)  # just published
 
 
 def stale(*, now: datetime | None = None) -> list[str]:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import http_date
@@ -42,7 +43,9 @@ def _entry(download: Download) -> Entry | None:
         return None
     if download.filename:
         item = published(download.filename)
-        return Entry(download, url, item and item.generated_at, item and item.size, item and item.rows)
+        if item is None:
+            return Entry(download, url, None, None, None)
+        return Entry(download, url, item.generated_at, item.size, item.rows)
     generated = download.generated_at() if download.generated_at else None
     return Entry(download, url, generated, None, None)
 
@@ -68,13 +71,13 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def download(request: HttpRequest, filename: str) -> HttpResponse:
+def download(request: HttpRequest, filename: str) -> HttpResponseBase:
     if filename not in WRITERS:
         raise Http404
     item = ensure_published(filename)
     etag = f'"{item.sha256}"'
     if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
-        response = HttpResponseNotModified()
+        response: HttpResponseBase = HttpResponseNotModified()
     else:
         described = by_filename(filename)
         response = FileResponse(

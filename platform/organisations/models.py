@@ -5,10 +5,16 @@ The vetting workflow itself (documents, checklist, transitions) builds on this.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING, TypedDict
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from regions.models import Region
 
 
 def validate_uscc(value: str) -> None:
@@ -92,6 +98,32 @@ PROFILE_FIELDS = (
     "bank_account_name",
     "bank_account",
 )
+
+
+class OrganisationProfile(TypedDict, total=False):
+    """The PROFILE_FIELDS as a form cleans them, for the vetting services; an update may
+    name only the fields it changes."""
+
+    legal_name: str
+    uscc: str
+    kind: str
+    region: Region
+    registration_authority: str
+    registration_date: date | None
+    charity_recognised: bool
+    charity_recognised_on: date | None
+    public_fundraising: bool
+    rating: str
+    capacity: int
+    staff_count: int
+    social_workers: int
+    description: str
+    contact_name: str
+    email: str
+    phone: str
+    bank_name: str
+    bank_account_name: str
+    bank_account: str
 
 
 class OrganisationQuerySet(models.QuerySet):

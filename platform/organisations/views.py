@@ -3,17 +3,18 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts import policy
+from accounts.types import AuthenticatedRequest
 from organisations.models import VettingState
 from organisations.selectors import organisations_visible_to
 from regions.forms import RegionFilterForm
 
 
 @login_required
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthenticatedRequest) -> HttpResponse:
     if not policy.can_list_organisations(request.user):
         raise PermissionDenied
     organisations = organisations_visible_to(request.user)

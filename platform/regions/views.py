@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -10,7 +12,7 @@ from regions.models import Region, RegionLevel
 def region_suggest(request: HttpRequest) -> HttpResponse:
     """Datalist options for the region input (HTMX); public reference data."""
     # The input sends its own value under its field name.
-    text = request.GET.get("q") or next((v for k, v in request.GET.items() if k != "levels"), "")
+    text = cast(str, request.GET.get("q") or next((v for k, v in request.GET.items() if k != "levels"), ""))
     text = text.strip()[:50]
     if text.endswith(")") and "(" in text:
         text = text[: text.rindex("(")].strip()

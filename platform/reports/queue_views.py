@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import policy
+from accounts.types import AuthenticatedRequest
 from reports import services
 from reports.exceptions import NotAllowed, ReportError
 from reports.forms import CloseForm, NoteForm, QueueFilterForm, ReasonForm
@@ -40,7 +41,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 
 @login_required
-def report_queue(request: HttpRequest) -> HttpResponse:
+def report_queue(request: AuthenticatedRequest) -> HttpResponse:
     _auditor(request)
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -50,7 +51,7 @@ def report_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     services.report_viewed(report=report, by=request.user)
     context = {
@@ -83,13 +84,13 @@ DONE_MESSAGES = {
 
 @login_required
 @require_POST
-def report_act(request: HttpRequest, pk: int) -> HttpResponse:
+def report_act(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     action = request.POST.get("action", "")
     kwargs = {}
-    form = {"close": CloseForm, "reopen": ReasonForm}.get(action)
-    if form is not None:
-        form = form(request.POST)
+    form_class = {"close": CloseForm, "reopen": ReasonForm}.get(action)
+    if form_class is not None:
+        form = form_class(request.POST)
         if not form.is_valid():
             _form_errors(request, form)
             return redirect("report_queue:detail", report.pk)
@@ -110,7 +111,7 @@ def report_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_note(request: HttpRequest, pk: int) -> HttpResponse:
+def report_note(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -126,7 +127,7 @@ def report_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_file_download(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
+def report_file_download(request: AuthenticatedRequest, pk: int, file_pk: int) -> FileResponse:
     """Only through this view, only for auditors, each download audited, always as an
     attachment that may run nothing."""
     report = _report(request, pk)

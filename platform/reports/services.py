@@ -10,10 +10,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import unicodedata
+from collections.abc import Iterator
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +38,7 @@ _PUBLIC = "public"  # the audit log's actor label for a reporter
 
 
 @contextlib.contextmanager
-def _without_client_address():
+def _without_client_address() -> Iterator[None]:
     """An anonymous report must not leave its sender's address in the audit log,
     which nobody can ever edit or delete; the rate limits keep it only in the cache."""
     token = current_ip.set(None)
@@ -75,7 +78,7 @@ def _store_files(report: Report, files: list[CleanFile], event: ReportEvent | No
         )
         item.content.seek(0)
         stored.file.save("upload" + item.checked.extension, item.content, save=False)
-        names.append(stored.file.name)
+        names.append(cast(str, stored.file.name))  # set by the save above
         stored.save()
     return names
 
@@ -133,7 +136,7 @@ def report_file(
                 contact_email=contact_email.strip(),
                 contact_phone=contact_phone.strip(),
                 language=language or settings.LANGUAGE_CODE,
-                code_hash=codes.code_hash(code),
+                code_hash=cast(str, codes.code_hash(code)),  # a new code always has a hash
                 fingerprint=digest,
             )
             event = ReportEvent.objects.create(report=report, action="file", to_state=report.state)
@@ -280,7 +283,7 @@ def report_viewed(*, report: Report, by: User) -> None:
     record(action="report.view", actor=by, obj=report, summary={"contact": report.has_contact})
 
 
-def report_file_open(*, stored: ReportFile, by: User):
+def report_file_open(*, stored: ReportFile, by: User) -> FieldFile:
     """Open a report's file for an auditor; audited."""
     if not policy.can_handle_reports(by):
         raise NotAllowed(_("Only an auditor handles reports from the public."))

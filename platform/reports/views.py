@@ -8,6 +8,7 @@ says what happened and stores nothing (see ``reports.guards``).
 from __future__ import annotations
 
 import time
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -107,7 +108,8 @@ def _tracked(request: HttpRequest) -> Report | None:
     held = request.session.get(_SESSION_KEY)
     if not isinstance(held, dict) or held.get("until", 0) < time.time():
         return None
-    return Report.objects.filter(pk=held.get("pk")).prefetch_related("events", "files").first()
+    pk: Any = held.get("pk")  # from the session: a report id, or missing (finds nothing)
+    return Report.objects.filter(pk=pk).prefetch_related("events", "files").first()
 
 
 def _status_page(request: HttpRequest, report: Report, form: FollowUpForm | None = None, status: int = 200):
@@ -163,7 +165,7 @@ def report_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Thank you: your information was added to the report."))
             return redirect("reports:track")
-    return _status_page(request, _tracked(request), form, status=400)
+    return _status_page(request, cast(Report, _tracked(request)), form, status=400)  # tracked above
 
 
 @require_POST

@@ -5,10 +5,11 @@ from datetime import datetime
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts import policy
+from accounts.types import AuthenticatedRequest
 from audit.actions import action_label
 from audit.models import Outcome
 from supervision.selectors import audit_entries_visible_to
@@ -22,7 +23,7 @@ def _date(value: str):
 
 
 @login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthenticatedRequest) -> HttpResponse:
     """The log, newest first, read-only, with filters auditors need."""
     if not policy.can_read_audit_log(request.user):
         raise PermissionDenied
@@ -49,7 +50,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         entries = entries.filter(at__date__lte=until)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     for entry in page.object_list:
-        entry.label = action_label(entry.action)
+        entry.label = action_label(entry.action)  # type: ignore[attr-defined]  # for the template
     return render(
         request,
         "audit/list.html",

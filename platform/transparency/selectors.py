@@ -11,13 +11,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import formats
 from django.utils.translation import get_language, gettext, gettext_lazy
 
+from core.types import StrOrPromise
 from transparency.figures import METRICS, MIN_RECORD, SMALL_COUNT, Dimension, Metric, Unit
 from transparency.models import AgencyTimeliness, BestRecord, FigureRow, RecordKind, Snapshot
 
 FEWER_THAN_5 = gettext_lazy("fewer than 5")
 NO_DATA = "—"
 
-UNIT_LABELS = {
+UNIT_LABELS: dict[str, StrOrPromise] = {
     Unit.COUNT: gettext_lazy("needs"),
     Unit.DAYS: gettext_lazy("days"),
     Unit.CNY: gettext_lazy("CNY"),
@@ -110,7 +111,7 @@ class Series:
     unit: str
     points: list[Shown] = field(default_factory=list)
 
-    def chart_data(self, kind: str) -> dict:
+    def chart_data(self, kind: str) -> dict[str, object]:
         """What the chart script draws: a suppressed point is null and carries only the
         words "fewer than 5", never its number."""
         return {
@@ -274,13 +275,14 @@ AGENCY_MEASURES = (
 )
 
 
-def figures_export(snapshot: Snapshot) -> list[dict]:
+def figures_export(snapshot: Snapshot) -> list[dict[str, object]]:
     """Every figure of the snapshot as flat records for the CSV and JSON downloads (two
     queries). A suppressed value is the words "fewer than 5" with ``suppressed`` true."""
     generated = snapshot.generated_at.isoformat()
     english = _english()
     fewer = str(FEWER_THAN_5)
-    out = []
+    out: list[dict[str, object]] = []
+    value: str | int | float | None
     for r in FigureRow.objects.filter(snapshot=snapshot).order_by("metric", "dimension", "level", "position"):
         unit = METRICS[r.metric].unit
         if r.suppressed:
@@ -307,7 +309,7 @@ def figures_export(snapshot: Snapshot) -> list[dict]:
             }
         )
     for a in AgencyTimeliness.objects.filter(snapshot=snapshot).order_by("-payments_due", "name"):
-        base = {
+        base: dict[str, object] = {
             "table": "agency_timeliness",
             "dimension": "agency",
             "key": str(a.agency_id or ""),

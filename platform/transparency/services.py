@@ -11,9 +11,11 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -22,11 +24,13 @@ from django.db.models import (
     Count,
     DateField,
     DurationField,
+    Expression,
     ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     When,
@@ -59,7 +63,7 @@ class _Cell:
     n: int = 0  # needs (or contracts, payments, entries) behind it
 
 
-def _days(value) -> Decimal:
+def _days(value: Any) -> Decimal:  # a sum from the database: a timedelta, microseconds or None
     """A summed duration from either database, as days."""
     if value is None:
         return Decimal(0)
@@ -68,7 +72,7 @@ def _days(value) -> Decimal:
     return Decimal(value) / 86_400_000_000  # SQLite hands back microseconds for some sums
 
 
-def _month_key(value) -> str | None:
+def _month_key(value: date | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -82,12 +86,23 @@ class _Figures:
     def __init__(self) -> None:
         self.cells: dict[tuple[str, str, str], _Cell] = defaultdict(_Cell)
 
-    def add(self, metric: str, dimension: str, key: str, total, n: int, *, days: bool = False) -> None:
+    def add(self, metric: str, dimension: str, key: str, total: Any, n: int, *, days: bool = False) -> None:
         cell = self.cells[(metric, dimension, key)]
         cell.total += _days(total) if days else Decimal(total or 0)
         cell.n += n or 0
 
-    def collect(self, qs, *, metric: str, dated, region: str, category: str, total, n, days: bool = False) -> None:
+    def collect(
+        self,
+        qs: QuerySet[Any],
+        *,
+        metric: str,
+        dated: str,
+        region: str,
+        category: str,
+        total: Expression,
+        n: Expression,
+        days: bool = False,
+    ) -> None:
         """Three grouped queries of ``qs``: by month of ``dated``, by county path, by category."""
         qs = qs.order_by()
         by_month = qs.annotate(_k=TruncMonth(dated)).values("_k").annotate(_t=total, _n=n)
@@ -216,7 +231,7 @@ def _suppress(rows: list[FigureRow]) -> None:
     for row in rows:
         if METRICS[row.metric].small_count_rule:
             row.suppressed = row.observations < SMALL_COUNT
-    groups: dict[tuple, list[FigureRow]] = defaultdict(list)
+    groups: dict[tuple[str, str, str, str], list[FigureRow]] = defaultdict(list)
     for row in rows:
         if METRICS[row.metric].unit == Unit.COUNT and row.dimension != Dimension.TOTAL:
             groups[(row.metric, row.dimension, row.level, row.parent)].append(row)
@@ -231,14 +246,14 @@ def _suppress(rows: list[FigureRow]) -> None:
 def _figure_rows(figures: _Figures, *, on: date) -> list[FigureRow]:
 
     month_keys = sorted({key for (_m, dim, key) in figures.cells if dim == Dimension.MONTH and key})
-    months = _months(month_keys[0], _month_key(on)) if month_keys else []
+    months = _months(month_keys[0], cast(str, _month_key(on))) if month_keys else []
     region_codes = {key for (_m, dim, key) in figures.cells if dim == Dimension.REGION}
     regions = {r.code: r for r in Region.objects.filter(code__in=region_codes).only("code", "name", "level", "path")}
     categories = list(Category.objects.all())
     rows: list[FigureRow] = []
     for metric in Metric.values:
 
-        def row(dimension: str, key: str, position: int, metric: str = metric, **extra) -> FigureRow:
+        def row(dimension: str, key: str, position: int, metric: str = metric, **extra: Any) -> FigureRow:
             cell = figures.cells.get((metric, dimension, key)) or _Cell()
             return FigureRow(
                 metric=metric,
@@ -315,7 +330,7 @@ def _rank(histogram: list[tuple[int, int]], rank: int) -> int:
     return histogram[-1][0]
 
 
-def _whole_days(value) -> int:
+def _whole_days(value: timedelta | int) -> int:
     if isinstance(value, timedelta):
         return value.days
     return int(value) // 86_400_000_000
@@ -371,7 +386,7 @@ def _agency_rows(*, on: date, until: datetime) -> list[AgencyTimeliness]:
     )
     for row in paid:
         pay_histograms[row["contract__agency_id"]][_whole_days(row["_days"])] += row["_n"]
-    due = {
+    due: dict[int, Mapping[str, Any]] = {
         row["contract__agency_id"]: row
         for row in fell_due.values("contract__agency_id").annotate(
             _due=Count("pk"),
@@ -387,7 +402,7 @@ def _agency_rows(*, on: date, until: datetime) -> list[AgencyTimeliness]:
     for agency in agencies:
         accept = sorted(accept_histograms[agency.pk].items())
         pay = sorted(pay_histograms[agency.pk].items())
-        row = due.get(agency.pk, {})
+        counts = due.get(agency.pk, {})
         rows.append(
             AgencyTimeliness(
                 agency=agency,
@@ -399,8 +414,8 @@ def _agency_rows(*, on: date, until: datetime) -> list[AgencyTimeliness]:
                 paid=sum(n for _d, n in pay),
                 pay_median=_median(pay),
                 pay_p90=_p90(pay),
-                payments_due=row.get("_due", 0),
-                payments_on_time=row.get("_on_time", 0),
+                payments_due=counts.get("_due", 0),
+                payments_on_time=counts.get("_on_time", 0),
             )
         )
     return rows
@@ -432,7 +447,7 @@ def _best_records(agency_rows: list[AgencyTimeliness]) -> list[BestRecord]:
     records = track_records(ids)
     names = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "legal_name"))
 
-    def organisation_order(pk: int):
+    def organisation_order(pk: int) -> tuple[float, Decimal | int, int, str]:
         r = records[pk]
         return (-(r.on_time_rate or 0), -(r.average_score or 0), -r.contracts, names.get(pk, ""))
 
@@ -490,7 +505,8 @@ def snapshot_compute(*, on: date | None = None) -> Snapshot:
     with transaction.atomic():
         Snapshot.objects.all().delete()
         snapshot = Snapshot.objects.create(generated_at=timezone.now(), as_of=on)
-        for row in [*figure_rows, *agency_rows, *best]:
+        every: list[FigureRow | AgencyTimeliness | BestRecord] = [*figure_rows, *agency_rows, *best]
+        for row in every:
             row.snapshot = snapshot
         FigureRow.objects.bulk_create(figure_rows, batch_size=1000)
         AgencyTimeliness.objects.bulk_create(agency_rows, batch_size=1000)

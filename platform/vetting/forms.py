@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from categories.models import Category
 from core.widgets import DateInput
-from organisations.models import PROFILE_FIELDS, Organisation
+from organisations.models import PROFILE_FIELDS, Organisation, OrganisationProfile
 from regions.forms import MAX_REGION_TEXT, RegionField, resolve_region
 from regions.models import Region
 from vetting.models import ChecklistOutcome, DocumentType
@@ -139,8 +141,11 @@ class OrganisationForm(forms.ModelForm):
             self.add_error("charity_recognised_on", _("Give the date of charity recognition."))
         return data
 
-    def profile_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
+    def profile_data(self) -> OrganisationProfile:
+        return cast(
+            OrganisationProfile,
+            {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data},
+        )
 
 
 class DocumentForm(forms.Form):

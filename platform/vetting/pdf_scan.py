@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from enum import StrEnum
-from typing import BinaryIO
+from typing import IO
 
 from pypdf import PasswordType, PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
@@ -72,7 +72,7 @@ _OBJECT_TYPES: dict[str, Finding] = {
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
-def pdf_scan(stream: BinaryIO) -> Finding | None:
+def pdf_scan(stream: IO[bytes]) -> Finding | None:
     """What makes this PDF unsafe to open, or None when it has no active content.
 
     Reads the whole stream (which must be seekable) and leaves its position anywhere.
@@ -105,7 +105,7 @@ def _walk(reader: PdfReader) -> Finding | None:
     seen: set[tuple[int, int]] = set()
     visited = 0
     while stack:
-        item = stack.pop()
+        item: PdfObject | None = stack.pop()
         if isinstance(item, IndirectObject):
             key = (item.idnum, item.generation)
             if key in seen:

@@ -5,13 +5,14 @@ from django.utils.translation import gettext as _
 
 from accounts import policy
 from accounts.models import Role
-from organisations.models import Organisation, OrganisationKind, VettingState
+from accounts.types import AnyUser
+from organisations.models import Organisation, OrganisationKind, OrganisationQuerySet, VettingState
 from vetting.models import ChangeRequest, ChangeRequestState, Document, DocumentType
 
 
 def required_document_types(organisation: Organisation) -> list[str]:
     """Which documents an application needs, given what the organisation claims."""
-    required = [DocumentType.REGISTRATION, DocumentType.ANNUAL_REPORT, DocumentType.BANK]
+    required: list[str] = [DocumentType.REGISTRATION, DocumentType.ANNUAL_REPORT, DocumentType.BANK]
     if organisation.kind == OrganisationKind.CHARITY or organisation.charity_recognised:
         required.append(DocumentType.CHARITY)
     if organisation.public_fundraising:
@@ -35,7 +36,8 @@ def organisation_missing_items(organisation: Organisation) -> list[str]:
     missing: list[str] = []
     for field, _label in PROFILE_REQUIRED:
         if not getattr(organisation, field):
-            missing.append(_("Profile: %(field)s") % {"field": organisation._meta.get_field(field).verbose_name})
+            label = organisation._meta.get_field(field).verbose_name  # type: ignore[union-attr]  # a column, not a relation
+            missing.append(_("Profile: %(field)s") % {"field": label})
     if not organisation.service_regions.exists():
         missing.append(_("Profile: at least one service region"))
     if not organisation.service_categories.exists():
@@ -47,14 +49,14 @@ def organisation_missing_items(organisation: Organisation) -> list[str]:
     return missing
 
 
-def vetting_queue_for(user) -> QuerySet[Organisation]:
+def vetting_queue_for(user: AnyUser) -> OrganisationQuerySet[Organisation]:
     """Applications for vetting officers (and, read-only, auditors); none for others."""
     if not (policy.is_superuser(user) or policy.has_role(user, Role.VETTING_OFFICER, Role.AUDITOR)):
         return Organisation.objects.none()
     return Organisation.objects.select_related("region").exclude(vetting_state=VettingState.DRAFT)
 
 
-def documents_visible_to(user, organisation: Organisation) -> QuerySet[Document]:
+def documents_visible_to(user: AnyUser, organisation: Organisation) -> QuerySet[Document]:
     if not policy.can_read_vetting_file(user, organisation):
         return Document.objects.none()
     return organisation.documents.all()

@@ -3,9 +3,13 @@ one transition service, change requests and the expiry sweep."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any, cast
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,8 +17,10 @@ from accounts import policy
 from accounts.models import Membership, Role, User
 from audit.selectors import audit_recorded_since
 from audit.services import record
+from categories.models import Category
 from notifications.services import notify, url_for
-from organisations.models import KEY_FACTS, PROFILE_FIELDS, Organisation, VettingState
+from organisations.models import KEY_FACTS, PROFILE_FIELDS, Organisation, OrganisationProfile, VettingState
+from regions.models import Region
 from vetting.exceptions import (
     ConflictOfInterest,
     Incomplete,
@@ -57,7 +63,7 @@ def _admins(organisation: Organisation) -> list[User]:
     ]
 
 
-def _notify_admins(organisation: Organisation, event: str, params: dict | None = None) -> None:
+def _notify_admins(organisation: Organisation, event: str, params: Mapping[str, object] | None = None) -> None:
     url = url_for("organisations:detail", organisation.pk)
     for admin in _admins(organisation):
         notify(user=admin, event=event, params={"organisation": organisation.legal_name, **(params or {})}, url=url)
@@ -73,14 +79,20 @@ def _notify_vetting_officers(organisation: Organisation, event: str) -> None:
             notify(user=officer, event=event, params={"organisation": organisation.legal_name}, url=url)
 
 
-def _snapshot(organisation: Organisation, fields) -> dict:
+def _snapshot(organisation: Organisation, fields: Iterable[str]) -> dict[str, Any]:
     return {f: getattr(organisation, f + "_id" if f == "region" else f) for f in fields}
 
 
 # --- Registration and profile -------------------------------------------------------
 
 
-def organisation_register(*, by: User, data: dict, service_regions, service_categories) -> Organisation:
+def organisation_register(
+    *,
+    by: User,
+    data: OrganisationProfile,
+    service_regions: Iterable[Region],
+    service_categories: Iterable[Category],
+) -> Organisation:
     """Create an organisation in draft with ``by`` as its admin.
 
     ``data`` holds PROFILE_FIELDS (validated by the form). Raises NotAllowed for
@@ -88,9 +100,10 @@ def organisation_register(*, by: User, data: dict, service_regions, service_cate
     """
     if not policy.can_register_organisation(by):
         raise NotAllowed(_("Government and platform staff cannot register an organisation."))
+    profile: Mapping[str, object] = data  # read by field name
     with transaction.atomic():
         organisation = Organisation.objects.create(
-            **{f: data[f] for f in PROFILE_FIELDS if f in data}, vetting_state=VettingState.DRAFT
+            **{f: profile[f] for f in PROFILE_FIELDS if f in profile}, vetting_state=VettingState.DRAFT
         )
         organisation.service_regions.set(service_regions)
         organisation.service_categories.set(service_categories)
@@ -101,7 +114,12 @@ def organisation_register(*, by: User, data: dict, service_regions, service_cate
 
 
 def organisation_update(
-    *, organisation: Organisation, by: User, data: dict, service_regions, service_categories
+    *,
+    organisation: Organisation,
+    by: User,
+    data: OrganisationProfile,
+    service_regions: Iterable[Region],
+    service_categories: Iterable[Category],
 ) -> ChangeRequest | None:
     """Save profile edits by an organisation admin.
 
@@ -112,6 +130,7 @@ def organisation_update(
     """
     if not policy.can_manage_organisation_members(by, organisation):
         raise NotAllowed(_("Only the organisation's administrator can change its profile."))
+    profile: Mapping[str, object] = data  # read by field name
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         if organisation.vetting_state in FROZEN_STATES:
@@ -120,13 +139,13 @@ def organisation_update(
         key_changes = {}
         if organisation.vetting_state not in EDITABLE_STATES:
             key_changes = {
-                f: {"before": str(before[f]) if before[f] is not None else "", "after": data[f]}
+                f: {"before": str(before[f]) if before[f] is not None else "", "after": profile[f]}
                 for f in KEY_FACTS
-                if f in data and data[f] != before[f]
+                if f in profile and profile[f] != before[f]
             }
         for field in PROFILE_FIELDS:
-            if field in data and field not in key_changes:
-                setattr(organisation, field, data[field])
+            if field in profile and field not in key_changes:
+                setattr(organisation, field, profile[field])
         organisation.save()
         organisation.service_regions.set(service_regions)
         organisation.service_categories.set(service_categories)
@@ -156,7 +175,7 @@ def organisation_update(
         return request
 
 
-def _jsonable(value):
+def _jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
@@ -201,10 +220,10 @@ def document_upload(
     organisation: Organisation,
     by: User,
     doc_type: str,
-    upload,
+    upload: UploadedFile[bytes],
     checked: CheckedUpload,
-    issued_on=None,
-    expires_on=None,
+    issued_on: date | None = None,
+    expires_on: date | None = None,
 ) -> Document:
     """Store a checked upload (see vetting.uploads) under a generated private name.
 
@@ -242,7 +261,7 @@ def document_upload(
             )
         except Exception:
             # The row did not commit: the file must not stay behind either.
-            document.file.storage.delete(document.file.name)
+            document.file.storage.delete(cast(str, document.file.name))
             raise
     return document
 
@@ -253,14 +272,14 @@ def document_delete(*, document: Document, by: User) -> None:
         raise NotAllowed(_("Only the organisation's administrator can remove documents."))
     if organisation.vetting_state not in EDITABLE_STATES:
         raise Locked(_("Documents of a submitted or approved application cannot be removed; upload a newer one."))
-    name = document.file.name
+    name = cast(str, document.file.name)  # a document always has its file
     with transaction.atomic():
         record(action="document.delete", actor=by, obj=document, summary={"sha256": document.sha256})
         document.delete()
         transaction.on_commit(lambda: document.file.storage.delete(name))
 
 
-def document_open(*, document: Document, by: User):
+def document_open(*, document: Document, by: User) -> FieldFile:
     """Open a document for download by someone allowed to read it; audited."""
     if not policy.can_read_vetting_file(by, document.organisation):
         raise NotAllowed(_("You may not read this document."))
@@ -271,7 +290,7 @@ def document_open(*, document: Document, by: User):
 PREVIEW_AUDIT_WINDOW = timedelta(minutes=10)
 
 
-def document_preview(*, document: Document, by: User):
+def document_preview(*, document: Document, by: User) -> FieldFile | None:
     """Open a document to be shown inside the page, or return None when it must not be.
 
     An image passed Pillow at upload. A PDF is shown only once it has passed the
@@ -353,7 +372,12 @@ def checklist_record(*, organisation: Organisation, by: User, items: dict[str, t
 
 
 def organisation_transition(
-    *, organisation: Organisation, action: str, by: User | None, reason: str = "", approved_until=None
+    *,
+    organisation: Organisation,
+    action: str,
+    by: User | None,
+    reason: str = "",
+    approved_until: datetime | None = None,
 ) -> Organisation:
     """Move an organisation along the vetting workflow (vetting.workflow.TRANSITIONS).
 
@@ -385,7 +409,7 @@ def organisation_transition(
             organisation.submitted_at = now
             organisation.state_reason = ""
         elif action == "start_review":
-            Review.objects.create(organisation=organisation, reviewer=by)
+            Review.objects.create(organisation=organisation, reviewer=cast(User, by))  # an officer's action
         elif action == "approve":
             _check_checklist_complete(organisation)
             organisation.approved_until = approved_until or now + APPROVAL_PERIOD
@@ -461,7 +485,7 @@ def _check_checklist_complete(organisation: Organisation) -> None:
 # --- The expiry sweep -------------------------------------------------------------
 
 
-def vetting_sweep(*, now=None) -> dict[str, int]:
+def vetting_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Expire approvals past their date and send the 30- and 7-day reminders.
 
     Idempotent: each reminder is sent once per approval period.

@@ -25,6 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -32,6 +33,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageFile
 
+from core.types import StrOrPromise
 from vetting.pdf_scan import Finding, pdf_scan
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -119,7 +121,7 @@ MESSAGES = {
 
 # What the PDF scan found, and the code of the refusal. Printing to a new PDF ("Microsoft
 # Print to PDF", "Save as PDF") keeps the pages and drops scripts, attachments and forms.
-PDF_FINDINGS: dict[Finding, tuple[str, str]] = {
+PDF_FINDINGS: dict[Finding, tuple[str, StrOrPromise]] = {
     Finding.JAVASCRIPT: (
         "active_content",
         _("The PDF contains JavaScript, which a PDF reader would run. Print it to a new PDF and upload that file."),
@@ -224,6 +226,14 @@ class CheckedUpload:
     size: int
     sha256: str
     display_name: str
+
+
+if TYPE_CHECKING:
+
+    class CheckedFile(UploadedFile[bytes]):
+        """An upload that DocumentFileField has cleaned: it carries its ``checked``."""
+
+        checked: CheckedUpload
 
 
 def sniff_content_type(head: bytes) -> str | None:

@@ -4,7 +4,7 @@ id is a 404."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from allauth.account.decorators import reauthentication_required
@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import policy
 from accounts.forms import InvitationForm
 from accounts.models import Invitation
+from accounts.types import AuthenticatedRequest
 from core.attempt import attempt
 from organisations.models import Organisation, VettingState
 from organisations.selectors import organisations_visible_to
@@ -58,7 +60,7 @@ def _error(request: HttpRequest, exc: VettingError) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organisation_register(request: HttpRequest) -> HttpResponse:
+def organisation_register(request: AuthenticatedRequest) -> HttpResponse:
     if not policy.can_register_organisation(request.user):
         raise PermissionDenied
     form = OrganisationForm(request.POST or None)
@@ -80,7 +82,7 @@ def organisation_register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     form = OrganisationForm(request.POST or None, instance=Organisation.objects.get(pk=organisation.pk))
     if request.method == "POST" and form.is_valid():
@@ -109,7 +111,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @reauthentication_required
-def organisation_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     try:
         services.organisation_transition(organisation=organisation, action="submit", by=request.user)
@@ -122,7 +124,7 @@ def organisation_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def document_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -144,13 +146,13 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     return redirect("organisations:detail", organisation.pk)
 
 
 @login_required
 @require_POST
-def document_delete(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+def document_delete(request: AuthenticatedRequest, pk: int, doc_pk: int) -> HttpResponse:
     organisation = _managed_organisation(request, pk)
     document = get_object_or_404(organisation.documents, pk=doc_pk)
     try:
@@ -169,7 +171,7 @@ def document_delete(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
 FILE_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
-def _locked_down(response: HttpResponse) -> HttpResponse:
+def _locked_down[R: HttpResponseBase](response: R) -> R:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = FILE_POLICY
@@ -178,7 +180,7 @@ def _locked_down(response: HttpResponse) -> HttpResponse:
 
 @login_required
 @xframe_options_sameorigin
-def document_download(request: HttpRequest, pk: int, doc_pk: int) -> HttpResponse:
+def document_download(request: AuthenticatedRequest, pk: int, doc_pk: int) -> HttpResponseBase:
     """Always through this view: permission checked, every download audited, served
     as an attachment. Inline only for the in-page preview of an image or of a PDF that
     passed the active-content check (one stored before the check is checked now)."""
@@ -206,7 +208,7 @@ AGE_FILTERS = {"7": 7, "14": 14, "30": 30}
 
 
 @login_required
-def vetting_queue(request: HttpRequest) -> HttpResponse:
+def vetting_queue(request: AuthenticatedRequest) -> HttpResponse:
     if not (policy.has_role(request.user, "vetting_officer", "auditor") or policy.is_superuser(request.user)):
         raise PermissionDenied
     queue = vetting_queue_for(request.user)
@@ -217,7 +219,7 @@ def vetting_queue(request: HttpRequest) -> HttpResponse:
         queue = queue.filter(vetting_state=state)
     older_than = AGE_FILTERS.get(request.GET.get("age", ""))
     if older_than:
-        queue = queue.filter(submitted_at__lte=timezone.now() - timezone.timedelta(days=older_than))
+        queue = queue.filter(submitted_at__lte=timezone.now() - timedelta(days=older_than))
     region_form = RegionFilterForm(request.GET or None)
     if region_form.is_valid() and region_form.cleaned_data["region"]:
         queue = queue.in_region(region_form.cleaned_data["region"])
@@ -243,7 +245,7 @@ def _officer_organisation(request: HttpRequest, pk: int) -> Organisation:
 
 
 @login_required
-def vetting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def vetting_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = _officer_organisation(request, pk)
     review = services.review_current(organisation)
     can_decide = policy.can_vet(request.user, organisation)
@@ -264,7 +266,7 @@ def vetting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def vetting_checklist(request: HttpRequest, pk: int) -> HttpResponse:
+def vetting_checklist(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = _officer_organisation(request, pk)
     form = ChecklistForm(request.POST)
     if form.is_valid():
@@ -279,7 +281,7 @@ def vetting_checklist(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @reauthentication_required
-def vetting_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def vetting_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = _officer_organisation(request, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -304,7 +306,7 @@ def vetting_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @reauthentication_required
-def change_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def change_request_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     change_request = get_object_or_404(ChangeRequest.objects.select_related("organisation"), pk=pk)
     organisation = _officer_organisation(request, change_request.organisation_id)
     form = ChangeDecisionForm(request.POST)
@@ -323,7 +325,7 @@ def change_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The organisation's page; for its own members, the vetting status page."""
     organisation = get_object_or_404(organisations_visible_to(request.user), pk=pk)
     can_manage = policy.can_manage_organisation_members(request.user, organisation)

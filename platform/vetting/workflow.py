@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
+from core.types import StrOrPromise
 from core.workflow import Transition, transition_table
 from organisations.models import VettingState as S
 
@@ -46,7 +47,7 @@ FROZEN_STATES = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.REVOKED})
 @dataclass(frozen=True)
 class ChecklistEntry:
     code: str
-    label: str
+    label: StrOrPromise
 
 
 CHECKLIST = [

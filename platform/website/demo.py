@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
@@ -41,6 +42,9 @@ from regions.models import Region
 from vetting.models import Document, DocumentType, VettingEvent
 from vetting.uploads import check_upload
 from website.demo_reports import seed_report
+
+if TYPE_CHECKING:
+    from contracts.models import ContractVersion, MilestoneTerms
 
 DEMO_PASSWORD = "Safetynet-demo-2026"
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
@@ -571,7 +575,13 @@ def record_demo_need(
         "severe_illness": False,
         **(flags or {}),
     }
-    need = services.need_create(agency=agency, by=caseworker, data=data, beneficiary=beneficiary, household=[])
+    need = services.need_create(
+        agency=agency,
+        by=caseworker,
+        data=cast(services.NeedCard, data),
+        beneficiary=cast(services.BeneficiaryData, beneficiary),
+        household=[],
+    )
     if submit:
         answers = {s.value: (SchemeAnswer.NOT_ELIGIBLE, "") for s in Scheme}
         answers[Scheme.DIBAO] = (SchemeAnswer.INSUFFICIENT, "")
@@ -698,7 +708,9 @@ def _seed_contracts(*, agency: Agency, organisation: Organisation, people) -> No
         return upload, check_upload(upload)
 
     def deliver(milestone, when: str):
-        if contracts.terms_of(milestone).service:  # the person served confirms, as the terms require
+        if cast(
+            "MilestoneTerms", contracts.terms_of(milestone)
+        ).service:  # the person served confirms, as the terms require
             _, token, code = contracts.confirmation_create(milestone=milestone, by=worker)
             contracts.confirmation_answer(token=token, code=code, outcome="confirmed", rating=5, note="")
         contracts.evidence_record_add(
@@ -776,7 +788,9 @@ def _seed_contracts(*, agency: Agency, organisation: Organisation, people) -> No
         contracts.contract_sign(contract=contract, by=admin, side="organisation")
         contracts.contract_sign(contract=contract, by=approver, side="agency")
         contract.refresh_from_db()
-        milestones = [t.milestone for t in contracts.schedule(contracts.current_version(contract))]
+        milestones = [
+            t.milestone for t in contracts.schedule(cast("ContractVersion", contracts.current_version(contract)))
+        ]
         if spec.stage == "in_progress":
             deliver(milestones[0], "陪同复诊")
             pay(milestones[0], f"{contract.number}-01")
@@ -793,7 +807,7 @@ def _seed_contracts(*, agency: Agency, organisation: Organisation, people) -> No
             for i, milestone in enumerate(milestones):
                 deliver(milestone, "生活照料")
                 pay(milestone, f"{contract.number}-{i + 1:02d}")
-            indicators = list(contracts.current_version(contract).indicators.all())
+            indicators = list(cast("ContractVersion", contracts.current_version(contract)).indicators.all())
             contracts.contract_evaluate(
                 contract=contract,
                 by=approver,

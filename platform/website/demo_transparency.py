@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 from unittest import mock
 
 from django.utils import timezone
@@ -31,6 +32,9 @@ from needs.models import Need
 from organisations.models import Organisation
 from transparency.services import snapshot_compute
 from vetting.uploads import check_upload
+
+if TYPE_CHECKING:
+    from contracts.models import ContractVersion
 
 
 @dataclass(frozen=True)
@@ -230,7 +234,7 @@ def _seed_history() -> None:
             contracts.contract_sign(contract=contract, by=admin, side="organisation")
             contracts.contract_sign(contract=contract, by=approver, side="agency")
         contract.refresh_from_db()
-        milestone = contracts.schedule(contracts.current_version(contract))[0].milestone
+        milestone = contracts.schedule(cast("ContractVersion", contracts.current_version(contract)))[0].milestone
         with _on(_at(submitted, 16)):
             _, token, code = contracts.confirmation_create(milestone=milestone, by=worker)
             contracts.confirmation_answer(token=token, code=code, outcome="confirmed", rating=5, note="")
@@ -253,7 +257,7 @@ def _seed_history() -> None:
             )
             contracts.payment_authorise(payment=payment, by=finance2)
         with _on(_at(paid + timedelta(days=1), 10)):
-            indicators = list(contracts.current_version(contract).indicators.all())
+            indicators = list(cast("ContractVersion", contracts.current_version(contract)).indicators.all())
             contracts.contract_evaluate(
                 contract=contract,
                 by=approver,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts import policy
 from accounts.models import Membership
 from accounts.services import user_language_set
+from accounts.types import AuthenticatedRequest
 from agencies.selectors import agencies_visible_to
 from audit.models import Outcome
 from audit.services import record
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     memberships = Membership.objects.filter(user=user).select_related("agency__region", "organisation")
     context = {
@@ -156,7 +157,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 @login_required
-def need_list(request: HttpRequest) -> HttpResponse:
+def need_list(request: AuthenticatedRequest) -> HttpResponse:
     """/needs/: organisation members search the published needs (matching's page); agency
     staff and auditors get needs' list, which refuses anyone else."""
     user = request.user

@@ -10,10 +10,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django import template
 from django.forms import BaseForm, BaseFormSet
+from django.template import Context
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -43,7 +45,7 @@ def _form_errors(form: BaseForm) -> list[PageError]:
     return errors
 
 
-def page_errors(values) -> list[PageError]:
+def page_errors(values: Iterable[object]) -> list[PageError]:
     """The errors of every bound form and formset among ``values``, in their order."""
     errors: list[PageError] = []
     seen: set[int] = set()
@@ -61,13 +63,13 @@ def page_errors(values) -> list[PageError]:
 
 
 @register.inclusion_tag("components/error_summary.html", takes_context=True)
-def error_summary(context) -> dict:
+def error_summary(context: Context) -> dict[str, list[PageError]]:
     """Every bound form and formset the view gave the template, summarised."""
     return {"errors": page_errors(context.flatten().values())}
 
 
 @register.filter
-def lang_zh(value) -> SafeString:
+def lang_zh(value: object) -> SafeString:
     """`` lang="zh-Hans"`` (with its leading space, for inside a tag) when the page is not
     Chinese and ``value`` has Chinese characters; nothing otherwise."""
     if (get_language() or "").startswith("zh") or not _CJK.search(str(value)):

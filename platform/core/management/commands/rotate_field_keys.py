@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import batched
+from typing import Any
 
 from django.apps import apps as django_apps
 from django.apps.registry import Apps
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
@@ -58,11 +59,14 @@ def models_with_encrypted_fields(*, registry: Apps = django_apps) -> list[type[m
     return [m for m in registry.get_models() if not m._meta.proxy and encrypted_fields(m)]
 
 
-def _raw_values(queryset: models.QuerySet, names: list[str]) -> models.QuerySet:
+def _raw_values(
+    queryset: models.QuerySet[models.Model], names: list[str]
+) -> models.QuerySet[models.Model, tuple[Any, ...]]:
     # Read the stored tokens, not the field's decrypted values: casting to a plain
     # TextField skips EncryptedTextField.from_db_value.
     casts = {f"_raw_{i}": Cast(name, output_field=models.TextField()) for i, name in enumerate(names)}
-    return queryset.annotate(**casts).values_list("pk", *casts)
+    rows: models.QuerySet[models.Model, tuple[Any, ...]] = queryset.annotate(**casts).values_list("pk", *casts)
+    return rows
 
 
 def _new_value(stored: str | None) -> tuple[str | None, str]:
@@ -80,7 +84,7 @@ def _new_value(stored: str | None) -> tuple[str | None, str]:
 
 
 def _rotate_rows(
-    *, model: type[models.Model], names: list[str], rows: Iterable[tuple], result: RotationResult
+    *, model: type[models.Model], names: list[str], rows: Iterable[tuple[Any, ...]], result: RotationResult
 ) -> list[models.Model]:
     """Unsaved instances carrying the new tokens of the rows that change."""
     changed = []
@@ -140,11 +144,11 @@ class Command(BaseCommand):
         "any plain text left in those columns. Idempotent; --dry-run only counts."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="count what would change; write nothing")
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="rows per transaction")
 
-    def handle(self, *args, dry_run: bool, batch_size: int, **options) -> None:
+    def handle(self, *args: Any, dry_run: bool, batch_size: int, **options: Any) -> None:
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         found = models_with_encrypted_fields()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime, time, timedelta
+from typing import cast
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -56,18 +57,18 @@ def reconcile(start: datetime, end: datetime) -> list[str]:
     on_stripe = {
         pi["id"]: pi for pi in gateway.list_payment_intents(since=int(start.timestamp()), until=int(end.timestamp()))
     }
-    ours = {
-        d.payment_intent: d
+    ours: dict[str, Donation] = {
+        cast(str, d.payment_intent): d  # filtered on it
         for d in Donation.objects.filter(payment_intent__isnull=False).filter(created_at__gte=start, created_at__lt=end)
     }
     # A PaymentIntent of the period that Stripe lists is ours too if a donation names it.
     for d in Donation.objects.filter(payment_intent__in=list(on_stripe)):
-        ours.setdefault(d.payment_intent, d)
+        ours.setdefault(cast(str, d.payment_intent), d)
     received = {
         e.ref: e.amount_minor for e in DonationEntry.objects.filter(kind=EntryKind.RECEIVED, ref__in=list(ours))
     }
     refunded = {
-        e.ref: (e.amount_minor, e.donation.payment_intent)
+        e.ref: (e.amount_minor, cast(Donation, e.donation).payment_intent)  # filtered on its donation
         for e in DonationEntry.objects.filter(
             kind=EntryKind.REFUNDED, donation__payment_intent__in=list(ours)
         ).select_related("donation")
@@ -78,7 +79,8 @@ def reconcile(start: datetime, end: datetime) -> list[str]:
         donation = ours.get(pi_id)
         succeeded = pi is not None and pi.get("status") == "succeeded"
         if pi is None:
-            problems.append(f"{pi_id}: in the journal (donation {donation.public_id}) but not on Stripe")
+            # Not on Stripe, so in the journal: the donation is there.
+            problems.append(f"{pi_id}: in the journal (donation {donation.public_id}) but not on Stripe")  # type: ignore[union-attr]
             continue
         if donation is None:
             if succeeded:

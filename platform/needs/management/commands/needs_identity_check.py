@@ -36,7 +36,7 @@ class Command(BaseCommand):
             for owner in sorted(by_agency, key=lambda a: a.path):
                 self.stdout.write(f"{owner.name} (#{owner.pk}):")
                 for need, leak in by_agency[owner]:
-                    field = need._meta.get_field(leak.field).verbose_name
+                    field = need._meta.get_field(leak.field).verbose_name  # type: ignore[union-attr]  # a column
                     self.stdout.write(
                         f"  {need.reference} [{need.get_state_display()}] {field}: {KIND_LABELS[leak.kind]}"
                     )
