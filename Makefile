@@ -66,6 +66,10 @@ lint: install ## ruff lint and format check, the layer contract (import-linter) 
 typecheck: install ## Type-check platform/, cms/ and matching/ (mypy with django-stubs; strict on core and the services)
 	$(UV) run mypy
 
+.PHONY: hooks
+hooks: install ## Install the git pre-commit hooks (ruff, the layer contract, mypy)
+	$(UV) run pre-commit install
+
 .PHONY: format
 format: install ## Apply ruff's fixes and formatting
 	$(UV) run ruff check --fix .
