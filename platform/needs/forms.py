@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from categories.models import Category
 from core.widgets import DateInput
-from needs.models import ConsentMethod, Criterion, GapReason, Need, Proposal, Scheme, SchemeAnswer
+from needs.models import ConsentMethod, Criterion, GapReason, Need, NeedState, Proposal, Scheme, SchemeAnswer, Urgency
+from needs.proposals import weight_problems
 from needs.services import NEED_FIELDS, NeedCard
 from needs.workflow import DEFAULT_WEIGHTS
 from organisations.selectors import organisations_may_act
@@ -191,8 +192,6 @@ class CriteriaForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not self.errors:
-            from needs.proposals import weight_problems
-
             for problem in weight_problems({c.value: data[c.value] for c in Criterion}):
                 self.add_error(None, problem)
         return data
@@ -331,8 +330,6 @@ class NeedFilterForm(forms.Form):
     created_to = forms.DateField(label=_("Recorded until"), required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs) -> None:
-        from needs.models import NeedState, Urgency
-
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["state"]).choices = [("", _("Any")), *NeedState.choices]
         cast(forms.ChoiceField, self.fields["urgency"]).choices = [("", _("Any")), *Urgency.choices]

@@ -40,8 +40,8 @@ from needs.models import (
     ProposalState,
 )
 from needs.selectors import eligibility_obstacles, identity_known_for_need, proposal_ranking
-from needs.services import need_transition, notify_organisation
-from needs.workflow import MIN_COMPETING_PROPOSALS, competitive
+from needs.services import need_transition, notify_organisation, proposal_transition
+from needs.workflow import MIN_COMPETING_PROPOSALS, PROPOSAL_TRANSITIONS, competitive
 from notifications.services import url_for
 
 # The price criterion weighs between these (the rule for buying services: 10–30 %).
@@ -134,10 +134,15 @@ def proposal_submit(*, need: Need, organisation, by: User, data: dict, files=())
         if proposal is None and len(files) > MAX_ATTACHMENTS:
             raise ProposalRefused(_("A proposal has at most %(n)d attachments.") % {"n": MAX_ATTACHMENTS})
         created = proposal is None
+        # Submitting writes the content with the state, so it is the one step that does not go
+        # through proposal_transition; it still reads the table.
+        step = PROPOSAL_TRANSITIONS["submit"]
+        if proposal is not None and proposal.state not in step.sources:
+            raise ProposalRefused(_("This proposal is not standing."))
         proposal = proposal or Proposal(need=need, organisation=organisation)
         for field in PROPOSAL_FIELDS:
             setattr(proposal, field, data[field])
-        proposal.price, proposal.submitted_by, proposal.state = price, by, ProposalState.SUBMITTED
+        proposal.price, proposal.submitted_by, proposal.state = price, by, step.target
         proposal.save()
         for upload in files:
             upload.seek(0)
@@ -170,10 +175,11 @@ def proposal_withdraw(*, proposal: Proposal, by: User) -> Proposal:
     with transaction.atomic():
         _open_need_for(proposal.need, proposal.organisation, by)
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        if proposal.state != ProposalState.SUBMITTED:
+        if not proposal_transition(
+            proposals=Proposal.objects.filter(pk=proposal.pk), action="withdraw", updated_at=timezone.now()
+        ):
             raise ProposalRefused(_("This proposal is not standing."))
-        proposal.state = ProposalState.WITHDRAWN
-        proposal.save(update_fields=["state", "updated_at"])
+        proposal.refresh_from_db()
         record(action="proposal.withdraw", actor=by, obj=proposal.need, summary={"proposal": proposal.pk})
     return proposal
 
@@ -259,9 +265,9 @@ def proposal_award(*, proposal: Proposal, by: User, reason: str, few_proposals_r
             few_proposals_reason=few_proposals_reason,
             total_score=chosen.total,
         )
-        Proposal.objects.filter(pk=chosen.proposal.pk).update(state=ProposalState.AWARDED)
+        proposal_transition(proposals=Proposal.objects.filter(pk=chosen.proposal.pk), action="choose")
         others = [r.proposal for r in standing if r.proposal.pk != chosen.proposal.pk]
-        Proposal.objects.filter(pk__in=[p.pk for p in others]).update(state=ProposalState.NOT_AWARDED)
+        proposal_transition(proposals=Proposal.objects.filter(pk__in=[p.pk for p in others]), action="pass_over")
         record(
             action="proposal.award",
             actor=by,

@@ -17,9 +17,20 @@ from agencies.models import Agency
 from categories.models import Category
 from core.identity_guard import Known, Leak, identity_in
 from core.workflow import Transition
-from needs.models import Beneficiary, Need, NeedInvitation, NeedState, Proposal, Scheme, SchemeCheck, Scope
+from needs.models import (
+    Beneficiary,
+    Criterion,
+    Need,
+    NeedInvitation,
+    NeedState,
+    Proposal,
+    ProposalState,
+    Scheme,
+    SchemeCheck,
+    Scope,
+)
 from needs.rules import CARD_TEXTS
-from needs.workflow import TRANSITIONS, actor_refusal, route_refusal
+from needs.workflow import TRANSITIONS, actor_refusal, claimable, route_refusal
 from organisations.models import Organisation
 from organisations.selectors import acting_organisations, organisations_may_act
 from regions.models import Region
@@ -193,8 +204,6 @@ def claim_obstacles(organisation: Organisation, need: Need) -> list[str]:
     """Why this organisation cannot take this need on directly, in words (empty: it can)."""
     from django.utils.translation import gettext as _
 
-    from needs.workflow import claimable
-
     problems = eligibility_obstacles(organisation, need)
     if not claimable(need):
         problems.append(_("This need is above the direct-acceptance budget: it takes proposals."))
@@ -238,8 +247,6 @@ def proposal_ranking(need: Need) -> list[RankedProposal]:
     """The submitted proposals of a closed need, best first. A criterion scored 1–5 gives
     (mean score / 5) × its weight; price gives (lowest price / this price) × its weight,
     so the cheapest proposal earns the full price weight and price never decides alone."""
-    from needs.models import Criterion, ProposalState
-
     criteria = {c.pk: c for c in need.criteria.all()}
     proposals = list(
         need.proposals.filter(state__in=[ProposalState.SUBMITTED, ProposalState.AWARDED, ProposalState.NOT_AWARDED])

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, cast
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +40,10 @@ from needs.models import (
     HouseholdMember,
     Need,
     NeedEvent,
+    NeedInvitation,
     NeedState,
+    Proposal,
+    ProposalState,
     RelativeDeclaration,
     Scheme,
     SchemeAnswer,
@@ -57,7 +61,9 @@ from needs.selectors import (
 )
 from needs.workflow import (
     EDITABLE_STATES,
+    PROPOSAL_TRANSITIONS,
     TRANSITIONS,
+    WIDER_SCOPE,
     Actor,
     actor_refusal,
     response_window,
@@ -70,7 +76,6 @@ from regions.models import Region
 
 if TYPE_CHECKING:
     from contracts.models import Contract
-    from needs.models import NeedInvitation
     from vetting.uploads import CheckedFile
 
 NEED_FIELDS = (
@@ -364,12 +369,20 @@ def need_transition(
 COI_CHECKED = {"submit", "approve", "award"}
 
 
+def proposal_transition(*, proposals: QuerySet[Proposal], action: str, **fields: object) -> int:
+    """The one door for proposals' states (``needs.workflow.PROPOSAL_TRANSITIONS``): those
+    of ``proposals`` in the step's source states move to its target, ``fields`` written
+    beside it, in one conditional update. The caller holds the need's row lock and has
+    checked who acts (the organisation for its own, the need's award or withdrawal for
+    the rest). Returns how many moved."""
+    step = PROPOSAL_TRANSITIONS[action]
+    return proposals.filter(state__in=step.sources).update(state=step.target, **fields)
+
+
 def _void_proposals(need: Need) -> None:
     """A withdrawn need's proposals are void; their organisations are told."""
-    from needs.models import ProposalState
-
     proposals = list(need.proposals.filter(state=ProposalState.SUBMITTED).select_related("organisation"))
-    need.proposals.filter(state=ProposalState.SUBMITTED).update(state=ProposalState.VOID)
+    proposal_transition(proposals=need.proposals.all(), action="void")
     for proposal in proposals:
         notify_organisation(
             proposal.organisation,
@@ -525,8 +538,6 @@ def needs_escalate(*, now: datetime | None = None) -> dict[str, int]:
     Nobody responded: the first time, widen the scope one step, give a new window and
     tell the approvers; the second time, expire. Idempotent: each need is handled once
     per deadline."""
-    from needs.models import ProposalState
-    from needs.workflow import WIDER_SCOPE
 
     now = now or timezone.now()
     escalated = expired = closed = 0
@@ -577,7 +588,6 @@ INVITABLE_STATES = {NeedState.APPROVED, NeedState.PUBLISHED, NeedState.PROPOSALS
 
 def need_invite(*, need: Need, organisation: Organisation, by: User) -> NeedInvitation:
     """Invite an organisation that may act today: it is then in scope of the need and told."""
-    from needs.models import NeedInvitation
 
     if not policy.can_record_need(by, need.agency):
         raise NotAllowed(_("Only caseworkers and approvers of this agency invite organisations."))

@@ -21,6 +21,7 @@ from core.workflow import Transition, transition_table
 from needs.exceptions import InvalidTransition, NotAllowed, ProposalsSealed, SeparationOfDuties
 from needs.models import Need, Urgency
 from needs.models import NeedState as S
+from needs.models import ProposalState as P
 
 if TYPE_CHECKING:
     from accounts.types import AnyUser
@@ -61,6 +62,18 @@ TRANSITIONS: dict[str, Transition] = transition_table(
         needs_reason=True,
         destructive=True,
     ),
+)
+
+# A proposal, the organisation's sealed offer for a need open for proposals. One door:
+# needs.services.proposal_transition. Submitting again before the deadline changes it.
+PROPOSAL_TRANSITIONS: dict[str, Transition] = transition_table(
+    Transition("submit", frozenset({P.SUBMITTED, P.WITHDRAWN}), P.SUBMITTED, Actor.ORGANISATION, _("Submit")),
+    Transition("withdraw", frozenset({P.SUBMITTED}), P.WITHDRAWN, Actor.ORGANISATION, _("Withdraw"), destructive=True),
+    # The need's award chooses one standing proposal; the others are not chosen.
+    Transition("choose", frozenset({P.SUBMITTED}), P.AWARDED, Actor.APPROVER, _("Choose")),
+    Transition("pass_over", frozenset({P.SUBMITTED}), P.NOT_AWARDED, Actor.APPROVER, _("Not chosen")),
+    # The need was withdrawn: its standing proposals are void.
+    Transition("void", frozenset({P.SUBMITTED}), P.VOID, Actor.PREPARER_OR_APPROVER, _("Void")),
 )
 
 EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
