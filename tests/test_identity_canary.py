@@ -47,8 +47,9 @@ from needs.models import Need, NeedState, Scheme, SchemeAnswer
 from needs.workflow import response_window
 from notifications.events import render_title
 from notifications.models import Notification
+from tests.contracts.helpers import draft, staff
 from tests.factories import PASSWORD, UserFactory, region
-from tests.needs.test_services import card
+from tests.needs.helpers import card
 from tests.vetting.corpus import minimal_pdf
 
 # --- The canary ---------------------------------------------------------------------
@@ -361,7 +362,6 @@ def _contract_for(need, users) -> tuple[dict, str]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from contracts import services as contracts
-    from tests.contracts.conftest import draft, staff
     from vetting.uploads import check_upload
 
     caseworker, approver = users["caseworker"], users["approver"]

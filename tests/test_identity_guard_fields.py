@@ -26,11 +26,9 @@ from needs.exceptions import IdentityLeak as NeedIdentityLeak
 from needs.models import Need
 from needs.workflow import DEFAULT_WEIGHTS
 from regions.models import Region
-from tests.contract_steps import milestones
-from tests.contracts.conftest import INDICATORS, draft, sign, terms
+from tests.contracts.helpers import INDICATORS, draft, milestones, sign, terms
 from tests.identity_corpus import ADDRESS, EVASIONS, HOUSEHOLD, ID_NUMBER, INNOCENT, NAME
-from tests.needs.test_claims import eligible_org
-from tests.needs.test_services import answer_all, card, person
+from tests.needs.helpers import answer_all, card, eligible_org, person
 
 REFUSALS = (NeedIdentityLeak, ContractIdentityLeak, TermsInvalid, DonationRefused)
 

@@ -15,7 +15,7 @@ from accounts.models import Membership, Role
 from agencies.record import agency_record
 from contracts import services
 from contracts.models import Milestone
-from tests.contract_steps import accept, claimed, deliver, milestones, pay, serving, signed, team
+from tests.contracts.steps import accept, claimed, deliver, milestones, pay, serving, signed, team
 from tests.factories import AgencyFactory, UserFactory, region
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from cms.models import Commendation, CommendationsPage, HomePage, TransparencyPage
 from tests.factories import PERSONAS, UserFactory
-from tests.transparency.builders import World, at
-from tests.transparency.conftest import ON, populate
+from tests.transparency.builders import ON, World, at, populate
 from transparency.services import snapshot_compute
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.db import connection  # noqa: F401  (the skipif condition reads it)
 
 from contracts import services
 from contracts.models import Account, JournalEntry, JournalLine
-from tests.contracts.test_lifecycle import deliver, milestones
+from tests.contracts.helpers import deliver, milestones
 
 
 def run(*args) -> tuple[int, str]:

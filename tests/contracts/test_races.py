@@ -15,9 +15,8 @@ from accounts.models import Role
 from contracts import ledger, services
 from contracts.exceptions import InvalidTransition, PaymentRefused
 from contracts.models import EntryKind, JournalEntry, MilestoneState, Payment, PaymentState
-from tests.audit.test_races import run_in_threads
-from tests.contracts.conftest import staff
-from tests.contracts.test_lifecycle import deliver, milestones
+from tests.contracts.helpers import deliver, milestones, staff
+from tests.helpers import run_in_threads
 
 pytestmark = [
     pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL"),

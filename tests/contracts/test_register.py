@@ -12,9 +12,9 @@ from accounts.models import Membership, Role
 from contracts import selectors, services
 from contracts.register import register_figures, register_out_of_step
 from regions.models import Region
-from tests.contract_steps import accept, deliver, milestones, pay
+from tests.contracts.register_world import build_world
+from tests.contracts.steps import accept, deliver, milestones, pay
 from tests.factories import OrganisationFactory, UserFactory
-from tests.register_world import build_world
 
 URL = "/en/contracts/"
 

@@ -30,7 +30,7 @@ from contracts.models import (
     PaymentState,
     ServiceRecord,
 )
-from tests.contracts.test_lifecycle import PDF, deliver, milestones, pdf
+from tests.contracts.helpers import PDF, deliver, milestones, pdf
 from tests.factories import PERSONAS
 from tests.vetting import hostile_pdfs
 

@@ -184,26 +184,6 @@ def _stripe_live(localstripe_url, live_server, settings):
     handle.register(events=[])
 
 
-def wait_for(condition, *, timeout: float = 15.0, what: str = "condition"):
-    from django.db import OperationalError
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = condition()
-        except OperationalError as error:
-            # When the live server shares this thread's in-memory SQLite (the browser test
-            # run together with the rest of the suite; `make e2e` gives it a WAL file), a
-            # read while the webhook's transaction writes finds the table locked. Ask again.
-            if "locked" not in str(error):
-                raise
-            value = None
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 # --- A co-funded need ---------------------------------------------------------------------
 
 

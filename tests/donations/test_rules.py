@@ -12,6 +12,7 @@ from donations import services
 from donations.exceptions import InvalidAmount, NotAllowed, NotEligible
 from donations.models import Campaign, Donation, DonationEntry, StripeEvent
 from needs.models import NeedState
+from tests.needs.helpers import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -85,8 +86,6 @@ def test_the_purpose_may_not_name_the_beneficiary(fundraising_org, claimed_need,
 
 
 def test_a_need_not_yet_taken_on_cannot_be_co_funded(fundraising_org, county_agency, caseworker, approver):
-    from tests.needs.test_claims import publish
-
     need = publish(county_agency, caseworker, approver)
     assert need.state == NeedState.PUBLISHED
     with pytest.raises(NotEligible):

@@ -22,8 +22,8 @@ from donations.models import (
     StripeEvent,
 )
 from donations.selectors import figures
-from tests.audit.test_races import run_in_threads
-from tests.donations.conftest import wait_for
+from tests.contracts.helpers import draft, sign
+from tests.helpers import run_in_threads, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -228,7 +228,6 @@ def test_money_after_the_target_is_refunded_with_an_email(stripe_live, campaign)
 def test_the_need_closing_refunds_what_was_not_used(stripe_live, campaign, approver, charity_admin, caseworker):
     from contracts import services as contract_services
     from needs.models import NeedState
-    from tests.contracts.conftest import draft, sign
 
     donations = [give(campaign, 3000), give(campaign, 2000, email="second@example.test")]
     for d in donations:

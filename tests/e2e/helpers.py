@@ -18,6 +18,17 @@ MFA_ACTIVATE_PATH = "/accounts/2fa/totp/activate/"
 MFA_INDEX_PATH = "/accounts/2fa/"
 DASHBOARD_PATH = "/dashboard/"
 REAUTHENTICATE_PATH = "/accounts/reauthenticate/"
+NEED_PAGE = re.compile(r"/needs/(\d+)/$")
+
+# Demo accounts (website/demo.py) the tests of several pages sign in as.
+CASEWORKER = "caseworker@safetynet.test"
+APPROVER = "approver@safetynet.test"
+SOCIAL_WORKER = "social.worker@safetynet.test"
+
+# The browser: a desktop and a phone, and how long an action may take.
+DESKTOP = {"width": 1280, "height": 800}
+MOBILE = {"width": 375, "height": 812}
+TIMEOUT_MS = 10_000
 
 # --- TOTP (RFC 6238 over RFC 4226, SHA-1, 6 digits, 30-second step) ----------------
 
@@ -151,3 +162,40 @@ def resident_id(body: str) -> str:
     from stdnum.cn import ric
 
     return body + ric.calc_check_digit(body + "0")
+
+
+def new_page(browser, viewport):
+    """A page in a browser context of its own (its own cookies: a second person), in Chinese."""
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context, context.new_page()
+
+
+# --- A need's page ---------------------------------------------------------------------
+
+
+def state_of(page) -> str:
+    """The need state the page shows, from the badge's class (state-<value>)."""
+    badge = page.get_by_test_id("need-state")
+    return next(c.removeprefix("state-") for c in badge.get_attribute("class").split() if c.startswith("state-"))
+
+
+def open_needs(page) -> None:
+    with page.expect_navigation():
+        page.locator("[data-nav=needs]").click()
+    assert path_of(page) == "/needs/", page.url
+
+
+def open_need(page, title: str) -> None:
+    with page.expect_navigation():
+        page.get_by_test_id("needs").get_by_role("link", name=title).click()
+    assert NEED_PAGE.search(path_of(page)), page.url
+
+
+def act(page, action: str) -> None:
+    """Press one of the need's "next steps" buttons; ends on the need's page again."""
+    with page.expect_navigation():
+        page.locator(f"button[data-action={action}]").click()
+    confirm_password_if_asked(page, DEMO_PASSWORD)
+    assert NEED_PAGE.search(path_of(page)), page.url

@@ -24,14 +24,20 @@ from needs.models import Award, Need, NeedState, Proposal, Scheme, SchemeAnswer,
 from organisations.models import Organisation
 from regions.models import Region
 from tests.e2e.helpers import (
+    APPROVER,
+    CASEWORKER,
+    SOCIAL_WORKER,
+    act,
     confirm_password_if_asked,
+    open_need,
+    open_needs,
     path_of,
     resident_id,
     sign_in,
     sign_out,
+    state_of,
     wait_for_a_new_totp_code,
 )
-from tests.e2e.test_needs import APPROVER, CASEWORKER, SOCIAL_WORKER, act, open_need, open_needs, state_of
 from tests.factories import OrganisationFactory, UserFactory
 from tests.vetting.corpus import minimal_pdf
 from website.demo import DEMO_PASSWORD

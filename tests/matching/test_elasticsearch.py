@@ -57,8 +57,8 @@ from needs.forms import resident_id_check_digit
 from needs.models import Need, Scope
 from regions.models import Region
 from tests.matching.fake_elasticsearch import FakeCluster
-from tests.matching.test_database_backend import corpus, member_of, published  # noqa: F401  (fixtures)
-from tests.needs.test_services import answer_all, card, person
+from tests.matching.helpers import member_of, published
+from tests.needs.helpers import answer_all, card, person
 
 SYNONYMS = {"独居老人": ["空巢老人", "孤寡老人"], "空巢老人": ["独居老人", "孤寡老人"], "助餐": ["送餐"]}
 EVERYONE = Audience(everything=True)
@@ -94,7 +94,7 @@ def test_filters_facets_and_order_use_exact_fields():
     assert MAPPINGS["dynamic"] == "strict"
 
 
-def test_a_document_as_the_index_stores_it(corpus):  # noqa: F811  (the fixture)
+def test_a_document_as_the_index_stores_it(corpus):
     need = Need.objects.select_related("category", "region", "agency").get(pk=corpus["meals"].pk)
     document = document_for(need)
     source = source_of(document)
@@ -519,7 +519,7 @@ def test_the_backend_is_chosen_by_the_setting(settings):
 
 
 @pytest.fixture
-def wider(corpus, county_agency, caseworker, approver):  # noqa: F811  (the corpus fixture)
+def wider(corpus, county_agency, caseworker, approver):
     """The corpus, and needs that reach the other rules: invited-only, at county level,
     a large budget, another category."""
     far_user = member_of("110101")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts import services
-from tests.contract_steps import (
+from tests.contracts.steps import (
     accept,
     beneficiary,
     claimed,

@@ -10,7 +10,7 @@ from django.utils import translation
 from needs import services
 from needs.models import NeedState
 from regions.models import Region
-from tests.needs.test_services import CANARY_ID, CANARY_NAME, CANARY_PHONE, answer_all, card, person
+from tests.needs.helpers import CANARY_ID, CANARY_NAME, CANARY_PHONE, answer_all, card, person
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.register_world import build_world
+from tests.contracts.register_world import build_world
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from matching.fit import fit_expression, fit_for
 from matching.models import SearchDocument
 from needs.models import Need, NeedState
 from organisations.track_record import completed_annotation, track_record, track_records
-from tests.contract_steps import claimed, closed, published, serving, signed, team
+from tests.contracts.steps import claimed, closed, published, serving, signed, team
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db

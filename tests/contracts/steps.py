@@ -1,6 +1,7 @@
 """Drive contracts through their life with the services, for the tests of what reads
-contracts (track record, the agency's record, the household timeline). The steps are
-those of tests/contracts/test_lifecycle.py."""
+contracts (track record, the agency's record, the household timeline): each step taken
+by the member of a ``Team`` whose part it is. The steps are those of
+tests/contracts/test_lifecycle.py (tests/contracts/helpers.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Role
@@ -17,13 +17,8 @@ from contracts import services
 from contracts.models import Contract, Milestone
 from needs import services as need_services
 from regions.models import Region
-from tests.contracts.conftest import draft, sign, staff
-from tests.needs.test_services import answer_all, card, person
-from tests.vetting.corpus import minimal_pdf
-from vetting.uploads import check_upload
-
-# A real PDF: the upload check parses it.
-PDF = minimal_pdf()
+from tests.contracts.helpers import draft, milestones, pdf, sign, staff
+from tests.needs.helpers import answer_all, card, person
 
 
 @dataclass
@@ -91,15 +86,6 @@ def claimed(agency, t: Team, organisation, *, who: dict | None = None, **overrid
 
 def signed(need, t: Team, **overrides) -> Contract:
     return sign(draft(need, t.caseworker, **overrides), t.approver, t.org_admin)
-
-
-def milestones(contract) -> list[Milestone]:
-    return [x.milestone for x in services.schedule(services.current_version(contract))]
-
-
-def pdf(name="proof.pdf"):
-    upload = SimpleUploadedFile(name, PDF, content_type="application/pdf")
-    return upload, check_upload(upload)
 
 
 def deliver(milestone, t: Team) -> Milestone:

@@ -12,8 +12,8 @@ from categories.models import Category
 from contracts import services
 from contracts.models import Contract, Milestone
 from regions.models import Region
-from tests.contract_steps import Team, accept, beneficiary, claimed, closed, deliver, milestones, pay, team
-from tests.contracts.conftest import draft, sign
+from tests.contracts.helpers import draft, sign
+from tests.contracts.steps import Team, accept, beneficiary, claimed, closed, deliver, milestones, pay, team
 
 
 @dataclass
