@@ -7,7 +7,9 @@ county elsewhere), a vetted charity and an unvetted one, and one person per role
 from __future__ import annotations
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
@@ -23,6 +25,21 @@ def _flushes_the_database(item) -> bool:
         (marker and marker.kwargs.get("transaction"))
         or {"transactional_db", "live_server", "django_db_reset_sequences"} & set(fixtures)
     )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` need PostgreSQL (row locks, triggers, its full-text
+    search), those marked ``elasticsearch`` a live node: without them they are skipped,
+    saying what would run them."""
+    missing = {}
+    if connection.vendor != "postgresql":
+        missing["postgres"] = f"needs PostgreSQL, the database is {connection.vendor} (set DATABASE_URL)"
+    if not django_settings.ELASTICSEARCH_URL:
+        missing["elasticsearch"] = "needs a live Elasticsearch node (set ELASTICSEARCH_URL)"
+    for item in items:
+        for marker, reason in missing.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -8,7 +8,7 @@ from django.db import connection
 from audit.services import audit_chain_verify, record
 from tests.helpers import run_in_threads
 
-pytestmark = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
+pytestmark = pytest.mark.postgres  # row locks
 
 
 @pytest.mark.django_db(transaction=True)

@@ -19,7 +19,7 @@ from tests.contracts.helpers import deliver, milestones, staff
 from tests.helpers import run_in_threads
 
 pytestmark = [
-    pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL"),
+    pytest.mark.postgres,  # row locks
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -150,14 +150,14 @@ class Stripe:
 
 @pytest.fixture
 def stripe_live(localstripe_url, live_server, settings):
+    """For tests marked ``postgres``. The live server and the test share one in-memory
+    SQLite connection (Django's documented limitation); localstripe's deliveries arrive
+    while the test reads, and the two threads then break each other's savepoints. These
+    round trips run on PostgreSQL (the suite's second run in CI); the browser test pays
+    on SQLite."""
     from django.db import connection
 
-    if connection.vendor == "sqlite":
-        # The live server and the test share one in-memory SQLite connection (Django's
-        # documented limitation); localstripe's deliveries arrive while the test reads, and
-        # the two threads then break each other's savepoints. These round trips run on
-        # PostgreSQL (the suite's second run in CI); the browser test pays on SQLite.
-        pytest.skip("webhook round trips through the live server need PostgreSQL")
+    assert connection.vendor == "postgresql", "a test of webhook round trips is marked postgres"
     yield from _stripe_live(localstripe_url, live_server, settings)
 
 

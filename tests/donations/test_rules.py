@@ -4,7 +4,6 @@ without keys. Nothing here reaches a payment service."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection  # noqa: F401  (read by the skipif condition)
 from django.urls import reverse
 
 from audit.models import AuditEntry
@@ -200,7 +199,7 @@ def test_the_need_page_offers_co_funding_to_the_approver_only(
     assert 'data-testid="open-cofunding-link"' not in client_for(caseworker).get(url).content.decode()
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the trigger is PostgreSQL's")
+@pytest.mark.postgres  # the append-only trigger
 def test_the_journal_is_append_only_on_postgresql(campaign):
     from django.db import DatabaseError, transaction
 

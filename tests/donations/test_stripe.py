@@ -8,7 +8,6 @@ import time
 
 import pytest
 from django.core import mail
-from django.db import connection  # noqa: F401  (read by the skipif condition)
 
 from donations import services
 from donations.models import (
@@ -25,7 +24,8 @@ from donations.selectors import figures
 from tests.contracts.helpers import draft, sign
 from tests.helpers import run_in_threads, wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Webhook round trips through the live server: PostgreSQL (see stripe_live).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 @pytest.fixture(autouse=True)
@@ -145,7 +145,7 @@ def test_one_event_delivered_ten_times_in_a_row_changes_the_journal_once(stripe_
     assert len([m for m in mail.outbox if m.to == ["donor@example.test"]]) == 1
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrent deliveries need PostgreSQL's row locks")
+@pytest.mark.postgres  # concurrent deliveries: row locks
 def test_one_event_delivered_ten_times_at_once_changes_the_journal_once(stripe_live, campaign):
     donation, event = _succeeded_event(stripe_live, campaign)
     statuses = []
@@ -156,7 +156,7 @@ def test_one_event_delivered_ten_times_at_once_changes_the_journal_once(stripe_l
     assert stored(event["id"]) == 1
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrent deliveries need PostgreSQL's row locks")
+@pytest.mark.postgres  # concurrent deliveries: row locks
 def test_success_and_refund_events_at_once_still_end_right(stripe_live, campaign):
     donation, event = _succeeded_event(stripe_live, campaign)
     stripe_live.client.v1.refunds.create(params={"payment_intent": donation.payment_intent, "amount": 2000})

@@ -175,7 +175,7 @@ def index_rows() -> dict[int, tuple]:
         return {row[0]: row for row in cursor.fetchall()}
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="reading ahead is PostgreSQL's")
+@pytest.mark.postgres  # reading ahead
 @pytest.mark.django_db(transaction=True)
 def test_the_rebuild_command_reads_ahead_on_a_second_connection(corpus, capsys):
     """Outside a transaction the command reads the needs on a second thread and
@@ -194,7 +194,7 @@ def test_the_rebuild_command_reads_ahead_on_a_second_connection(corpus, capsys):
     assert index_rows() == written
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the swap is PostgreSQL's")
+@pytest.mark.postgres  # the swap
 @pytest.mark.django_db(transaction=True)
 def test_the_swap_gives_way_to_a_change_of_a_need_in_flight(corpus, monkeypatch):
     """A change holding the needs table (as a need's transition does, before it writes the
@@ -241,7 +241,7 @@ def test_the_swap_gives_way_to_a_change_of_a_need_in_flight(corpus, monkeypatch)
     assert index_rows() == written
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="reading ahead is PostgreSQL's")
+@pytest.mark.postgres  # reading ahead
 @pytest.mark.django_db(transaction=True)
 def test_reading_ahead_stops_when_the_documents_are_no_longer_wanted(corpus):
     """A rebuild that fails part-way stops reading: the reading thread, its queue full,
@@ -305,7 +305,7 @@ def test_a_rebuild_that_fails_leaves_the_old_index(corpus, approver):
     assert corpus["meals"].pk in ids(search_needs(approver, SearchRequest(text="独居老人")))
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the new table swapped in is PostgreSQL's")
+@pytest.mark.postgres  # the new table swapped in
 def test_writes_made_during_a_rebuild_are_carried_into_the_new_index(corpus, county_agency, caseworker, approver):
     """PostgreSQL fills a new table and swaps it in: what the index was told while the
     rebuild ran (a need withdrawn, a need published, a card written again) is in the index
@@ -403,15 +403,12 @@ def test_the_synonym_list_is_editable_in_the_admin_and_the_cms(client_for, super
         Filters(region="510000/510100/5101"),  # not a region's whole path: no region lexeme
     ],
 )
+@pytest.mark.postgres  # the one-statement search
 def test_the_one_statement_search_equals_the_general_way(corpus, approver, charity_member, filters, monkeypatch):
     """On PostgreSQL a text search is one statement scoring only what it shows; it must
     answer exactly what scoring the whole index does (ids, order, scores, total, counts)."""
-    from django.db import connection
-
     from matching.backends import database
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the one-statement search is PostgreSQL's")
     texts = ["老人", "独居老人", "空巢老人 送餐", "康复护理", "meal elderly", "儿童 课后 照料", "送餐上门探访"]
     requests = [
         SearchRequest(text=text, filters=filters, sort=sort, page=page, per_page=2, facets=facets)
@@ -431,6 +428,7 @@ def test_the_one_statement_search_equals_the_general_way(corpus, approver, chari
                 assert a.facets == b.facets, request
 
 
+@pytest.mark.postgres  # the tsvector
 @pytest.mark.django_db(transaction=True)
 def test_migration_0006_writes_the_vector_the_backend_writes(corpus):
     """Rows indexed before migration 0006 get the same tsvector as the backend now writes:
@@ -441,8 +439,6 @@ def test_migration_0006_writes_the_vector_the_backend_writes(corpus):
     from matching.documents import document_for
     from needs.models import Need
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the tsvector is PostgreSQL's")
     need = Need.objects.select_related("category", "region", "agency").get(pk=corpus["meals"].pk)
     document = document_for(need)
     assert {"c:elderly_care", "u:" + need.urgency, "r:510000/510100/510129/"} <= set(filter_lexemes(document))

@@ -10,7 +10,6 @@ that never leaves searches without an index.
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -655,15 +654,11 @@ def test_the_same_answers_as_the_database_on_an_in_memory_node(world):
 
 # --- With a live node -------------------------------------------------------------------------
 
-live = pytest.mark.skipif(not os.environ.get("ELASTICSEARCH_URL"), reason="needs ELASTICSEARCH_URL (a live node)")
-
 
 @pytest.fixture
-def node(db):  # a search with text reads the synonym groups
+def node(db, settings):  # a search with text reads the synonym groups
     """A backend on a throw-away index prefix of the live node, removed afterwards."""
-    backend = ElasticsearchBackend(
-        url=os.environ["ELASTICSEARCH_URL"], prefix=f"safetynet-test-{uuid.uuid4().hex[:12]}"
-    )
+    backend = ElasticsearchBackend(url=settings.ELASTICSEARCH_URL, prefix=f"safetynet-test-{uuid.uuid4().hex[:12]}")
     yield backend
     backend.drop()
 
@@ -687,7 +682,6 @@ ANALYZED = [
 ]
 
 
-@live
 @pytest.mark.elasticsearch
 @pytest.mark.parametrize("text", ANALYZED)
 def test_the_cjk_analyzer_tokenises_as_matching_text(node, text):
@@ -699,7 +693,6 @@ def test_the_cjk_analyzer_tokenises_as_matching_text(node, text):
         assert [t["position"] for t in analyzed] == list(range(len(analyzed)))
 
 
-@live
 @pytest.mark.elasticsearch
 def test_the_same_answers_as_the_database_on_a_live_node(world, node):
     _corpus, audience_map = world
@@ -717,7 +710,6 @@ def test_the_same_answers_as_the_database_on_a_live_node(world, node):
     same_answers(database, node, SearchRequest(text="老人", sort="fit", per_page=4), EVERYONE, fit=fit)
 
 
-@live
 @pytest.mark.elasticsearch
 def test_index_and_remove_through_the_alias_on_a_live_node(node):
     assert node.search(SearchRequest(), EVERYONE).total == 0  # no index yet
@@ -730,7 +722,6 @@ def test_index_and_remove_through_the_alias_on_a_live_node(node):
     assert list(node.client.indices.get_alias(name=node.alias).body) == node._managed_indices()
 
 
-@live
 @pytest.mark.elasticsearch
 def test_a_rebuild_on_a_live_node_never_leaves_searches_without_an_index(node):
     node.rebuild([doc(1, "旧的需求")])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import connection  # noqa: F401  (read by the skipif condition)
 from django.urls import reverse
 
 from accounts.models import Membership, Role
@@ -95,7 +94,7 @@ def test_claiming_for_someone_elses_organisation_is_404(client_for, published, c
     assert Need.objects.get(pk=published.pk).state == NeedState.PUBLISHED
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
+@pytest.mark.postgres  # row locks
 @pytest.mark.django_db(transaction=True)
 def test_twenty_simultaneous_accepts_give_exactly_one_winner():
     from agencies.models import Agency

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, connection, transaction  # noqa: F401  (connection: read by skipif)
+from django.db import IntegrityError, transaction
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -491,7 +491,7 @@ def test_the_approver_scores_and_awards_on_the_proposals_page(client_for, closed
     assert Award.objects.get().proposal == b  # b is the cheapest with equal scores: ranked first
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
+@pytest.mark.postgres  # row locks
 @pytest.mark.django_db(transaction=True)
 def test_two_approvers_awarding_at_once_give_one_award():
     from agencies.models import Agency
