@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.demo_snapshot import DemoSnapshot
-from tests.e2e.helpers import DESKTOP, MOBILE, new_page
+from tests.e2e.helpers import DESKTOP, MOBILE, forget_sign_ins, new_page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -89,6 +89,14 @@ def browser():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(autouse=True)
+def _totp_tolerance(settings):
+    """The live server accepts the TOTP code of the window either side of the current
+    one (allauth's MFA_TOTP_TOLERANCE; the site keeps 0): an account signing in again
+    types the next window's code instead of waiting up to 30 seconds for it."""
+    settings.MFA_TOTP_TOLERANCE = 1
+
+
 _SNAPSHOT = DemoSnapshot()
 
 
@@ -104,6 +112,7 @@ def demo(live_server):
     # The live server shares this process's local-memory cache: forget used TOTP codes
     # and rate-limit counters left by earlier tests.
     cache.clear()
+    forget_sign_ins()
     if _SNAPSHOT.taken:
         _SNAPSHOT.restore()
     else:

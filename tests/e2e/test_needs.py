@@ -26,7 +26,6 @@ from tests.e2e.helpers import (
     sign_in,
     sign_out,
     state_of,
-    wait_for_a_new_totp_code,
 )
 
 pytestmark = pytest.mark.e2e
@@ -191,7 +190,6 @@ def test_a_need_is_recorded_checked_approved_published_and_seen_anonymised(page,
     sign_out(page)
 
     # --- The agency sees it taken on ------------------------------------------------------------
-    wait_for_a_new_totp_code(CASEWORKER)
     sign_in(page, base_url, CASEWORKER)
     page.goto(f"{base_url}/needs/{pk}/")
     assert state_of(page) == NeedState.CLAIMED
