@@ -2,6 +2,8 @@
 
 One agency tree (county bureau with a township office below it, and an unrelated
 county elsewhere), a vetted charity and an unvetted one, and one person per role.
+Each is a fixture of its own; ``world`` holds them all, with the steps most tests
+begin with (a need published at the county bureau, taken on by the vetted charity).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.utils import translation
 from accounts.models import Membership, Role
 from organisations.models import VettingState
 from tests.factories import PASSWORD, AgencyFactory, OrganisationFactory, UserFactory, region
+from tests.world import World
 
 
 def _flushes_the_database(item) -> bool:
@@ -163,6 +166,14 @@ def superuser(db):
     user.is_superuser = user.is_staff = True
     user.save()
     return user
+
+
+@pytest.fixture
+def world(request) -> World:
+    """Every persona and their agency or organisation, each from its own fixture (the
+    same rows, made on first use), in one object: what a new test starts from
+    (tests/world.py)."""
+    return World(request)
 
 
 @pytest.fixture

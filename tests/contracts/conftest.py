@@ -7,11 +7,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Role
-from categories.models import Category
-from needs import services as need_services
-from regions.models import Region
 from tests.contracts.helpers import draft, sign, staff
-from tests.needs.helpers import publish
 
 
 @pytest.fixture
@@ -30,13 +26,8 @@ def second_finance(county_agency):
 
 
 @pytest.fixture
-def claimed_need(county_agency, caseworker, approver, vetted_org, charity_admin, charity_member):
-    vetted_org.capacity = 5
-    vetted_org.save()
-    vetted_org.service_regions.set([Region.objects.get(code="510129")])
-    vetted_org.service_categories.set(Category.objects.filter(code="elderly_care"))
-    need = publish(county_agency, caseworker, approver)
-    return need_services.need_transition(need=need, action="claim", by=charity_member, organisation=vetted_org)
+def claimed_need(world):
+    return world.claimed_need()
 
 
 @pytest.fixture

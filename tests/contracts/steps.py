@@ -12,13 +12,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import Role
-from categories.models import Category
 from contracts import services
 from contracts.models import Contract, Milestone
 from needs import services as need_services
-from regions.models import Region
 from tests.contracts.helpers import draft, milestones, pdf, sign, staff
 from tests.needs.helpers import answer_all, card, person
+from tests.world import World, serve
 
 
 @dataclass
@@ -36,24 +35,24 @@ class Team:
     member: object
 
 
-def team(agency, caseworker, approver, org_admin, member, *, prefix: str = "") -> Team:
+def team(world: World) -> Team:
+    """The county bureau's caseworker and approver with a second approver and two finance
+    officers, and the vetted charity's admin and member."""
+    agency = world.county_agency
     return Team(
-        caseworker,
-        approver,
-        staff(agency, Role.AGENCY_APPROVER, f"{prefix}approver2@example.test"),
-        staff(agency, Role.AGENCY_FINANCE, f"{prefix}finance@example.test"),
-        staff(agency, Role.AGENCY_FINANCE, f"{prefix}finance2@example.test"),
-        org_admin,
-        member,
+        world.caseworker,
+        world.approver,
+        staff(agency, Role.AGENCY_APPROVER, "approver2@example.test"),
+        staff(agency, Role.AGENCY_FINANCE, "finance@example.test"),
+        staff(agency, Role.AGENCY_FINANCE, "finance2@example.test"),
+        world.charity_admin,
+        world.charity_member,
     )
 
 
 def serving(organisation, category="elderly_care"):
-    organisation.capacity = 50
-    organisation.save()
-    organisation.service_regions.set([Region.objects.get(code="510129")])
-    organisation.service_categories.set(Category.objects.filter(code=category))
-    return organisation
+    """Room for the many contracts a test of what reads them makes."""
+    return serve(organisation, capacity=50, categories=(category,))
 
 
 _people = iter(range(1, 1000))

@@ -605,7 +605,7 @@ FILTERS = [
 ]
 
 
-def audiences(world, users) -> dict[str, Audience]:
+def audiences(users) -> dict[str, Audience]:
     out = {"everything": EVERYONE, "nothing": Audience()}
     for name, user in users.items():
         out[name] = audience_for(user)
@@ -622,18 +622,19 @@ def same_answers(database, elastic, request, audience, *, fit=None):
 
 
 @pytest.fixture
-def world(wider, approver):
+def searchers(wider, approver):
+    """The wider corpus, and what each kind of searcher may see of it."""
     users = {
         "agency": approver,
         "county member": member_of("510129"),
         "township member": member_of("510129002"),
         "far member": wider["far_user"],
     }
-    return wider, audiences(wider, users)
+    return wider, audiences(users)
 
 
-def test_the_same_answers_as_the_database_on_an_in_memory_node(world):
-    _corpus, audience_map = world
+def test_the_same_answers_as_the_database_on_an_in_memory_node(searchers):
+    _corpus, audience_map = searchers
     database = get_backend("database")
     elastic = ElasticsearchBackend(prefix="twin", client=FakeCluster().client())
     assert elastic.rebuild(indexed_documents()) == 8
@@ -694,8 +695,8 @@ def test_the_cjk_analyzer_tokenises_as_matching_text(node, text):
 
 
 @pytest.mark.elasticsearch
-def test_the_same_answers_as_the_database_on_a_live_node(world, node):
-    _corpus, audience_map = world
+def test_the_same_answers_as_the_database_on_a_live_node(searchers, node):
+    _corpus, audience_map = searchers
     database = get_backend("database")
     assert node.rebuild(indexed_documents()) == 8
     for text in TEXTS:

@@ -20,8 +20,8 @@ from tests.needs.helpers import eligible_org, publish
 
 
 @pytest.fixture
-def published(county_agency, caseworker, approver):
-    return publish(county_agency, caseworker, approver)
+def published(world):
+    return world.published_need()
 
 
 def test_an_eligible_organisation_takes_the_need_on(published, caseworker, approver):

@@ -1,4 +1,4 @@
-"""Small hand-built worlds for the figures: needs, contracts, milestones and payments
+"""Small hand-built data for the figures: needs, contracts, milestones and payments
 written straight to the tables with exactly the timestamps a test reasons about (the
 services stamp "now"; these figures are about days between steps)."""
 
@@ -36,7 +36,10 @@ def at(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
-class World:
+class Figures:
+    """Writes the rows the figures are computed from, for one agency and one organisation,
+    with its own clerk and finance officers."""
+
     def __init__(self, agency, organisation):
         self.agency = agency
         self.organisation = organisation
@@ -190,15 +193,15 @@ class World:
                 )
 
 
-def populate(world: World, *, scale: int = 1) -> None:
+def populate(figures: Figures, *, scale: int = 1) -> None:
     """Needs of two categories (7 and 3 per ``scale``), five taken on and contracted, paid
     at the county bureau: some figures shown, some hidden."""
     march = date(2026, 3, 2)
     for i in range(7 * scale):
-        need = world.need(published=at(march), claimed=at(march + timedelta(days=1 + i % 4)), category="elderly_care")
+        need = figures.need(published=at(march), claimed=at(march + timedelta(days=1 + i % 4)), category="elderly_care")
         if i < 5 * scale:
-            contract = world.contract(need, signed=at(march + timedelta(days=6)), price="2000")
-            world.milestone(
+            contract = figures.contract(need, signed=at(march + timedelta(days=6)), price="2000")
+            figures.milestone(
                 contract,
                 submitted=at(date(2026, 4, 1)),
                 accepted=at(date(2026, 4, 3)),
@@ -206,4 +209,4 @@ def populate(world: World, *, scale: int = 1) -> None:
                 amount="2000",
             )
     for _ in range(3 * scale):
-        world.need(published=at(date(2026, 4, 8)), category="medical", region="510129105")
+        figures.need(published=at(date(2026, 4, 8)), category="medical", region="510129105")
