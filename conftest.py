@@ -2,18 +2,23 @@
 
 One agency tree (county bureau with a township office below it, and an unrelated
 county elsewhere), a vetted charity and an unvetted one, and one person per role.
+Each is a fixture of its own; ``world`` holds them all, with the steps most tests
+begin with (a need published at the county bureau, taken on by the vetted charity).
 """
 
 from __future__ import annotations
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Membership, Role
 from organisations.models import VettingState
 from tests.factories import PASSWORD, AgencyFactory, OrganisationFactory, UserFactory, region
+from tests.world import World
 
 
 def _flushes_the_database(item) -> bool:
@@ -23,6 +28,21 @@ def _flushes_the_database(item) -> bool:
         (marker and marker.kwargs.get("transaction"))
         or {"transactional_db", "live_server", "django_db_reset_sequences"} & set(fixtures)
     )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` need PostgreSQL (row locks, triggers, its full-text
+    search), those marked ``elasticsearch`` a live node: without them they are skipped,
+    saying what would run them."""
+    missing = {}
+    if connection.vendor != "postgresql":
+        missing["postgres"] = f"needs PostgreSQL, the database is {connection.vendor} (set DATABASE_URL)"
+    if not django_settings.ELASTICSEARCH_URL:
+        missing["elasticsearch"] = "needs a live Elasticsearch node (set ELASTICSEARCH_URL)"
+    for item in items:
+        for marker, reason in missing.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -146,6 +166,14 @@ def superuser(db):
     user.is_superuser = user.is_staff = True
     user.save()
     return user
+
+
+@pytest.fixture
+def world(request) -> World:
+    """Every persona and their agency or organisation, each from its own fixture (the
+    same rows, made on first use), in one object: what a new test starts from
+    (tests/world.py)."""
+    return World(request)
 
 
 @pytest.fixture

@@ -39,7 +39,6 @@ from django.utils import timezone, translation
 
 from accounts.models import Membership, Role
 from accounts.services import invitation_create
-from categories.models import Category
 from core.crypto import mask
 from needs import services
 from needs.exceptions import NotAllowed
@@ -47,9 +46,11 @@ from needs.models import Need, NeedState, Scheme, SchemeAnswer
 from needs.workflow import response_window
 from notifications.events import render_title
 from notifications.models import Notification
-from tests.factories import PASSWORD, UserFactory, region
-from tests.needs.test_services import card
+from tests.contracts.helpers import draft, staff
+from tests.factories import PASSWORD, UserFactory
+from tests.needs.helpers import card
 from tests.vetting.corpus import minimal_pdf
+from tests.world import serve
 
 # --- The canary ---------------------------------------------------------------------
 
@@ -197,7 +198,10 @@ def cms_editor(db):
 
 
 @dataclass
-class World:
+class Seeded:
+    """The canary's person recorded everywhere a test below looks: needs in every state
+    and agency, a contract, an invitation, a notification, by the personas below."""
+
     users: dict
     needs: dict[str, Need]
     agencies: dict
@@ -233,7 +237,7 @@ def _answer_all(need, by) -> None:
 
 
 @pytest.fixture
-def world(request, settings, caplog, django_capture_on_commit_callbacks, county_agency, township_agency, other_agency):
+def seeded(request, settings, caplog, django_capture_on_commit_callbacks, county_agency, township_agency, other_agency):
     # allauth's activity tracking writes a row on every request and shows nothing of a
     # beneficiary; off, the walk below takes a fifth less time.
     settings.USERSESSIONS_TRACK_ACTIVITY = False
@@ -244,11 +248,7 @@ def world(request, settings, caplog, django_capture_on_commit_callbacks, county_
     caplog.set_level(logging.INFO, logger="django.template")  # variable look-ups, by name only
     users = {p: request.getfixturevalue(p) for p in PERSONAS if p != "anonymous"}
     caseworker, approver = users["caseworker"], users["approver"]
-    org = request.getfixturevalue("vetted_org")
-    org.capacity = 5
-    org.save()
-    org.service_regions.set([region("510129")])
-    org.service_categories.set(Category.objects.filter(code="elderly_care"))
+    org = serve(request.getfixturevalue("vetted_org"))
     household = [{"relation": "配偶", "age": 81, "name": HOUSEHOLD_NAME}, {"relation": "孙女", "age": 9}]
     go_ahead = "同一人另有需求，本项服务内容不同"
     needs: dict[str, Need] = {}
@@ -306,7 +306,7 @@ def world(request, settings, caplog, django_capture_on_commit_callbacks, county_
         )
     for need in needs.values():
         need.refresh_from_db()
-    return World(
+    return Seeded(
         users=users,
         needs=needs,
         agencies={"county": county_agency, "township": township_agency, "other": other_agency},
@@ -361,7 +361,6 @@ def _contract_for(need, users) -> tuple[dict, str]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from contracts import services as contracts
-    from tests.contracts.conftest import draft, staff
     from vetting.uploads import check_upload
 
     caseworker, approver = users["caseworker"], users["approver"]
@@ -403,9 +402,9 @@ def _contract_for(need, users) -> tuple[dict, str]:
     return values, open_token
 
 
-def test_the_seed_carries_the_canary_everywhere_it_should(world):
+def test_the_seed_carries_the_canary_everywhere_it_should(seeded):
     """A broken seed must not let the other tests pass on nothing."""
-    states = {key: need.state for key, need in world.needs.items()}
+    states = {key: need.state for key, need in seeded.needs.items()}
     assert states == {
         "draft": NeedState.DRAFT,
         "returned": NeedState.RETURNED,
@@ -415,12 +414,12 @@ def test_the_seed_carries_the_canary_everywhere_it_should(world):
         "township": NeedState.DRAFT,
         "elsewhere": NeedState.DRAFT,
     }
-    for need in world.needs.values():
+    for need in seeded.needs.values():
         assert (need.beneficiary.name, need.beneficiary.id_number) == (NAME, ID_NUMBER)
         assert need.beneficiary.household.count() == 2
-    assert world.needs["published"].escalated_at is not None
-    assert world.needs["published"].beneficiary.consents.get().given_by == NAME
-    assert world.users["agency_admin"].relatives.get().name == NAME
+    assert seeded.needs["published"].escalated_at is not None
+    assert seeded.needs["published"].beneficiary.consents.get().given_by == NAME
+    assert seeded.users["agency_admin"].relatives.get().name == NAME
     assert Notification.objects.filter(event__startswith="need_").count() >= 8
     assert len(mail.outbox) >= 8
     assert found_in(f"<p>{NAME} {ID_NUMBER}</p>") == {"name", "id_number", "id_middle"}
@@ -532,13 +531,13 @@ def fill(route: Route, values: dict, positional: list, prefix: str) -> str:
     return "/" + "".join(parts)
 
 
-def _admin_objects(world) -> dict:
+def _admin_objects(seeded) -> dict:
     """For each model in the Django admin, the objects whose pages are opened."""
     from audit.models import AuditEntry
 
     chosen = {
         AuditEntry: list(AuditEntry.objects.filter(object_type="needs.beneficiary").order_by("seq")[:4]),
-        type(world.users["caseworker"]): [world.users["caseworker"], world.users["superuser"]],
+        type(seeded.users["caseworker"]): [seeded.users["caseworker"], seeded.users["superuser"]],
     }
     objects = {}
     for model in admin.site._registry:
@@ -547,7 +546,7 @@ def _admin_objects(world) -> dict:
     return objects
 
 
-def candidates(route: Route, world, admin_objects: dict) -> list[tuple[dict, list, str | None]]:
+def candidates(route: Route, seeded, admin_objects: dict) -> list[tuple[dict, list, str | None]]:
     """Every (keyword values, positional values, seeded need) to fill this route with."""
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import Collection, Page, Site
@@ -566,28 +565,28 @@ def candidates(route: Route, world, admin_objects: dict) -> list[tuple[dict, lis
 
         extra = {"proposal_pk": Proposal.objects.values_list("pk", flat=True).first() or 1, "file_pk": 1}
         filled = {p: extra[p] for p in params if p != "pk"}
-        return [({"pk": need.pk, **filled}, [], key) for key, need in world.needs.items()]
+        return [({"pk": need.pk, **filled}, [], key) for key, need in seeded.needs.items()]
     if name.startswith("contracts:"):
-        return [({p: world.contract_values.get(p, 1) for p in params}, [], None)]
+        return [({p: seeded.contract_values.get(p, 1) for p in params}, [], None)]
     if name == "confirm:page":
-        return [({"token": world.confirmation_token}, [], None)]
+        return [({"token": seeded.confirmation_token}, [], None)]
     if name.startswith("agencies:"):
-        return [({"pk": a.pk}, [], None) for a in world.agencies.values()]
+        return [({"pk": a.pk}, [], None) for a in seeded.agencies.values()]
     if name.startswith(("organisations:", "directory:", "vetting:")) and name != "vetting:change_request":
-        return [({"pk": o.pk, "doc_pk": 1}, [], None) for o in world.organisations.values()]
+        return [({"pk": o.pk, "doc_pk": 1}, [], None) for o in seeded.organisations.values()]
     if name == "accounts:invite":
         return [
-            ({"scope": "agency", "pk": world.agencies["county"].pk}, [], None),
-            ({"scope": "organisation", "pk": world.organisations["vetted"].pk}, [], None),
+            ({"scope": "agency", "pk": seeded.agencies["county"].pk}, [], None),
+            ({"scope": "organisation", "pk": seeded.organisations["vetted"].pk}, [], None),
         ]
     if name == "accounts:invitation_accept":
-        return [({"token": world.invitation_token}, [], None)]
+        return [({"token": seeded.invitation_token}, [], None)]
     if name == "accounts:invitation_revoke":
-        return [({"pk": world.invitation.pk}, [], None)]
+        return [({"pk": seeded.invitation.pk}, [], None)]
     if name == "accounts:membership_remove":
-        return [({"pk": world.users["caseworker"].memberships.get().pk}, [], None)]
+        return [({"pk": seeded.users["caseworker"].memberships.get().pk}, [], None)]
     if name == "notifications:read":
-        return [({"pk": world.notification.pk}, [], None)]
+        return [({"pk": seeded.notification.pk}, [], None)]
     if name == "regions:detail":
         return [({"code": "510129"}, [], None)]
     if text.startswith("admin/"):
@@ -596,8 +595,8 @@ def candidates(route: Route, world, admin_objects: dict) -> list[tuple[dict, lis
                 return [({"object_id": o.pk}, [], None) for o in objects] or [({"object_id": 1}, [], None)]
         if "content_type_id" in params:
             ct = ContentType.objects.get_for_model(Need)
-            return [({"content_type_id": ct.pk, "object_id": world.needs["published"].pk}, [], None)]
-        values = {"app_label": "audit", "url": "no-such-page/", "id": world.users["caseworker"].pk}
+            return [({"content_type_id": ct.pk, "object_id": seeded.needs["published"].pk}, [], None)]
+        values = {"app_label": "audit", "url": "no-such-page/", "id": seeded.users["caseworker"].pk}
         return [({p: values.get(p, 1) for p in params}, [], None)]
     # Wagtail's admin and anything else: a best-effort value per parameter name.
     ints = {
@@ -611,7 +610,7 @@ def candidates(route: Route, world, admin_objects: dict) -> list[tuple[dict, lis
         "revision_id": home.latest_revision_id or 1,
     }
     if name.startswith("wagtailusers_users"):
-        ints["pk"] = world.users["caseworker"].pk
+        ints["pk"] = seeded.users["caseworker"].pk
     elif name.startswith("wagtailusers_groups"):
         ints["pk"] = Group.objects.get(name="Editors").pk
     elif name.startswith("wagtailsites"):
@@ -653,14 +652,14 @@ class Visit:
     language: str
 
 
-def all_pages(world) -> tuple[list[Visit], list[str]]:
+def all_pages(seeded) -> tuple[list[Visit], list[str]]:
     """Every route filled from the seed, in both languages where it has a prefix; and the
     routes that cannot be reached (shadowed by an earlier pattern)."""
-    admin_objects = _admin_objects(world)
+    admin_objects = _admin_objects(seeded)
     pages, unreachable, seen = [], [], set()
     for route in all_routes():
         languages = [code for code, _name in settings.LANGUAGES] if route.i18n else [settings.LANGUAGE_CODE]
-        for values, positional, need in candidates(route, world, admin_objects):
+        for values, positional, need in candidates(route, seeded, admin_objects):
             for language in languages:
                 prefix = "" if language == settings.LANGUAGE_CODE else f"{language}/"
                 path = fill(route, values, positional, prefix)
@@ -679,10 +678,10 @@ def all_pages(world) -> tuple[list[Visit], list[str]]:
     return pages, unreachable
 
 
-def client_for_persona(world, persona: str) -> Client:
+def client_for_persona(seeded, persona: str) -> Client:
     client = Client(raise_request_exception=False)
     if persona != "anonymous":
-        client.force_login(world.users[persona], backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(seeded.users[persona], backend="django.contrib.auth.backends.ModelBackend")
         # Sensitive pages ask for the password again; answer as the person would.
         assert client.post("/accounts/reauthenticate/", {"password": PASSWORD}).status_code == 302
     return client
@@ -711,14 +710,14 @@ def _enters_staff_trees(user) -> bool:
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_every_url_in_both_languages(persona, world, caplog):
+def test_every_url_in_both_languages(persona, seeded, caplog):
     """One role at a time, so that the suite's workers share the walk."""
-    pages, unreachable = all_pages(world)
+    pages, unreachable = all_pages(seeded)
     findings = Findings()
     post_only: set[str] = set()
-    client = client_for_persona(world, persona)
+    client = client_for_persona(seeded, persona)
     cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
-    full_walk = persona == "anonymous" or _enters_staff_trees(world.users[persona])
+    full_walk = persona == "anonymous" or _enters_staff_trees(seeded.users[persona])
     for page in pages:
         if not full_walk and page.path.startswith(STAFF_TREES) and page.path not in STAFF_TREES:
             continue  # the tree's door is tried below; behind it there is nothing for this role
@@ -747,7 +746,7 @@ def test_every_url_in_both_languages(persona, world, caplog):
         if persona != "anonymous" and client.cookies.get(settings.SESSION_COOKIE_NAME) != cookie:
             if SESSION_KEY not in client.session:
                 findings.sessions_ended.append(f"{persona} GET {page.path}")
-                client = client_for_persona(world, persona)
+                client = client_for_persona(seeded, persona)
             cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
 
     log_leaks = [r.name + ": " + r.getMessage()[:200] for r in _all_records(caplog) if found_in(_record_text(r))]
@@ -791,15 +790,15 @@ NOOP_POSTS = {
 }
 
 
-def _page_of(response, world) -> tuple[str, str | None]:
+def _page_of(response, seeded) -> tuple[str, str | None]:
     path = response.request["PATH_INFO"]
     language = "en" if path.startswith("/en/") else settings.LANGUAGE_CODE
     with translation.override(language):
         match = resolve(path)
-    return match.view_name, world.need_key(match.kwargs.get("pk")) if match.view_name.startswith("needs:") else None
+    return match.view_name, seeded.need_key(match.kwargs.get("pk")) if match.view_name.startswith("needs:") else None
 
 
-def test_the_reveal_and_every_need_action_as_every_role(world, caplog):
+def test_the_reveal_and_every_need_action_as_every_role(seeded, caplog):
     def snapshot():
         return [
             (n.state, n.title, n.scheme_checks.count(), n.beneficiary.consents.count(), n.claimed_by_id)
@@ -809,14 +808,14 @@ def test_the_reveal_and_every_need_action_as_every_role(world, caplog):
     before = snapshot()
     violations, reveals_shown = [], Counter()
     for persona in PERSONAS:
-        client = client_for_persona(world, persona)
-        for key, need in world.needs.items():
+        client = client_for_persona(seeded, persona)
+        for key, need in seeded.needs.items():
             posts = [(f"/needs/{need.pk}/{endpoint}/", data) for endpoint, data in NOOP_POSTS.items()]
             for prefix, reveal in [("", "id_number"), ("", "phone"), ("", "address"), ("/en", "id_number")]:
                 posts.append((f"{prefix}/needs/{need.pk}/reveal/", {"field": reveal, "reason": "核对身份，准备上门"}))
             for path, data in posts:
                 response = client.post(path, data, follow=True)
-                url_name, page_need = _page_of(response, world)
+                url_name, page_need = _page_of(response, seeded)
                 secrets = found_in(response_text(response))
                 allowed = allowed_on_page(persona, url_name, page_need)
                 value_key = data.get("field") if data.get("reason") else None
@@ -853,7 +852,7 @@ def test_the_reveal_and_every_need_action_as_every_role(world, caplog):
     assert not log_leaks, log_leaks
 
 
-def test_a_form_echoes_identity_only_to_its_author(world):
+def test_a_form_echoes_identity_only_to_its_author(seeded):
     """The positive control for the name, which no page shows today: the recording form,
     re-shown with an error, gives back what the caseworker typed; a declaration likewise."""
     person = {f"person-{k}": v for k, v in _person().items() if isinstance(v, str)}
@@ -863,7 +862,7 @@ def test_a_form_echoes_identity_only_to_its_author(world):
         ("agency_admin", "/en/needs/relatives/", {"name": NAME, "id_number": ID_NUMBER}, {"name", "id_number"}),
     ]
     for persona, path, data, typed in echoes:
-        client = client_for_persona(world, persona)
+        client = client_for_persona(seeded, persona)
         response = client.post(path, data)
         assert response.status_code == 200 and typed <= found_in(response_text(response)), (persona, path)
         with translation.override("en" if path.startswith("/en/") else settings.LANGUAGE_CODE):
@@ -886,7 +885,7 @@ def _record_text(record: logging.LogRecord) -> str:
     return text + (record.exc_text or "")
 
 
-def test_emails_notifications_and_logs_carry_no_identity(world, caplog):
+def test_emails_notifications_and_logs_carry_no_identity(seeded, caplog):
     assert mail.outbox, "the seed sent no email"
     for message in mail.outbox:
         text = "\n".join([message.subject, message.body, *message.to, str(message.message())])
@@ -906,7 +905,7 @@ def test_emails_notifications_and_logs_carry_no_identity(world, caplog):
     assert not leaks, leaks
 
 
-def test_no_object_prints_identity(world):
+def test_no_object_prints_identity(seeded):
     """str() and repr() reach logs, the audit trail (object_repr), admin pages and errors."""
     from django.apps import apps
 
@@ -941,11 +940,11 @@ def _sessions_text() -> str:
     return "\n".join(json.dumps(s.get_decoded(), ensure_ascii=False, default=str) for s in Session.objects.all())
 
 
-def test_the_database_holds_identity_only_encrypted(world):
+def test_the_database_holds_identity_only_encrypted(seeded):
     """A database dump shows no name, ID number, phone or address, not even in sessions or
     the audit log: the vault encrypts them and every comparison uses the keyed hash."""
-    client = client_for_persona(world, "caseworker")
-    need = world.needs["published"]
+    client = client_for_persona(seeded, "caseworker")
+    need = seeded.needs["published"]
     response = client.post(f"/needs/{need.pk}/reveal/", {"field": "id_number", "reason": "核对户籍"}, follow=True)
     assert "id_number" in found_in(response_text(response))  # shown once...
     tokens = 0
@@ -958,9 +957,9 @@ def test_the_database_holds_identity_only_encrypted(world):
     assert not found_in(_sessions_text()), "identity left in a session"  # ...and not kept
 
 
-def test_a_reveal_never_followed_leaves_no_identity_in_the_session_store(world):
-    client = client_for_persona(world, "caseworker")
-    need = world.needs["published"]
+def test_a_reveal_never_followed_leaves_no_identity_in_the_session_store(seeded):
+    client = client_for_persona(seeded, "caseworker")
+    need = seeded.needs["published"]
     response = client.post(f"/needs/{need.pk}/reveal/", {"field": "id_number", "reason": "核对户籍"})
     assert response.status_code == 302
     assert not found_in(_sessions_text())

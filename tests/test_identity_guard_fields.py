@@ -13,7 +13,6 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from categories.models import Category
 from contracts import services as contract_services
 from contracts.exceptions import IdentityLeak as ContractIdentityLeak
 from contracts.exceptions import TermsInvalid
@@ -25,12 +24,9 @@ from needs import services as need_services
 from needs.exceptions import IdentityLeak as NeedIdentityLeak
 from needs.models import Need
 from needs.workflow import DEFAULT_WEIGHTS
-from regions.models import Region
-from tests.contract_steps import milestones
-from tests.contracts.conftest import INDICATORS, draft, sign, terms
+from tests.contracts.helpers import INDICATORS, draft, milestones, sign, terms
 from tests.identity_corpus import ADDRESS, EVASIONS, HOUSEHOLD, ID_NUMBER, INNOCENT, NAME
-from tests.needs.test_claims import eligible_org
-from tests.needs.test_services import answer_all, card, person
+from tests.needs.helpers import answer_all, card, eligible_org, person
 
 REFUSALS = (NeedIdentityLeak, ContractIdentityLeak, TermsInvalid, DonationRefused)
 
@@ -73,33 +69,32 @@ def approved(agency, caseworker, approver, *, reason: str = "", **overrides) -> 
 
 
 @pytest.fixture
-def active(county_agency, caseworker, approver, vetted_org, charity_admin, charity_member):
+def active(world):
     """A contract in force for the corpus's person, with an organisation that may raise
     money from the public."""
-    vetted_org.capacity = 5
-    vetted_org.public_fundraising = True
-    vetted_org.save()
-    vetted_org.service_regions.set([Region.objects.get(code="510129")])
-    vetted_org.service_categories.set(Category.objects.filter(code="elderly_care"))
+    world.vetted_org.public_fundraising = True
+    world.serving()
     need = need_services.need_transition(
-        need=approved(county_agency, caseworker, approver), action="publish", by=approver
+        need=approved(world.county_agency, world.caseworker, world.approver), action="publish", by=world.approver
     )
-    need = need_services.need_transition(need=need, action="claim", by=charity_member, organisation=vetted_org)
-    return sign(draft(need, caseworker), approver, charity_admin)
+    need = need_services.need_transition(
+        need=need, action="claim", by=world.charity_member, organisation=world.vetted_org
+    )
+    return sign(draft(need, world.caseworker), world.approver, world.charity_admin)
 
 
-# --- The writers: one per field, each (world, text) -> the write ------------------------
+# --- The writers: one per field, each (targets, text) -> the write ------------------------
 
 
 def need_field(field):
-    def write(world, text):
-        return lambda: recorded(world["agency"], world["caseworker"], **{field: text})
+    def write(targets, text):
+        return lambda: recorded(targets["agency"], targets["caseworker"], **{field: text})
 
     return write
 
 
 def proposal_field(field):
-    def write(world, text):
+    def write(targets, text):
         data = {
             "plan": "每日上门助餐",
             "price": Decimal("15000"),
@@ -107,24 +102,24 @@ def proposal_field(field):
             "timeline": "三个月",
             "team": "社工2名",
         }
-        org, member = world["proposer"]
+        org, member = targets["proposer"]
         return lambda: proposals.proposal_submit(
-            need=world["open_need"], organisation=org, by=member, data={**data, field: text}
+            need=targets["open_need"], organisation=org, by=member, data={**data, field: text}
         )
 
     return write
 
 
-def amended(world, *, data=None, items=None, indicators=None):
+def amended(targets, *, data=None, items=None, indicators=None):
     """An amendment of the contract in force, drafted with these terms (undone after)."""
 
     def run():
-        contract = world["active"]
-        contract_services.contract_amend(contract=contract, by=world["caseworker"], reason="调整服务内容")
+        contract = targets["active"]
+        contract_services.contract_amend(contract=contract, by=targets["caseworker"], reason="调整服务内容")
         schedule_ = items or contract_services.schedule_data(contract_services.current_version(contract))
         contract_services.contract_update_draft(
             contract=contract,
-            by=world["caseworker"],
+            by=targets["caseworker"],
             data=data or terms(),
             milestones=schedule_,
             indicators=indicators or INDICATORS,
@@ -134,57 +129,57 @@ def amended(world, *, data=None, items=None, indicators=None):
 
 
 def contract_field(field):
-    def write(world, text):
-        return amended(world, data=terms(**{field: text}))
+    def write(targets, text):
+        return amended(targets, data=terms(**{field: text}))
 
     return write
 
 
 def milestone_field(field):
-    def write(world, text):
-        items = contract_services.schedule_data(contract_services.current_version(world["active"]))
+    def write(targets, text):
+        items = contract_services.schedule_data(contract_services.current_version(targets["active"]))
         items[1][field] = text
-        return amended(world, items=items)
+        return amended(targets, items=items)
 
     return write
 
 
 def indicator_field(field):
-    def write(world, text):
+    def write(targets, text):
         items = [dict(i) for i in INDICATORS]
         items[0][field] = text
-        return amended(world, indicators=items)
+        return amended(targets, indicators=items)
 
     return write
 
 
 def record_field(field):
-    def write(world, text):
+    def write(targets, text):
         data = {"date": timezone.localdate(), "hours": Decimal("2"), "worker": "王社工", "activity": "上门助餐"}
         return lambda: contract_services.evidence_record_add(
-            milestone=world["milestone"], by=world["member"], data={**data, field: text}
+            milestone=targets["milestone"], by=targets["member"], data={**data, field: text}
         )
 
     return write
 
 
-def amendment_reason(world, text):
-    return lambda: contract_services.contract_amend(contract=world["active"], by=world["caseworker"], reason=text)
+def amendment_reason(targets, text):
+    return lambda: contract_services.contract_amend(contract=targets["active"], by=targets["caseworker"], reason=text)
 
 
-def termination_reason(world, text):
-    return lambda: contract_services.contract_terminate(contract=world["active"], by=world["approver"], reason=text)
+def termination_reason(targets, text):
+    return lambda: contract_services.contract_terminate(contract=targets["active"], by=targets["approver"], reason=text)
 
 
-def evaluation_summary(world, text):
+def evaluation_summary(targets, text):
     return lambda: contract_services.contract_evaluate(
-        contract=world["active"], by=world["approver"], scores={}, summary=text
+        contract=targets["active"], by=targets["approver"], scores={}, summary=text
     )
 
 
-def campaign_purpose(world, text):
+def campaign_purpose(targets, text):
     return lambda: donation_services.campaign_open(
-        need=world["active"].need, by=world["approver"], target_minor=100_000, purpose=text
+        need=targets["active"].need, by=targets["approver"], target_minor=100_000, purpose=text
     )
 
 
@@ -209,7 +204,10 @@ WRITERS = {
 
 
 @pytest.fixture
-def world(county_agency, caseworker, approver, active, charity_member):
+def targets(world, active):
+    """What the writers write into: the contract in force, a need open to proposals
+    (the same person's second), and an organisation to propose."""
+    county_agency, caseworker, approver = world.county_agency, world.caseworker, world.approver
     open_need = proposals.proposals_open(
         need=approved(county_agency, caseworker, approver, reason="同一家庭的另一项需求", budget=Decimal("20000")),
         by=approver,
@@ -219,7 +217,7 @@ def world(county_agency, caseworker, approver, active, charity_member):
         "agency": county_agency,
         "caseworker": caseworker,
         "approver": approver,
-        "member": charity_member,
+        "member": world.charity_member,
         "active": active,
         "milestone": milestones(active)[0],
         "open_need": open_need,
@@ -228,27 +226,27 @@ def world(county_agency, caseworker, approver, active, charity_member):
 
 
 @pytest.mark.parametrize("field", WRITERS)
-def test_every_evasion_is_refused_and_changes_nothing(world, field):
+def test_every_evasion_is_refused_and_changes_nothing(targets, field):
     write = WRITERS[field]
     counts = _counts()
-    missed = [text for text in EVASIONS if attempt(write(world, text)) is None]
+    missed = [text for text in EVASIONS if attempt(write(targets, text)) is None]
     assert missed == [], f"{field}: accepted {missed}"
     assert _counts() == counts
 
 
 @pytest.mark.parametrize("field", WRITERS)
-def test_every_innocent_text_is_accepted(world, field):
+def test_every_innocent_text_is_accepted(targets, field):
     write = WRITERS[field]
-    refused = {text: str(r) for text in INNOCENT if (r := attempt(write(world, text))) is not None}
+    refused = {text: str(r) for text in INNOCENT if (r := attempt(write(targets, text))) is not None}
     assert refused == {}, f"{field}: refused {refused}"
 
 
-def test_evaluation_notes_and_the_campaign_purpose_are_guarded(world):
+def test_evaluation_notes_and_the_campaign_purpose_are_guarded(targets):
     # Reached through their own paths (a completed contract, a fundraising organisation):
     # the guard runs before anything else is checked, so a leak is refused first.
     for write in (evaluation_summary, campaign_purpose):
-        assert isinstance(attempt(write(world, "联系敖青梧本人")), REFUSALS)
-        assert isinstance(attempt(write(world, "卡号 6222 0212 3456 7890 128")), REFUSALS)
+        assert isinstance(attempt(write(targets, "联系敖青梧本人")), REFUSALS)
+        assert isinstance(attempt(write(targets, "卡号 6222 0212 3456 7890 128")), REFUSALS)
 
 
 def _counts() -> tuple[int, ...]:

@@ -15,16 +15,16 @@ from accounts.models import Membership, Role
 from contracts import services
 from contracts.agency_record import agency_record
 from contracts.models import Milestone
-from tests.contract_steps import accept, claimed, deliver, milestones, pay, serving, signed, team
+from tests.contracts.steps import accept, claimed, deliver, milestones, pay, serving, signed, team
 from tests.factories import AgencyFactory, UserFactory, region
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def t(county_agency, caseworker, approver, charity_admin, charity_member, vetted_org):
-    serving(vetted_org)
-    return team(county_agency, caseworker, approver, charity_admin, charity_member)
+def t(world):
+    serving(world.vetted_org)
+    return team(world)
 
 
 @pytest.fixture

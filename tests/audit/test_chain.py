@@ -94,7 +94,7 @@ def test_an_inserted_entry_is_named(chain):
     assert "inserted" in broken.problem
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.postgres  # the append-only trigger
 @pytest.mark.parametrize(
     "statement",
     ["UPDATE audit_auditentry SET action = 'x' WHERE seq = %s", "DELETE FROM audit_auditentry WHERE seq = %s"],

@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from audit.services import audit_chain_verify, record
+from tests.helpers import run_in_threads
 
-pytestmark = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
-
-
-def run_in_threads(count: int, target) -> list[BaseException]:
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def worker(i: int) -> None:
-        try:
-            barrier.wait()
-            target(i)
-        except BaseException as exc:  # collected and asserted by the test
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return errors
+pytestmark = pytest.mark.postgres  # row locks
 
 
 @pytest.mark.django_db(transaction=True)

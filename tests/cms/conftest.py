@@ -6,25 +6,14 @@ from datetime import date
 
 import pytest
 
+from tests.cms.helpers import publish
+
 
 @pytest.fixture
 def home(db):
     from cms.models import HomePage
 
     return HomePage.objects.first()
-
-
-def publish(parent, page, *, live: bool = True):
-    """Add ``page`` under ``parent``; publish it (as the Publish button does) unless
-    ``live`` is False, when it stays a draft."""
-    if not live:
-        page.live = False
-    parent.add_child(instance=page)
-    revision = page.save_revision()
-    if live:
-        revision.publish()
-    page.refresh_from_db()
-    return page.specific
 
 
 @pytest.fixture
@@ -41,12 +30,3 @@ def make():
         return publish(parent, model(**fields), live=live)
 
     return _make
-
-
-def url(page, language: str = "zh-hans") -> str:
-    """The page's address in a language (the test client leaves the last request's
-    language active, which ``page.url`` would follow)."""
-    from django.utils import translation
-
-    with translation.override(language):
-        return page.get_url()

@@ -16,7 +16,7 @@ from cms.models import (
     PolicyStatus,
     StandardPage,
 )
-from tests.cms.conftest import url
+from tests.cms.helpers import url
 
 pytestmark = pytest.mark.django_db
 

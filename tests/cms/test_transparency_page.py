@@ -17,8 +17,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from cms.models import Commendation, CommendationsPage, HomePage, TransparencyPage
 from tests.factories import PERSONAS, UserFactory
-from tests.transparency.builders import World, at
-from tests.transparency.conftest import ON, populate
+from tests.transparency.builders import ON, Figures, at, populate
 from transparency.services import snapshot_compute
 
 pytestmark = pytest.mark.django_db
@@ -27,13 +26,13 @@ COUNT_METRICS = {"needs_published", "needs_met"}
 
 
 @pytest.fixture
-def world(county_agency, vetted_org):
-    return World(county_agency, vetted_org)
+def figures(county_agency, vetted_org):
+    return Figures(county_agency, vetted_org)
 
 
 @pytest.fixture
-def snapshot(world):
-    populate(world)
+def snapshot(figures):
+    populate(figures)
     return snapshot_compute(on=ON)
 
 
@@ -93,8 +92,8 @@ def test_nothing_below_5_is_shown_in_tables_or_chart_data(client, snapshot):
                 assert not cell.isdigit() or int(cell.replace(",", "")) >= 5, cell
 
 
-def test_a_hidden_point_is_null_in_the_chart_and_words_in_the_table(client, world):
-    populate(world)
+def test_a_hidden_point_is_null_in_the_chart_and_words_in_the_table(client, figures):
+    populate(figures)
     page = TransparencyPage.objects.get()
     page.body = [
         ("chart", {"metric": "needs_published", "dimension": "category", "kind": "bar", "region_level": "county"})
@@ -113,18 +112,18 @@ def test_a_hidden_point_is_null_in_the_chart_and_words_in_the_table(client, worl
     assert re.search(r'<tr class="suppressed"><th scope="row">Medical</th><td>fewer than 5</td>', html)
 
 
-def test_the_page_costs_the_same_queries_however_much_data(client, world):
+def test_the_page_costs_the_same_queries_however_much_data(client, figures):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
             assert client.get("/transparency/").status_code == 200
         return len(captured)
 
-    populate(world)
+    populate(figures)
     snapshot_compute(on=ON)
     queries()  # warm Wagtail's site cache
     snapshot_compute(on=ON)  # a new snapshot: the blocks are rendered again
     small = queries()
-    populate(world, scale=6)
+    populate(figures, scale=6)
     snapshot_compute(on=ON)
     assert queries() == small
     assert small <= 15
@@ -159,9 +158,9 @@ def test_every_visitor_reads_the_same_public_page(persona, request, client, clie
 # --- Commendations -----------------------------------------------------------------------
 
 
-def test_commendations_beside_the_best_records(client, world, vetted_org, county_agency):
+def test_commendations_beside_the_best_records(client, figures, vetted_org, county_agency):
     for day in range(5):
-        world.closed(organisation=vetted_org, signed=at(date(2026, 3, 2 + day)))
+        figures.closed(organisation=vetted_org, signed=at(date(2026, 3, 2 + day)))
     snapshot_compute(on=ON)
     page = CommendationsPage.objects.get()
     Commendation.objects.create(
@@ -181,9 +180,9 @@ def test_commendations_beside_the_best_records(client, world, vetted_org, county
     assert "at least 5 completed contracts" in english
 
 
-def test_an_organisation_with_four_contracts_is_not_ranked(client, world, vetted_org):
+def test_an_organisation_with_four_contracts_is_not_ranked(client, figures, vetted_org):
     for day in range(4):
-        world.closed(organisation=vetted_org, signed=at(date(2026, 3, 2 + day)))
+        figures.closed(organisation=vetted_org, signed=at(date(2026, 3, 2 + day)))
     snapshot_compute(on=ON)
 
     html = client.get("/en/commendations/").content.decode()

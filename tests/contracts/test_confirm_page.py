@@ -14,7 +14,7 @@ from django.utils import timezone
 from contracts import services
 from contracts.models import Confirmation, ConfirmationOutcome, MilestoneState
 from contracts.work_views import CONFIRM_LIMIT
-from tests.contracts.test_lifecycle import deliver, milestones
+from tests.contracts.helpers import deliver, milestones
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection  # noqa: F401  (the skipif condition reads it)
+from django.db import connection
 
 from contracts import services
 from contracts.models import Account, JournalEntry, JournalLine
-from tests.contracts.test_lifecycle import deliver, milestones
+from tests.contracts.helpers import deliver, milestones
 
 
 def run(*args) -> tuple[int, str]:
@@ -38,7 +38,7 @@ def test_no_contracts(db):
     assert code == 0 and "0 contracts checked" in out
 
 
-@pytest.mark.skipif("connection.vendor == 'postgresql'", reason="the journal is append-only on PostgreSQL")
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the journal is append-only on PostgreSQL")
 def test_a_planted_imbalance_is_found(signed):
     entry = JournalEntry.objects.filter(contract=signed).first()
     JournalLine.objects.create(entry=entry, account=Account.TREASURY, debit=Decimal("0.01"), credit=0)

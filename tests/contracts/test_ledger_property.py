@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from contracts import ledger, services
 from contracts.exceptions import ContractError
 from contracts.models import EntryKind, JournalEntry, MilestoneState, Payment, PaymentState
-from tests.contracts.test_lifecycle import deliver, milestones
+from tests.contracts.helpers import deliver, milestones
 
 ZERO = Decimal("0.00")
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -33,46 +32,7 @@ from contracts.models import (
 )
 from needs.models import NeedState
 from notifications.models import Notification
-from tests.contracts.conftest import INDICATORS, draft, schedule, terms
-from tests.vetting.corpus import minimal_pdf
-from vetting.uploads import check_upload
-
-# A real PDF: the upload check parses it.
-PDF = minimal_pdf()
-
-
-def pdf(name="proof.pdf"):
-    upload = SimpleUploadedFile(name, PDF, content_type="application/pdf")
-    return upload, check_upload(upload)
-
-
-def milestones(contract):
-    return [t.milestone for t in services.schedule(services.current_version(contract))]
-
-
-def beneficiary_confirms(milestone, member) -> None:
-    _, token, code = services.confirmation_create(milestone=milestone, by=member)
-    services.confirmation_answer(token=token, code=code, outcome="confirmed", rating=None, note="")
-
-
-def deliver(milestone, member, *, confirmed: bool = True):
-    """Evidence recorded and the milestone submitted; by default the person served has
-    confirmed a service milestone too, as its acceptance requires."""
-    if confirmed and services.terms_of(milestone).service:
-        beneficiary_confirms(milestone, member)
-    services.evidence_record_add(
-        milestone=milestone,
-        by=member,
-        data={
-            "date": timezone.localdate(),
-            "hours": Decimal("2"),
-            "worker": "王社工",
-            "activity": "上门助餐",
-            "notes": "",
-        },
-    )
-    return services.milestone_submit(milestone=milestone, by=member)
-
+from tests.contracts.helpers import INDICATORS, deliver, draft, milestones, pdf, schedule, terms
 
 # --- Drafting and signing ------------------------------------------------------------
 

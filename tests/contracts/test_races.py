@@ -15,18 +15,18 @@ from accounts.models import Role
 from contracts import ledger, services
 from contracts.exceptions import InvalidTransition, PaymentRefused
 from contracts.models import EntryKind, JournalEntry, MilestoneState, Payment, PaymentState
-from tests.audit.test_races import run_in_threads
-from tests.contracts.conftest import staff
-from tests.contracts.test_lifecycle import deliver, milestones
+from tests.contracts.helpers import deliver, milestones, staff
+from tests.helpers import run_in_threads
 
 pytestmark = [
-    pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL"),
+    pytest.mark.postgres,  # row locks
     pytest.mark.django_db(transaction=True),
 ]
 
 
 @pytest.fixture
-def world(request):
+def race(request):
+    """A signed contract, its first milestone, and the people who race to act on it."""
     from website.demo import ensure_reference_data
 
     assert connection.vendor == "postgresql"
@@ -43,20 +43,20 @@ def accepted(w):
     return services.milestone_accept(milestone=w.first, by=w.approver)
 
 
-def test_two_acceptances_at_once_accept_once(world):
-    deliver(world.first, world.charity_member)
-    acceptors = [world.approver, world.second_approver]
-    errors = run_in_threads(2, lambda i: services.milestone_accept(milestone=world.first, by=acceptors[i]))
+def test_two_acceptances_at_once_accept_once(race):
+    deliver(race.first, race.charity_member)
+    acceptors = [race.approver, race.second_approver]
+    errors = run_in_threads(2, lambda i: services.milestone_accept(milestone=race.first, by=acceptors[i]))
     assert len(errors) == 1 and isinstance(errors[0], InvalidTransition), errors
-    world.first.refresh_from_db()
-    assert world.first.state == MilestoneState.ACCEPTED and world.first.accepted_amount == Decimal("1800.00")
-    assert JournalEntry.objects.filter(contract=world.signed, kind=EntryKind.ACCEPTANCE).count() == 1
-    assert ledger.check(world.signed) == []
+    race.first.refresh_from_db()
+    assert race.first.state == MilestoneState.ACCEPTED and race.first.accepted_amount == Decimal("1800.00")
+    assert JournalEntry.objects.filter(contract=race.signed, kind=EntryKind.ACCEPTANCE).count() == 1
+    assert ledger.check(race.signed) == []
 
 
-def test_two_payments_recorded_at_once_for_one_payable(world):
-    milestone = accepted(world)
-    officers = [world.finance, world.second_finance]
+def test_two_payments_recorded_at_once_for_one_payable(race):
+    milestone = accepted(race)
+    officers = [race.finance, race.second_finance]
 
     def pay(i: int) -> None:
         services.payment_record(
@@ -72,17 +72,17 @@ def test_two_payments_recorded_at_once_for_one_payable(world):
     assert Payment.objects.filter(milestone=milestone).count() == 1
 
 
-def test_two_authorisations_at_once_pay_once(world):
-    milestone = accepted(world)
+def test_two_authorisations_at_once_pay_once(race):
+    milestone = accepted(race)
     payment = services.payment_record(
-        milestone=milestone, by=world.finance, amount=Decimal("1800.00"), paid_on=timezone.localdate(), reference="R-1"
+        milestone=milestone, by=race.finance, amount=Decimal("1800.00"), paid_on=timezone.localdate(), reference="R-1"
     )
-    officers = [world.second_finance, world.third_finance]
+    officers = [race.second_finance, race.third_finance]
     errors = run_in_threads(2, lambda i: services.payment_authorise(payment=payment, by=officers[i]))
     assert len(errors) == 1 and isinstance(errors[0], PaymentRefused), errors
     payment.refresh_from_db()
     milestone.refresh_from_db()
     assert payment.state == PaymentState.AUTHORISED and milestone.paid_amount == Decimal("1800.00")
-    assert JournalEntry.objects.filter(contract=world.signed, kind=EntryKind.PAYMENT).count() == 1
-    assert ledger.contract_balances(world.signed).paid == Decimal("1800.00")
-    assert ledger.check(world.signed) == []
+    assert JournalEntry.objects.filter(contract=race.signed, kind=EntryKind.PAYMENT).count() == 1
+    assert ledger.contract_balances(race.signed).paid == Decimal("1800.00")
+    assert ledger.check(race.signed) == []

@@ -12,16 +12,16 @@ from accounts.models import Membership, Role
 from contracts import selectors, services
 from contracts.register import register_figures, register_out_of_step
 from regions.models import Region
-from tests.contract_steps import accept, deliver, milestones, pay
+from tests.contracts.register_contracts import build_register
+from tests.contracts.steps import accept, deliver, milestones, pay
 from tests.factories import OrganisationFactory, UserFactory
-from tests.register_world import build_world
 
 URL = "/en/contracts/"
 
 
 @pytest.fixture
-def world(county_agency, caseworker, approver, charity_admin, charity_member, vetted_org):
-    return build_world(county_agency, caseworker, approver, charity_admin, charity_member, vetted_org)
+def register(world):
+    return build_register(world)
 
 
 def register_part(response) -> str:
@@ -30,67 +30,67 @@ def register_part(response) -> str:
     return body[body.index('data-testid="register"') :]
 
 
-def shown(response, world) -> set[str]:
+def shown(response, register) -> set[str]:
     part = register_part(response)
     return {
         name
         for name, contract in {
-            "active": world.active,
-            "closed": world.closed,
-            "terminated": world.terminated,
-            "draft": world.draft,
+            "active": register.active,
+            "closed": register.closed,
+            "terminated": register.terminated,
+            "draft": register.draft,
         }.items()
         if f">{contract.number}<" in part
     }
 
 
-def test_the_register_shows_every_signed_contract_with_its_figures(client, world):
+def test_the_register_shows_every_signed_contract_with_its_figures(client, register):
     response = client.get(URL)
     assert response.status_code == 200
-    assert shown(response, world) == {"active", "closed", "terminated"}
+    assert shown(response, register) == {"active", "closed", "terminated"}
     part = register_part(response)
     assert "3 signed contracts" in part
     county = Region.objects.get(code="510129").full_name_en  # the English register names it in English
     rows = {row.split("</tr>")[0] for row in part.split('data-testid="register-row"')[1:]}
-    active = next(r for r in rows if world.active.number in r)
+    active = next(r for r in rows if register.active.number in r)
     for text in ("独居老人助餐与探访", "大邑县民政局", "大邑县仁爱慈善会", "Elderly care", county, "25,000", "1 / 2"):
         assert text in active, text
     assert "12,500" in active and "In force" in active
     today = timezone.localdate()
-    assert f"{world.active.term_start:%Y-%m-%d} – {world.active.term_end:%Y-%m-%d}" in active
+    assert f"{register.active.term_start:%Y-%m-%d} – {register.active.term_end:%Y-%m-%d}" in active
     assert f"{today:%Y-%m-%d}" in active  # signed today
-    closed = next(r for r in rows if world.closed.number in r)
+    closed = next(r for r in rows if register.closed.number in r)
     assert "2 / 2" in closed and "3,600" in closed and "4.50" in closed and "Closed" in closed
-    terminated = next(r for r in rows if world.terminated.number in r)
+    terminated = next(r for r in rows if register.terminated.number in r)
     # One milestone accepted, the other cancelled; the settlement is paid but is no milestone.
     assert "1 / 1" in terminated and "2,400" in terminated and "Terminated" in terminated
     # The township the needs are in is never shown: the county is the finest place.
     assert "晋原街道" not in part and "Jinyuan" not in part
 
 
-def test_the_register_never_names_the_people_helped(client, world):
+def test_the_register_never_names_the_people_helped(client, register):
     body = client.get(URL).content.decode()
-    for person in world.people:
+    for person in register.people:
         assert person["name"] not in body and person["id_number"] not in body
 
 
-def test_the_kept_figures_match_the_milestones_payments_and_evaluation(world):
+def test_the_kept_figures_match_the_milestones_payments_and_evaluation(register):
     assert register_out_of_step() == []
-    for contract in (world.active, world.closed, world.terminated):
+    for contract in (register.active, register.closed, register.terminated):
         figures = register_figures(contract)
         summary = selectors.summary(contract)
         assert (contract.milestones_total, contract.milestones_met) == (summary.milestones, summary.milestones_met)
         assert contract.paid_total == summary.paid == figures.paid_total
         assert contract.score == summary.score
-    assert (world.closed.milestones_met, world.closed.paid_total, world.closed.score) == (
+    assert (register.closed.milestones_met, register.closed.paid_total, register.closed.score) == (
         2,
         Decimal("3600"),
         Decimal("4.5"),
     )
 
 
-def test_the_kept_figures_follow_acceptance_payment_reversal_and_amendment(world):
-    t, contract = world.team, world.active
+def test_the_kept_figures_follow_acceptance_payment_reversal_and_amendment(register):
+    t, contract = register.team, register.active
     second = milestones(contract)[1]
     deliver(second, t)
     accept(second, t)
@@ -127,7 +127,7 @@ FILTERS = [
 ]
 
 
-def test_each_filter_and_the_search(client, world, county_agency, other_agency, vetted_org):
+def test_each_filter_and_the_search(client, register, county_agency, other_agency, vetted_org):
     year = timezone.localdate().year
     cases = [
         *FILTERS,
@@ -136,12 +136,12 @@ def test_each_filter_and_the_search(client, world, county_agency, other_agency, 
         ({"organisation": vetted_org.pk}, {"active", "closed", "terminated"}),
         ({"year": year}, {"active", "closed", "terminated"}),
         ({"year": year - 1}, set()),
-        ({"q": world.closed.number}, {"closed"}),
+        ({"q": register.closed.number}, {"closed"}),
     ]
     for params, expected in cases:
         response = client.get(URL, params)
         assert response.status_code == 200, params
-        assert shown(response, world) == expected, params
+        assert shown(response, register) == expected, params
         if not expected:
             assert 'data-testid="register-empty"' in response.content.decode(), params
     # The filters are kept in the form (the state lives in the URL).
@@ -150,7 +150,7 @@ def test_each_filter_and_the_search(client, world, county_agency, other_agency, 
     assert '<option value="amount" selected>' in page
 
 
-def test_the_organisation_filter_says_whose_contracts_are_shown(client, world, vetted_org):
+def test_the_organisation_filter_says_whose_contracts_are_shown(client, register, vetted_org):
     page = client.get(URL, {"organisation": vetted_org.pk}).content.decode()
     assert 'data-testid="organisation-filter"' in page and "大邑县仁爱慈善会" in page
 
@@ -172,43 +172,43 @@ def test_the_organisation_filter_says_whose_contracts_are_shown(client, world, v
         {"page": "999"},
     ],
 )
-def test_unknown_values_give_a_clear_empty_result(client, world, params):
+def test_unknown_values_give_a_clear_empty_result(client, register, params):
     response = client.get(URL, params)
     assert response.status_code == 200
-    assert shown(response, world) == set()
+    assert shown(response, register) == set()
     assert 'data-testid="register-empty"' in response.content.decode()
     assert "<script>" not in register_part(response)
 
 
 # "x" * 2000: the longest value a query string may carry (MAX_QUERY_VALUE_CHARS; longer is a 400).
 @pytest.mark.parametrize("params", [{"sort": "nonsense"}, {"page": "abc"}, {"page": "0"}, {"q": "x" * 2000}])
-def test_odd_values_that_need_no_refusal(client, world, params):
+def test_odd_values_that_need_no_refusal(client, register, params):
     response = client.get(URL, params)
     assert response.status_code == 200
     expected = set() if "q" in params else {"active", "closed", "terminated"}
-    assert shown(response, world) == expected
+    assert shown(response, register) == expected
 
 
-def test_sorting(client, world):
+def test_sorting(client, register):
     def order(sort):
         part = register_part(client.get(URL, {"sort": sort}))
-        numbers = [c.number for c in (world.active, world.closed, world.terminated)]
+        numbers = [c.number for c in (register.active, register.closed, register.terminated)]
         return sorted(numbers, key=part.index)
 
-    assert order("amount")[0] == world.active.number
-    assert order("score")[0] == world.closed.number
-    assert order("paid")[0] == world.active.number
-    assert order("number") == sorted([world.active.number, world.closed.number, world.terminated.number])
+    assert order("amount")[0] == register.active.number
+    assert order("score")[0] == register.closed.number
+    assert order("paid")[0] == register.active.number
+    assert order("number") == sorted([register.active.number, register.closed.number, register.terminated.number])
 
 
-def test_pages_keep_the_filters(client, world, monkeypatch):
+def test_pages_keep_the_filters(client, register, monkeypatch):
     from contracts import views
 
     monkeypatch.setattr(views, "REGISTER_PAGE_SIZE", 2)
     first = client.get(URL, {"q": "GM", "sort": "number"}).content.decode()
     assert "Page 1 of 2" in first and "q=GM&amp;sort=number&amp;page=2" in first
     second = client.get(URL, {"q": "GM", "sort": "number", "page": 2})
-    assert shown(second, world) == {"terminated"} or len(shown(second, world)) == 1
+    assert shown(second, register) == {"terminated"} or len(shown(second, register)) == 1
     past = client.get(URL, {"q": "GM", "page": 3}).content.decode()
     assert "There is no such page in the register." in past
 
@@ -226,19 +226,21 @@ def _other_org_member():
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "outsider", "other_org_member", "other_caseworker", "auditor"])
-def test_every_role_sees_the_signed_contracts_and_no_draft_in_the_register(request, client, client_for, world, persona):
+def test_every_role_sees_the_signed_contracts_and_no_draft_in_the_register(
+    request, client, client_for, register, persona
+):
     if persona == "other_org_member":
         client = client_for(_other_org_member())
     elif persona != "anonymous":
         client = client_for(request.getfixturevalue(persona))
     response = client.get(URL)
-    assert shown(response, world) == {"active", "closed", "terminated"}
+    assert shown(response, register) == {"active", "closed", "terminated"}
     # Not even by asking for it.
-    assert shown(client.get(URL, {"q": world.draft.number}), world) == set()
+    assert shown(client.get(URL, {"q": register.draft.number}), register) == set()
 
 
-def test_the_parties_still_see_their_own_drafts(client_for, world, caseworker, charity_member):
+def test_the_parties_still_see_their_own_drafts(client_for, register, caseworker, charity_member):
     for person in (caseworker, charity_member):
         body = client_for(person).get(URL).content.decode()
         mine = body[body.index('data-testid="my-contracts"') : body.index('data-testid="register"')]
-        assert world.draft.number in mine
+        assert register.draft.number in mine

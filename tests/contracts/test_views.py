@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from contracts import services
 from contracts.models import Contract, ContractState, VersionState
-from tests.contracts.conftest import draft, terms
+from tests.contracts.helpers import draft, terms
 from tests.factories import PERSONAS
+from tests.needs.helpers import publish
 
 SIGNED_IN = [p for p in PERSONAS if p != "anonymous"]
 
@@ -241,8 +242,6 @@ def test_termination_needs_an_approver_and_a_reason(client_for, signed_contract,
 
 
 def test_a_contract_for_a_need_not_yet_taken_on(client_for, caseworker, county_agency, approver):
-    from tests.needs.test_claims import publish
-
     need = publish(county_agency, caseworker, approver)
     response = client_for(caseworker).get(reverse("contracts:new", args=[need.pk]))
     assert response.status_code == 302 and not Contract.objects.exists()

@@ -30,7 +30,7 @@ from contracts.models import (
     PaymentState,
     ServiceRecord,
 )
-from tests.contracts.test_lifecycle import PDF, deliver, milestones, pdf
+from tests.contracts.helpers import PDF, deliver, milestones, pdf
 from tests.factories import PERSONAS
 from tests.vetting import hostile_pdfs
 
@@ -42,9 +42,8 @@ ACCEPTOR = {"approver"}  # an approver of the agency who did not prepare the con
 
 
 @pytest.fixture
-def people(request, signed, finance, second_finance):
-    found = {name: request.getfixturevalue(name) for name in PERSONAS if name != "anonymous"}
-    return {**found, "anonymous": None, "finance": finance, "second_finance": second_finance}
+def people(world, signed, finance, second_finance):
+    return {**{name: world.persona(name) for name in PERSONAS}, "finance": finance, "second_finance": second_finance}
 
 
 def client_as(user) -> Client:

@@ -63,29 +63,27 @@ EXPECTED = {
 }
 
 
-@pytest.fixture
-def world(county_agency, township_agency, vetted_org, unvetted_org):
+def paths(world) -> dict[str, str]:
     return {
         "dashboard": reverse("core:dashboard"),
         "profile": reverse("accounts:profile"),
         "notifications": reverse("notifications:list"),
         "agency_list": reverse("agencies:list"),
-        "county_agency": reverse("agencies:detail", args=[county_agency.pk]),
-        "township_agency": reverse("agencies:detail", args=[township_agency.pk]),
+        "county_agency": reverse("agencies:detail", args=[world.county_agency.pk]),
+        "township_agency": reverse("agencies:detail", args=[world.township_agency.pk]),
         "organisation_list": reverse("organisations:list"),
-        "vetted_org": reverse("organisations:detail", args=[vetted_org.pk]),
-        "unvetted_org": reverse("organisations:detail", args=[unvetted_org.pk]),
+        "vetted_org": reverse("organisations:detail", args=[world.vetted_org.pk]),
+        "unvetted_org": reverse("organisations:detail", args=[world.unvetted_org.pk]),
         "audit": reverse("audit:list"),
     }
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_every_view_for_every_role(request, client, world, persona):
-    if persona != "anonymous":
-        user = request.getfixturevalue(persona)
+def test_every_view_for_every_role(client, world, persona):
+    if user := world.persona(persona):
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     failures = []
-    for key, path in world.items():
+    for key, path in paths(world).items():
         expected = EXPECTED[key].get(persona, EXPECTED[key]["default"])
         status = client.get(path).status_code
         if status != expected:

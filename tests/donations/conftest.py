@@ -150,14 +150,14 @@ class Stripe:
 
 @pytest.fixture
 def stripe_live(localstripe_url, live_server, settings):
+    """For tests marked ``postgres``. The live server and the test share one in-memory
+    SQLite connection (Django's documented limitation); localstripe's deliveries arrive
+    while the test reads, and the two threads then break each other's savepoints. These
+    round trips run on PostgreSQL (the suite's second run in CI); the browser test pays
+    on SQLite."""
     from django.db import connection
 
-    if connection.vendor == "sqlite":
-        # The live server and the test share one in-memory SQLite connection (Django's
-        # documented limitation); localstripe's deliveries arrive while the test reads, and
-        # the two threads then break each other's savepoints. These round trips run on
-        # PostgreSQL (the suite's second run in CI); the browser test pays on SQLite.
-        pytest.skip("webhook round trips through the live server need PostgreSQL")
+    assert connection.vendor == "postgresql", "a test of webhook round trips is marked postgres"
     yield from _stripe_live(localstripe_url, live_server, settings)
 
 
@@ -182,26 +182,6 @@ def _stripe_live(localstripe_url, live_server, settings):
     handle.register()
     yield handle
     handle.register(events=[])
-
-
-def wait_for(condition, *, timeout: float = 15.0, what: str = "condition"):
-    from django.db import OperationalError
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = condition()
-        except OperationalError as error:
-            # When the live server shares this thread's in-memory SQLite (the browser test
-            # run together with the rest of the suite; `make e2e` gives it a WAL file), a
-            # read while the webhook's transaction writes finds the table locked. Ask again.
-            if "locked" not in str(error):
-                raise
-            value = None
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 # --- A co-funded need ---------------------------------------------------------------------

@@ -4,7 +4,6 @@ without keys. Nothing here reaches a payment service."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection  # noqa: F401  (read by the skipif condition)
 from django.urls import reverse
 
 from audit.models import AuditEntry
@@ -12,6 +11,7 @@ from donations import services
 from donations.exceptions import InvalidAmount, NotAllowed, NotEligible
 from donations.models import Campaign, Donation, DonationEntry, StripeEvent
 from needs.models import NeedState
+from tests.needs.helpers import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -85,8 +85,6 @@ def test_the_purpose_may_not_name_the_beneficiary(fundraising_org, claimed_need,
 
 
 def test_a_need_not_yet_taken_on_cannot_be_co_funded(fundraising_org, county_agency, caseworker, approver):
-    from tests.needs.test_claims import publish
-
     need = publish(county_agency, caseworker, approver)
     assert need.state == NeedState.PUBLISHED
     with pytest.raises(NotEligible):
@@ -201,7 +199,7 @@ def test_the_need_page_offers_co_funding_to_the_approver_only(
     assert 'data-testid="open-cofunding-link"' not in client_for(caseworker).get(url).content.decode()
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the trigger is PostgreSQL's")
+@pytest.mark.postgres  # the append-only trigger
 def test_the_journal_is_append_only_on_postgresql(campaign):
     from django.db import DatabaseError, transaction
 

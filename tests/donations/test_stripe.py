@@ -8,7 +8,6 @@ import time
 
 import pytest
 from django.core import mail
-from django.db import connection  # noqa: F401  (read by the skipif condition)
 
 from donations import services
 from donations.models import (
@@ -22,10 +21,11 @@ from donations.models import (
     StripeEvent,
 )
 from donations.selectors import figures
-from tests.audit.test_races import run_in_threads
-from tests.donations.conftest import wait_for
+from tests.contracts.helpers import draft, sign
+from tests.helpers import run_in_threads, wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Webhook round trips through the live server: PostgreSQL (see stripe_live).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 @pytest.fixture(autouse=True)
@@ -145,7 +145,7 @@ def test_one_event_delivered_ten_times_in_a_row_changes_the_journal_once(stripe_
     assert len([m for m in mail.outbox if m.to == ["donor@example.test"]]) == 1
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrent deliveries need PostgreSQL's row locks")
+@pytest.mark.postgres  # concurrent deliveries: row locks
 def test_one_event_delivered_ten_times_at_once_changes_the_journal_once(stripe_live, campaign):
     donation, event = _succeeded_event(stripe_live, campaign)
     statuses = []
@@ -156,7 +156,7 @@ def test_one_event_delivered_ten_times_at_once_changes_the_journal_once(stripe_l
     assert stored(event["id"]) == 1
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrent deliveries need PostgreSQL's row locks")
+@pytest.mark.postgres  # concurrent deliveries: row locks
 def test_success_and_refund_events_at_once_still_end_right(stripe_live, campaign):
     donation, event = _succeeded_event(stripe_live, campaign)
     stripe_live.client.v1.refunds.create(params={"payment_intent": donation.payment_intent, "amount": 2000})
@@ -228,7 +228,6 @@ def test_money_after_the_target_is_refunded_with_an_email(stripe_live, campaign)
 def test_the_need_closing_refunds_what_was_not_used(stripe_live, campaign, approver, charity_admin, caseworker):
     from contracts import services as contract_services
     from needs.models import NeedState
-    from tests.contracts.conftest import draft, sign
 
     donations = [give(campaign, 3000), give(campaign, 2000, email="second@example.test")]
     for d in donations:

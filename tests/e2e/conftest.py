@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.demo_snapshot import DemoSnapshot
+from tests.e2e.helpers import DESKTOP, MOBILE, forget_sign_ins, new_page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -30,9 +31,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-DESKTOP = {"width": 1280, "height": 800}
-MOBILE = {"width": 375, "height": 812}
-TIMEOUT_MS = 10_000
 
 
 def pytest_collection_modifyitems(config, items):
@@ -91,6 +89,14 @@ def browser():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(autouse=True)
+def _totp_tolerance(settings):
+    """The live server accepts the TOTP code of the window either side of the current
+    one (allauth's MFA_TOTP_TOLERANCE; the site keeps 0): an account signing in again
+    types the next window's code instead of waiting up to 30 seconds for it."""
+    settings.MFA_TOTP_TOLERANCE = 1
+
+
 _SNAPSHOT = DemoSnapshot()
 
 
@@ -106,6 +112,7 @@ def demo(live_server):
     # The live server shares this process's local-memory cache: forget used TOTP codes
     # and rate-limit counters left by earlier tests.
     cache.clear()
+    forget_sign_ins()
     if _SNAPSHOT.taken:
         _SNAPSHOT.restore()
     else:
@@ -120,22 +127,15 @@ def base_url(demo) -> str:
     return demo.url
 
 
-def _new_page(browser, viewport):
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    return context, context.new_page()
-
-
 @pytest.fixture
 def page(browser, base_url):
-    context, page = _new_page(browser, DESKTOP)
+    context, page = new_page(browser, DESKTOP)
     yield page
     context.close()
 
 
 @pytest.fixture
 def mobile_page(browser, base_url):
-    context, page = _new_page(browser, MOBILE)
+    context, page = new_page(browser, MOBILE)
     yield page
     context.close()

@@ -18,6 +18,17 @@ MFA_ACTIVATE_PATH = "/accounts/2fa/totp/activate/"
 MFA_INDEX_PATH = "/accounts/2fa/"
 DASHBOARD_PATH = "/dashboard/"
 REAUTHENTICATE_PATH = "/accounts/reauthenticate/"
+NEED_PAGE = re.compile(r"/needs/(\d+)/$")
+
+# Demo accounts (website/demo.py) the tests of several pages sign in as.
+CASEWORKER = "caseworker@safetynet.test"
+APPROVER = "approver@safetynet.test"
+SOCIAL_WORKER = "social.worker@safetynet.test"
+
+# The browser: a desktop and a phone, and how long an action may take.
+DESKTOP = {"width": 1280, "height": 800}
+MOBILE = {"width": 375, "height": 812}
+TIMEOUT_MS = 10_000
 
 # --- TOTP (RFC 6238 over RFC 4226, SHA-1, 6 digits, 30-second step) ----------------
 
@@ -36,19 +47,27 @@ def totp(secret: str, at: float | None = None) -> str:
     return hotp(secret, int((time.time() if at is None else at) // TOTP_STEP))
 
 
-def fresh_totp(secret: str, margin: float = 3.0) -> str:
-    """A code for the current window, waiting for the next window when this one is
-    about to end (the server accepts only the current window: MFA_TOTP_TOLERANCE=0)."""
-    return _fresh_totp(secret, margin)[0]
+# The live server accepts the code of the window either side of the current one
+# (MFA_TOTP_TOLERANCE = 1, tests/e2e/conftest.py) and never the same code twice from one
+# account. A code typed as its window ends is still good then, and an account signing in
+# again types the next window's code rather than waiting for that window to come.
+
+# The TOTP window of the code each account last signed in with (by email), since the
+# live server last forgot the codes it has seen.
+_signed_in_window: dict[str, int] = {}
 
 
-def _fresh_totp(secret: str, margin: float = 3.0) -> tuple[str, int]:
-    """fresh_totp's code and the window it belongs to."""
-    remaining = TOTP_STEP - (time.time() % TOTP_STEP)
-    if remaining < margin:
-        time.sleep(remaining + 0.1)
-    window = int(time.time() // TOTP_STEP)
-    return hotp(secret, window), window
+def forget_sign_ins() -> None:
+    """The live server's cache was cleared: every account may use the current code again."""
+    _signed_in_window.clear()
+
+
+def unused_window(email: str) -> int:
+    """The window of a code the server accepts now and has not had from this account."""
+    now = int(time.time() // TOTP_STEP)
+    window = max(now, _signed_in_window.get(email.lower(), now - 1) + 1)
+    assert window <= now + 1, f"{email} signs in a third time within one TOTP window"
+    return window
 
 
 # --- Helpers a test uses the way a person would ---------------------------------------
@@ -93,40 +112,22 @@ def sign_in_with_password(page, base_url: str, email: str, password: str) -> Non
     page.wait_for_url(lambda url: LOGIN_PATH not in url)
 
 
-def enter_totp(page, secret: str) -> int:
-    """Type a fresh code and send it; returns the TOTP window the code belongs to."""
-    code, window = _fresh_totp(secret)
+def enter_totp(page, secret: str, window: int | None = None) -> None:
+    """Type the code of ``window`` (by default the current one) and send it."""
+    code = totp(secret) if window is None else hotp(secret, window)
     form = page.locator("form:has(input[name=code])")
     form.locator("input[name=code]").fill(code)
     form.locator("input[name=code]").press("Enter")
-    return window
-
-
-# The TOTP window of the code each account last signed in with (by email).
-_signed_in_window: dict[str, int] = {}
 
 
 def sign_in(page, base_url: str, email: str, password: str | None = None, secret: str | None = None) -> None:
     """Password, then the authenticator code; ends on the dashboard."""
     sign_in_with_password(page, base_url, email, password or DEMO_PASSWORD)
     assert path_of(page) == MFA_AUTHENTICATE_PATH, f"expected the MFA step, got {page.url}"
-    _signed_in_window[email.lower()] = enter_totp(page, secret or DEMO_TOTP_SECRET)
+    window = unused_window(email)
+    enter_totp(page, secret or DEMO_TOTP_SECRET, window)
+    _signed_in_window[email.lower()] = window
     page.wait_for_url(re.compile(r"/dashboard/$"))
-
-
-def wait_for_a_new_totp_code(email: str) -> None:
-    """Sleep until the TOTP window after the one whose code ``email`` last signed in with.
-
-    The server refuses a code the same account has already used (allauth marks it), so
-    an account that signs in twice must wait for a new code. The window is the code's,
-    not the time the sign-in began: fresh_totp moves on to the next window when the
-    current one is about to end.
-    """
-    window = _signed_in_window.get(email.lower())
-    if window is None:
-        return
-    while int(time.time() // TOTP_STEP) <= window:
-        time.sleep(TOTP_STEP - (time.time() % TOTP_STEP) + 0.1)
 
 
 def sign_out(page) -> None:
@@ -151,3 +152,40 @@ def resident_id(body: str) -> str:
     from stdnum.cn import ric
 
     return body + ric.calc_check_digit(body + "0")
+
+
+def new_page(browser, viewport):
+    """A page in a browser context of its own (its own cookies: a second person), in Chinese."""
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context, context.new_page()
+
+
+# --- A need's page ---------------------------------------------------------------------
+
+
+def state_of(page) -> str:
+    """The need state the page shows, from the badge's class (state-<value>)."""
+    badge = page.get_by_test_id("need-state")
+    return next(c.removeprefix("state-") for c in badge.get_attribute("class").split() if c.startswith("state-"))
+
+
+def open_needs(page) -> None:
+    with page.expect_navigation():
+        page.locator("[data-nav=needs]").click()
+    assert path_of(page) == "/needs/", page.url
+
+
+def open_need(page, title: str) -> None:
+    with page.expect_navigation():
+        page.get_by_test_id("needs").get_by_role("link", name=title).click()
+    assert NEED_PAGE.search(path_of(page)), page.url
+
+
+def act(page, action: str) -> None:
+    """Press one of the need's "next steps" buttons; ends on the need's page again."""
+    with page.expect_navigation():
+        page.locator(f"button[data-action={action}]").click()
+    confirm_password_if_asked(page, DEMO_PASSWORD)
+    assert NEED_PAGE.search(path_of(page)), page.url

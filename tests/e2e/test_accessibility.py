@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import DESKTOP, MOBILE, TIMEOUT_MS
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import DESKTOP, MOBILE, TIMEOUT_MS, sign_in
 from tests.public_site import crawl
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -39,9 +39,21 @@ from needs.models import Need, NeedState, Scheme, SchemeAnswer, Scope
 from notifications.models import Notification
 from organisations.models import Organisation
 from regions.models import Region
-from tests.e2e.conftest import DESKTOP, _new_page
-from tests.e2e.helpers import REAUTHENTICATE_PATH, confirm_password_if_asked, path_of, resident_id, sign_in
-from tests.e2e.test_needs import APPROVER, CASEWORKER, SOCIAL_WORKER, open_need, open_needs, state_of
+from tests.e2e.helpers import (
+    APPROVER,
+    CASEWORKER,
+    DESKTOP,
+    REAUTHENTICATE_PATH,
+    SOCIAL_WORKER,
+    confirm_password_if_asked,
+    new_page,
+    open_need,
+    open_needs,
+    path_of,
+    resident_id,
+    sign_in,
+    state_of,
+)
 from website.demo import DEMO_PASSWORD, demo_pdf
 
 pytestmark = pytest.mark.e2e
@@ -116,7 +128,7 @@ def people(browser, base_url):
 
     def person(email: str):
         if email not in pages:
-            context, page = _new_page(browser, DESKTOP)
+            context, page = new_page(browser, DESKTOP)
             contexts.append(context)
             sign_in(page, base_url, email)
             pages[email] = page

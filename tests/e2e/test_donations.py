@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.donations import conftest as donations_conftest
-from tests.donations.conftest import wait_for
 from tests.e2e.helpers import sign_in
+from tests.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
 

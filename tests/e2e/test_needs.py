@@ -9,27 +9,26 @@ which serves 大邑县, then finds the anonymised card: never the person's name 
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from stdnum.cn import ric
 
 from needs.models import Beneficiary, Need, NeedState, Scheme, SchemeAnswer
 from tests.e2e.helpers import (
-    confirm_password_if_asked,
+    APPROVER,
+    CASEWORKER,
+    NEED_PAGE,
+    SOCIAL_WORKER,
+    act,
+    open_need,
+    open_needs,
     path_of,
     resident_id,
     sign_in,
     sign_out,
-    wait_for_a_new_totp_code,
+    state_of,
 )
-from website.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
-
-CASEWORKER = "caseworker@safetynet.test"
-APPROVER = "approver@safetynet.test"
-SOCIAL_WORKER = "social.worker@safetynet.test"
 
 TITLE = "高龄老人居家助浴与清洁"
 SUMMARY = "八十岁以上老人，腿脚不便，需要每周两次上门助浴和居家清洁，为期三个月。"
@@ -40,33 +39,6 @@ ID_NUMBER = resident_id(ID_BODY)
 # The same person with the code a 大邑县 resident's card actually carries.
 DAYI_ELDER_ID = resident_id("51012919500101002")
 REVEAL_REASON = "核对户籍信息，安排上门服务"
-NEED_PAGE = re.compile(r"/needs/(\d+)/$")
-
-
-def state_of(page) -> str:
-    """The need state the page shows, from the badge's class (state-<value>)."""
-    badge = page.get_by_test_id("need-state")
-    return next(c.removeprefix("state-") for c in badge.get_attribute("class").split() if c.startswith("state-"))
-
-
-def open_needs(page) -> None:
-    with page.expect_navigation():
-        page.locator("[data-nav=needs]").click()
-    assert path_of(page) == "/needs/", page.url
-
-
-def open_need(page, title: str) -> None:
-    with page.expect_navigation():
-        page.get_by_test_id("needs").get_by_role("link", name=title).click()
-    assert NEED_PAGE.search(path_of(page)), page.url
-
-
-def act(page, action: str) -> None:
-    """Press one of the need's "next steps" buttons; ends on the need's page again."""
-    with page.expect_navigation():
-        page.locator(f"button[data-action={action}]").click()
-    confirm_password_if_asked(page, DEMO_PASSWORD)
-    assert NEED_PAGE.search(path_of(page)), page.url
 
 
 def record_need(page, id_number: str = ID_NUMBER) -> int | None:
@@ -218,7 +190,6 @@ def test_a_need_is_recorded_checked_approved_published_and_seen_anonymised(page,
     sign_out(page)
 
     # --- The agency sees it taken on ------------------------------------------------------------
-    wait_for_a_new_totp_code(CASEWORKER)
     sign_in(page, base_url, CASEWORKER)
     page.goto(f"{base_url}/needs/{pk}/")
     assert state_of(page) == NeedState.CLAIMED

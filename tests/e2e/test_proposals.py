@@ -24,14 +24,19 @@ from needs.models import Award, Need, NeedState, Proposal, Scheme, SchemeAnswer,
 from organisations.models import Organisation
 from regions.models import Region
 from tests.e2e.helpers import (
+    APPROVER,
+    CASEWORKER,
+    SOCIAL_WORKER,
+    act,
     confirm_password_if_asked,
+    open_need,
+    open_needs,
     path_of,
     resident_id,
     sign_in,
     sign_out,
-    wait_for_a_new_totp_code,
+    state_of,
 )
-from tests.e2e.test_needs import APPROVER, CASEWORKER, SOCIAL_WORKER, act, open_need, open_needs, state_of
 from tests.factories import OrganisationFactory, UserFactory
 from tests.vetting.corpus import minimal_pdf
 from website.demo import DEMO_PASSWORD
@@ -135,7 +140,6 @@ def test_a_need_goes_to_proposals_and_is_awarded_with_reasons(page, base_url, tm
     rival_proposal(need)
 
     # --- Sealed until the deadline, then closed, read, scored and awarded -----------------------
-    wait_for_a_new_totp_code(APPROVER)
     sign_in(page, base_url, APPROVER)
     page.goto(f"{base_url}/needs/{need.pk}/")
     sealed = page.get_by_test_id("proposals-sealed").inner_text()
@@ -171,7 +175,6 @@ def test_a_need_goes_to_proposals_and_is_awarded_with_reasons(page, base_url, tm
     sign_out(page)
 
     # --- The social worker sees the outcome ------------------------------------------------------
-    wait_for_a_new_totp_code(SOCIAL_WORKER)
     sign_in(page, base_url, SOCIAL_WORKER)
     page.goto(f"{base_url}/needs/{need.pk}/")
     assert page.get_by_test_id("proposal-state").inner_text().strip() == "已中选"

@@ -8,8 +8,7 @@ import re
 
 import pytest
 
-from tests.e2e.helpers import path_of, sign_in
-from tests.e2e.test_needs import SOCIAL_WORKER
+from tests.e2e.helpers import DESKTOP, SOCIAL_WORKER, TIMEOUT_MS, path_of, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -53,8 +52,6 @@ def test_searching_updates_in_place_and_the_back_button_returns(page, base_url):
 
 
 def test_the_search_works_without_javascript(browser, base_url):
-    from tests.e2e.conftest import DESKTOP, TIMEOUT_MS
-
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN", java_script_enabled=False)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()

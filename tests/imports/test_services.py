@@ -408,9 +408,7 @@ def test_an_uploader_who_lost_the_role_imports_nothing(caseworker, county_agency
     assert batch.state == ImportState.FAILED and Need.objects.count() == 0
 
 
-@pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="a second writer during the transaction needs PostgreSQL"
-)
+@pytest.mark.postgres  # a second writer during the transaction
 @pytest.mark.django_db(transaction=True)
 def test_progress_is_seen_while_the_commit_transaction_is_still_open(monkeypatch):
     """The rows written so far reach the polling page through the side connection,

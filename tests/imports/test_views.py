@@ -17,7 +17,7 @@ from needs import services as need_services
 from needs.models import Need
 from tests.factories import PERSONAS
 from tests.imports.files import csv_bytes, rows, xlsx_bytes
-from tests.needs.test_services import CANARY_ID, CANARY_NAME, CANARY_PHONE, card, person
+from tests.needs.helpers import CANARY_ID, CANARY_NAME, CANARY_PHONE, card, person
 
 RECORDERS = {"caseworker": 200, "approver": 200}
 EXPECTED = {

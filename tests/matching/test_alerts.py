@@ -19,7 +19,7 @@ from matching.views import canonical_query
 from notifications.models import Notification
 from regions.models import Region
 from tests.factories import OrganisationFactory, UserFactory
-from tests.matching.test_database_backend import published
+from tests.matching.helpers import published
 
 
 @pytest.fixture

@@ -4,9 +4,6 @@ facets, filters, order, and never a need the searcher may not see."""
 
 from __future__ import annotations
 
-import itertools
-from decimal import Decimal
-
 import pytest
 from django.core.management import call_command
 from django.db import DataError, IntegrityError, connection, transaction
@@ -17,66 +14,12 @@ from matching.backends import get_backend
 from matching.models import SearchDocument
 from matching.query import Filters, SearchRequest
 from matching.selectors import audience_for, search_needs
-from needs import proposals, services
-from needs.forms import resident_id_check_digit
-from needs.models import NeedInvitation, Scope
-from needs.workflow import DEFAULT_WEIGHTS, claimable
+from needs import services
+from needs.models import NeedInvitation
 from regions.models import Region
 from tests.factories import OrganisationFactory, UserFactory
-from tests.needs.test_services import answer_all, card, person
-
-_serial = itertools.count(1)
-
-
-def published(agency, caseworker, approver, **overrides):
-    body = f"51012919{60 + next(_serial) % 40:02d}0101{next(_serial) % 1000:03d}"
-    need = services.need_create(
-        agency=agency,
-        by=caseworker,
-        data=card(**overrides),
-        beneficiary=person(id_number=body + resident_id_check_digit(body)),
-        household=[],
-    )
-    answer_all(need, caseworker)
-    services.need_transition(need=need, action="submit", by=caseworker, reason="另一需求")
-    services.need_transition(need=need, action="approve", by=approver, reason="另一需求")
-    if claimable(need):
-        return services.need_transition(need=need, action="publish", by=approver)
-    return proposals.proposals_open(need=need, by=approver, weights=DEFAULT_WEIGHTS)
-
-
-def member_of(region_code="510129", categories=("elderly_care", "child_care", "medical")):
-    org = OrganisationFactory(capacity=5)
-    org.service_regions.set([Region.objects.get(code=region_code)])
-    org.service_categories.set(Category.objects.filter(code__in=categories))
-    user = UserFactory()
-    Membership.objects.create(user=user, role=Role.ORG_MEMBER, organisation=org)
-    return user
-
-
-@pytest.fixture
-def corpus(county_agency, caseworker, approver):
-    make = lambda **o: published(county_agency, caseworker, approver, **o)  # noqa: E731
-    return {
-        "meals": make(title="独居老人助餐", summary="高龄独居老人需要每日助餐服务。"),
-        "empty_nest": make(title="空巢老人送餐上门", summary="子女在外地，老人行动不便，需要送餐和探访。"),
-        "scattered": make(title="老人探访", summary="独居在山区，需要定期探访；另需要助餐补贴。"),
-        "children": make(
-            title="困境儿童课后照料",
-            summary="父母外出务工，儿童放学后无人照看。",
-            category=Category.objects.get(code="child_care"),
-            urgency="urgent",
-            region=Region.objects.get(code="510129002"),
-        ),
-        "medical": make(
-            title="重病家庭康复护理",
-            summary="出院后需要三个月居家康复护理。",
-            category=Category.objects.get(code="medical"),
-            budget=Decimal("20000"),
-            scope=Scope.ALL,
-        ),
-        "english": make(title="Meal delivery for elderly people", summary="Daily hot meals for an elderly couple."),
-    }
+from tests.matching.helpers import member_of, published
+from tests.needs.helpers import CANARY_ID, CANARY_NAME, CANARY_PHONE
 
 
 def ids(results):
@@ -184,8 +127,6 @@ def test_a_claimed_need_leaves_the_index(corpus, approver):
 
 
 def test_the_index_never_holds_identity(corpus):
-    from tests.needs.test_services import CANARY_ID, CANARY_NAME, CANARY_PHONE
-
     for document in SearchDocument.objects.all():
         blob = " ".join(str(getattr(document, f.name)) for f in SearchDocument._meta.concrete_fields)
         assert CANARY_NAME not in blob and CANARY_ID not in blob and CANARY_PHONE not in blob
@@ -234,7 +175,7 @@ def index_rows() -> dict[int, tuple]:
         return {row[0]: row for row in cursor.fetchall()}
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="reading ahead is PostgreSQL's")
+@pytest.mark.postgres  # reading ahead
 @pytest.mark.django_db(transaction=True)
 def test_the_rebuild_command_reads_ahead_on_a_second_connection(corpus, capsys):
     """Outside a transaction the command reads the needs on a second thread and
@@ -253,7 +194,7 @@ def test_the_rebuild_command_reads_ahead_on_a_second_connection(corpus, capsys):
     assert index_rows() == written
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the swap is PostgreSQL's")
+@pytest.mark.postgres  # the swap
 @pytest.mark.django_db(transaction=True)
 def test_the_swap_gives_way_to_a_change_of_a_need_in_flight(corpus, monkeypatch):
     """A change holding the needs table (as a need's transition does, before it writes the
@@ -300,7 +241,7 @@ def test_the_swap_gives_way_to_a_change_of_a_need_in_flight(corpus, monkeypatch)
     assert index_rows() == written
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="reading ahead is PostgreSQL's")
+@pytest.mark.postgres  # reading ahead
 @pytest.mark.django_db(transaction=True)
 def test_reading_ahead_stops_when_the_documents_are_no_longer_wanted(corpus):
     """A rebuild that fails part-way stops reading: the reading thread, its queue full,
@@ -364,7 +305,7 @@ def test_a_rebuild_that_fails_leaves_the_old_index(corpus, approver):
     assert corpus["meals"].pk in ids(search_needs(approver, SearchRequest(text="独居老人")))
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the new table swapped in is PostgreSQL's")
+@pytest.mark.postgres  # the new table swapped in
 def test_writes_made_during_a_rebuild_are_carried_into_the_new_index(corpus, county_agency, caseworker, approver):
     """PostgreSQL fills a new table and swaps it in: what the index was told while the
     rebuild ran (a need withdrawn, a need published, a card written again) is in the index
@@ -462,15 +403,12 @@ def test_the_synonym_list_is_editable_in_the_admin_and_the_cms(client_for, super
         Filters(region="510000/510100/5101"),  # not a region's whole path: no region lexeme
     ],
 )
+@pytest.mark.postgres  # the one-statement search
 def test_the_one_statement_search_equals_the_general_way(corpus, approver, charity_member, filters, monkeypatch):
     """On PostgreSQL a text search is one statement scoring only what it shows; it must
     answer exactly what scoring the whole index does (ids, order, scores, total, counts)."""
-    from django.db import connection
-
     from matching.backends import database
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the one-statement search is PostgreSQL's")
     texts = ["老人", "独居老人", "空巢老人 送餐", "康复护理", "meal elderly", "儿童 课后 照料", "送餐上门探访"]
     requests = [
         SearchRequest(text=text, filters=filters, sort=sort, page=page, per_page=2, facets=facets)
@@ -490,6 +428,7 @@ def test_the_one_statement_search_equals_the_general_way(corpus, approver, chari
                 assert a.facets == b.facets, request
 
 
+@pytest.mark.postgres  # the tsvector
 @pytest.mark.django_db(transaction=True)
 def test_migration_0006_writes_the_vector_the_backend_writes(corpus):
     """Rows indexed before migration 0006 get the same tsvector as the backend now writes:
@@ -500,8 +439,6 @@ def test_migration_0006_writes_the_vector_the_backend_writes(corpus):
     from matching.documents import document_for
     from needs.models import Need
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the tsvector is PostgreSQL's")
     need = Need.objects.select_related("category", "region", "agency").get(pk=corpus["meals"].pk)
     document = document_for(need)
     assert {"c:elderly_care", "u:" + need.urgency, "r:510000/510100/510129/"} <= set(filter_lexemes(document))

@@ -10,7 +10,6 @@ that never leaves searches without an index.
 
 from __future__ import annotations
 
-import os
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -57,8 +56,8 @@ from needs.forms import resident_id_check_digit
 from needs.models import Need, Scope
 from regions.models import Region
 from tests.matching.fake_elasticsearch import FakeCluster
-from tests.matching.test_database_backend import corpus, member_of, published  # noqa: F401  (fixtures)
-from tests.needs.test_services import answer_all, card, person
+from tests.matching.helpers import member_of, published
+from tests.needs.helpers import answer_all, card, person
 
 SYNONYMS = {"独居老人": ["空巢老人", "孤寡老人"], "空巢老人": ["独居老人", "孤寡老人"], "助餐": ["送餐"]}
 EVERYONE = Audience(everything=True)
@@ -94,7 +93,7 @@ def test_filters_facets_and_order_use_exact_fields():
     assert MAPPINGS["dynamic"] == "strict"
 
 
-def test_a_document_as_the_index_stores_it(corpus):  # noqa: F811  (the fixture)
+def test_a_document_as_the_index_stores_it(corpus):
     need = Need.objects.select_related("category", "region", "agency").get(pk=corpus["meals"].pk)
     document = document_for(need)
     source = source_of(document)
@@ -519,7 +518,7 @@ def test_the_backend_is_chosen_by_the_setting(settings):
 
 
 @pytest.fixture
-def wider(corpus, county_agency, caseworker, approver):  # noqa: F811  (the corpus fixture)
+def wider(corpus, county_agency, caseworker, approver):
     """The corpus, and needs that reach the other rules: invited-only, at county level,
     a large budget, another category."""
     far_user = member_of("110101")
@@ -606,7 +605,7 @@ FILTERS = [
 ]
 
 
-def audiences(world, users) -> dict[str, Audience]:
+def audiences(users) -> dict[str, Audience]:
     out = {"everything": EVERYONE, "nothing": Audience()}
     for name, user in users.items():
         out[name] = audience_for(user)
@@ -623,18 +622,19 @@ def same_answers(database, elastic, request, audience, *, fit=None):
 
 
 @pytest.fixture
-def world(wider, approver):
+def searchers(wider, approver):
+    """The wider corpus, and what each kind of searcher may see of it."""
     users = {
         "agency": approver,
         "county member": member_of("510129"),
         "township member": member_of("510129002"),
         "far member": wider["far_user"],
     }
-    return wider, audiences(wider, users)
+    return wider, audiences(users)
 
 
-def test_the_same_answers_as_the_database_on_an_in_memory_node(world):
-    _corpus, audience_map = world
+def test_the_same_answers_as_the_database_on_an_in_memory_node(searchers):
+    _corpus, audience_map = searchers
     database = get_backend("database")
     elastic = ElasticsearchBackend(prefix="twin", client=FakeCluster().client())
     assert elastic.rebuild(indexed_documents()) == 8
@@ -655,15 +655,11 @@ def test_the_same_answers_as_the_database_on_an_in_memory_node(world):
 
 # --- With a live node -------------------------------------------------------------------------
 
-live = pytest.mark.skipif(not os.environ.get("ELASTICSEARCH_URL"), reason="needs ELASTICSEARCH_URL (a live node)")
-
 
 @pytest.fixture
-def node(db):  # a search with text reads the synonym groups
+def node(db, settings):  # a search with text reads the synonym groups
     """A backend on a throw-away index prefix of the live node, removed afterwards."""
-    backend = ElasticsearchBackend(
-        url=os.environ["ELASTICSEARCH_URL"], prefix=f"safetynet-test-{uuid.uuid4().hex[:12]}"
-    )
+    backend = ElasticsearchBackend(url=settings.ELASTICSEARCH_URL, prefix=f"safetynet-test-{uuid.uuid4().hex[:12]}")
     yield backend
     backend.drop()
 
@@ -687,7 +683,6 @@ ANALYZED = [
 ]
 
 
-@live
 @pytest.mark.elasticsearch
 @pytest.mark.parametrize("text", ANALYZED)
 def test_the_cjk_analyzer_tokenises_as_matching_text(node, text):
@@ -699,10 +694,9 @@ def test_the_cjk_analyzer_tokenises_as_matching_text(node, text):
         assert [t["position"] for t in analyzed] == list(range(len(analyzed)))
 
 
-@live
 @pytest.mark.elasticsearch
-def test_the_same_answers_as_the_database_on_a_live_node(world, node):
-    _corpus, audience_map = world
+def test_the_same_answers_as_the_database_on_a_live_node(searchers, node):
+    _corpus, audience_map = searchers
     database = get_backend("database")
     assert node.rebuild(indexed_documents()) == 8
     for text in TEXTS:
@@ -717,7 +711,6 @@ def test_the_same_answers_as_the_database_on_a_live_node(world, node):
     same_answers(database, node, SearchRequest(text="老人", sort="fit", per_page=4), EVERYONE, fit=fit)
 
 
-@live
 @pytest.mark.elasticsearch
 def test_index_and_remove_through_the_alias_on_a_live_node(node):
     assert node.search(SearchRequest(), EVERYONE).total == 0  # no index yet
@@ -730,7 +723,6 @@ def test_index_and_remove_through_the_alias_on_a_live_node(node):
     assert list(node.client.indices.get_alias(name=node.alias).body) == node._managed_indices()
 
 
-@live
 @pytest.mark.elasticsearch
 def test_a_rebuild_on_a_live_node_never_leaves_searches_without_an_index(node):
     node.rebuild([doc(1, "旧的需求")])

@@ -15,7 +15,7 @@ from matching.fit import fit_for, suggested_organisations
 from needs.models import NeedInvitation
 from regions.models import Region
 from tests.factories import OrganisationFactory, UserFactory
-from tests.matching.test_database_backend import published
+from tests.matching.helpers import published
 
 
 def organisation(name, region_code, categories, **extra):

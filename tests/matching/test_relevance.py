@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -28,7 +27,6 @@ CORPUS = json.loads((DATA / "search_corpus.json").read_text(encoding="utf-8"))
 QUERIES = json.loads((DATA / "search_queries.json").read_text(encoding="utf-8"))
 BOUNDARIES = json.loads((DATA / "search_boundaries.json").read_text(encoding="utf-8"))
 EVERYONE = Audience(everything=True)
-LIVE = pytest.mark.skipif(not os.environ.get("ELASTICSEARCH_URL"), reason="needs a live Elasticsearch node")
 RECALL_BAR = 0.9
 
 
@@ -74,10 +72,10 @@ def load_corpus(backend, agency, user) -> dict[str, int]:
     params=[
         "database",
         "elasticsearch-in-memory",
-        pytest.param("elasticsearch", marks=[pytest.mark.elasticsearch, LIVE]),
+        pytest.param("elasticsearch", marks=pytest.mark.elasticsearch),
     ]
 )
-def backend(request, db):
+def backend(request, db, settings):
     """The database backend; the Elasticsearch backend's queries on the in-memory node of
     tests/matching/fake_elasticsearch.py; and on a live node where ELASTICSEARCH_URL is set."""
     if request.param == "database":
@@ -86,9 +84,7 @@ def backend(request, db):
     from matching.backends.elasticsearch import ElasticsearchBackend
 
     if request.param == "elasticsearch":
-        live = ElasticsearchBackend(
-            url=os.environ["ELASTICSEARCH_URL"], prefix=f"safetynet-test-{uuid.uuid4().hex[:12]}"
-        )
+        live = ElasticsearchBackend(url=settings.ELASTICSEARCH_URL, prefix=f"safetynet-test-{uuid.uuid4().hex[:12]}")
         yield live
         live.drop()
         return

@@ -10,7 +10,7 @@ from accounts.models import Membership, Role
 from categories.models import Category
 from regions.models import Region
 from tests.factories import OrganisationFactory, UserFactory
-from tests.matching.test_database_backend import published
+from tests.matching.helpers import published
 
 URL = "/en/needs/"
 

@@ -5,46 +5,23 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import connection  # noqa: F401  (read by the skipif condition)
 from django.urls import reverse
 
 from accounts.models import Membership, Role
 from categories.models import Category
-from needs import proposals, services
+from needs import services
 from needs.exceptions import AlreadyTaken, InvalidTransition, NotAllowed, NotEligible
 from needs.models import Need, NeedState, Scope
-from needs.workflow import DEFAULT_WEIGHTS, claimable
 from notifications.models import Notification
 from regions.models import Region
-from tests.audit.test_races import run_in_threads
-from tests.factories import OrganisationFactory, UserFactory
-from tests.needs.test_services import answer_all, card, person
-
-
-def publish(agency, caseworker, approver, **overrides) -> Need:
-    need = services.need_create(
-        agency=agency, by=caseworker, data=card(**overrides), beneficiary=person(), household=[]
-    )
-    answer_all(need, caseworker)
-    services.need_transition(need=need, action="submit", by=caseworker)
-    services.need_transition(need=need, action="approve", by=approver)
-    if not claimable(need):
-        return proposals.proposals_open(need=need, by=approver, weights=DEFAULT_WEIGHTS)
-    return services.need_transition(need=need, action="publish", by=approver)
-
-
-def eligible_org(**overrides):
-    org = OrganisationFactory(capacity=5, **overrides)
-    org.service_regions.set([Region.objects.get(code="510129")])
-    org.service_categories.set(Category.objects.filter(code="elderly_care"))
-    member = UserFactory()
-    Membership.objects.create(user=member, role=Role.ORG_MEMBER, organisation=org)
-    return org, member
+from tests.factories import UserFactory
+from tests.helpers import run_in_threads
+from tests.needs.helpers import eligible_org, publish
 
 
 @pytest.fixture
-def published(county_agency, caseworker, approver):
-    return publish(county_agency, caseworker, approver)
+def published(world):
+    return world.published_need()
 
 
 def test_an_eligible_organisation_takes_the_need_on(published, caseworker, approver):
@@ -117,7 +94,7 @@ def test_claiming_for_someone_elses_organisation_is_404(client_for, published, c
     assert Need.objects.get(pk=published.pk).state == NeedState.PUBLISHED
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
+@pytest.mark.postgres  # row locks
 @pytest.mark.django_db(transaction=True)
 def test_twenty_simultaneous_accepts_give_exactly_one_winner():
     from agencies.models import Agency

@@ -11,7 +11,7 @@ from audit.models import AuditEntry
 from needs import services
 from needs.models import Need, NeedState, Scope
 from notifications.models import Notification
-from tests.needs.test_claims import publish
+from tests.needs.helpers import answer_all, card, eligible_org, person, publish
 
 
 def events_for(user) -> list[str]:
@@ -25,8 +25,6 @@ def test_each_step_tells_the_right_people(county_agency, caseworker, approver):
 
 
 def test_a_returned_need_tells_its_preparer(county_agency, caseworker, approver):
-    from tests.needs.test_services import answer_all, card, person
-
     need = services.need_create(agency=county_agency, by=caseworker, data=card(), beneficiary=person(), household=[])
     answer_all(need, caseworker)
     services.need_transition(need=need, action="submit", by=caseworker)
@@ -57,8 +55,6 @@ def test_an_overdue_need_is_widened_once_then_expires(county_agency, caseworker,
 
 
 def test_a_claimed_need_is_never_escalated(county_agency, caseworker, approver):
-    from tests.needs.test_claims import eligible_org
-
     need = publish(county_agency, caseworker, approver)
     org, member = eligible_org()
     services.need_transition(need=need, action="claim", by=member, organisation=org)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts import services
-from tests.contract_steps import (
+from tests.contracts.steps import (
     accept,
     beneficiary,
     claimed,
@@ -27,9 +27,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def t(county_agency, caseworker, approver, charity_admin, charity_member, vetted_org):
-    serving(vetted_org)
-    return team(county_agency, caseworker, approver, charity_admin, charity_member)
+def t(world):
+    serving(world.vetted_org)
+    return team(world)
 
 
 @pytest.fixture

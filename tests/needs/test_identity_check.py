@@ -11,7 +11,7 @@ from django.core.management import call_command
 from needs import services
 from needs.models import Need
 from tests.identity_corpus import ID_NUMBER, NAME
-from tests.needs.test_services import CANARY_NAME, card, person
+from tests.needs.helpers import CANARY_NAME, card, person
 
 
 def stored(agency, caseworker, **texts) -> Need:

@@ -15,8 +15,7 @@ from needs.models import Need, NeedInvitation, NeedState, Scope
 from needs.selectors import needs_visible_to
 from notifications.models import Notification
 from regions.models import Region
-from tests.needs.test_claims import eligible_org
-from tests.needs.test_services import answer_all, card, person
+from tests.needs.helpers import answer_all, card, eligible_org, person
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, connection, transaction  # noqa: F401  (connection: read by skipif)
+from django.db import IntegrityError, transaction
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -30,8 +30,8 @@ from needs.selectors import proposal_ranking
 from needs.workflow import DEFAULT_WEIGHTS
 from notifications.models import Notification
 from tests.factories import UserFactory
-from tests.needs.test_claims import eligible_org
-from tests.needs.test_services import answer_all, card, person
+from tests.helpers import run_in_threads
+from tests.needs.helpers import answer_all, card, eligible_org, person
 from tests.vetting.corpus import minimal_pdf
 from vetting.uploads import check_upload
 
@@ -491,12 +491,11 @@ def test_the_approver_scores_and_awards_on_the_proposals_page(client_for, closed
     assert Award.objects.get().proposal == b  # b is the cheapest with equal scores: ranked first
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
+@pytest.mark.postgres  # row locks
 @pytest.mark.django_db(transaction=True)
 def test_two_approvers_awarding_at_once_give_one_award():
     from agencies.models import Agency
     from regions.models import Region
-    from tests.audit.test_races import run_in_threads
     from website.demo import ensure_reference_data
 
     ensure_reference_data()

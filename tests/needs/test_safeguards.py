@@ -15,7 +15,7 @@ from needs.exceptions import ConflictOfInterest, ConsentInvalid, DuplicatesNeedR
 from needs.models import NeedState
 from needs.selectors import consent_valid, open_duplicates
 from tests.factories import UserFactory
-from tests.needs.test_services import CANARY_ID, answer_all, card, person
+from tests.needs.helpers import CANARY_ID, answer_all, card, person
 from vetting.uploads import check_upload
 from website.demo import demo_pdf
 

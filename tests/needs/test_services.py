@@ -3,15 +3,12 @@ the card's privacy, and who sees what."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from django.db import connection
 from django.utils import translation
 
 from accounts.models import Membership, Role
 from audit.models import AuditEntry
-from categories.models import Category
 from needs import services
 from needs.exceptions import (
     GapGateNotPassed,
@@ -27,41 +24,7 @@ from needs.models import Need, NeedState, Scheme, SchemeAnswer, Scope
 from needs.selectors import needs_visible_to
 from regions.models import Region
 from tests.factories import OrganisationFactory, UserFactory
-
-CANARY_NAME = "欧阳晓雯"
-CANARY_ID = "510129198503120018"  # a valid check digit, a made-up person
-CANARY_PHONE = "13912345678"
-
-
-def card(**overrides) -> dict:
-    data = {
-        "title": "独居老人助餐与探访",
-        "summary": "高龄独居老人，行动不便，需要每日助餐和每周两次上门探访，为期三个月。",
-        "category": Category.objects.get(code="elderly_care"),
-        "kind": "service",
-        "urgency": "routine",
-        "region": Region.objects.get(code="510129001"),
-        "budget": Decimal("3600.00"),
-        "duration_days": 90,
-        "qualifications": "持证社工",
-        "people_count": 1,
-        "scope": Scope.REGION,
-    }
-    return {**data, **overrides}
-
-
-def person(**overrides) -> dict:
-    data = {
-        "name": CANARY_NAME,
-        "id_number": CANARY_ID,
-        "phone": CANARY_PHONE,
-        "address": "大邑县晋原街道某某路12号",
-        "is_minor": False,
-        "has_disability": False,
-        "elderly_alone": True,
-        "severe_illness": False,
-    }
-    return {**data, **overrides}
+from tests.needs.helpers import CANARY_ID, CANARY_NAME, CANARY_PHONE, answer_all, card, person
 
 
 @pytest.fixture
@@ -73,11 +36,6 @@ def draft(caseworker, county_agency):
         beneficiary=person(),
         household=[{"relation": "配偶", "age": 81}],
     )
-
-
-def answer_all(need, by, answer=SchemeAnswer.NOT_ELIGIBLE, **overrides):
-    answers = {s.value: (overrides.get(s.value, answer), "") for s in Scheme}
-    services.scheme_checks_record(need=need, by=by, answers=answers, gap_reason="service_not_cash", gap_note="")
 
 
 @pytest.fixture

@@ -10,17 +10,13 @@ from django.utils import translation
 from needs import services
 from needs.models import NeedState
 from regions.models import Region
-from tests.needs.test_services import CANARY_ID, CANARY_NAME, CANARY_PHONE, answer_all, card, person
+from tests.needs.helpers import CANARY_ID, CANARY_NAME, CANARY_PHONE, answer_all, card, person
 
 
 @pytest.fixture
-def published(caseworker, approver, county_agency, vetted_org):
-    vetted_org.service_regions.set([Region.objects.get(code="510129")])
-    need = services.need_create(agency=county_agency, by=caseworker, data=card(), beneficiary=person(), household=[])
-    answer_all(need, caseworker)
-    services.need_transition(need=need, action="submit", by=caseworker)
-    services.need_transition(need=need, action="approve", by=approver)
-    return services.need_transition(need=need, action="publish", by=approver)
+def published(world):
+    world.vetted_org.service_regions.set([Region.objects.get(code="510129")])
+    return world.published_need()
 
 
 PERSONAS = [

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.register_world import build_world
+from tests.contracts.register_contracts import build_register
 
 
 @pytest.fixture(autouse=True)
@@ -11,5 +11,6 @@ def _open_data_dir(settings, tmp_path):
 
 
 @pytest.fixture
-def world(county_agency, caseworker, approver, charity_admin, charity_member, vetted_org):
-    return build_world(county_agency, caseworker, approver, charity_admin, charity_member, vetted_org)
+def register(world):
+    """The contract register's contracts, in every state it shows."""
+    return build_register(world)

@@ -39,7 +39,7 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-def test_the_register_as_csv(client, world):
+def test_the_register_as_csv(client, register):
     response = client.get(url("register_csv"))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -49,37 +49,37 @@ def test_the_register_as_csv(client, world):
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert list(rows[0]) == [f.name for f in REGISTER_FIELDS]
     by_number = {r["contract_number"]: r for r in rows}
-    assert set(by_number) == {world.active.number, world.closed.number, world.terminated.number}
-    active = by_number[world.active.number]
+    assert set(by_number) == {register.active.number, register.closed.number, register.terminated.number}
+    active = by_number[register.active.number]
     assert active["title"] == "独居老人助餐与探访" and active["buyer_agency"] == "大邑县民政局"
     assert active["organisation"] == "大邑县仁爱慈善会" and active["category_code"] == "elderly_care"
     assert active["county_code"] == "510129" and active["amount_cny"] == "25000.00"
     assert (active["milestones_met"], active["milestones_total"], active["paid_cny"]) == ("1", "2", "12500.00")
     assert active["status"] == "active" and active["evaluation_score"] == ""
-    assert active["url"] == f"https://safetynet.example/contracts/{world.active.pk}/"
-    assert by_number[world.closed.number]["evaluation_score"] == "4.50"
+    assert active["url"] == f"https://safetynet.example/contracts/{register.active.pk}/"
+    assert by_number[register.closed.number]["evaluation_score"] == "4.50"
 
 
-def test_the_csv_cannot_run_formulas(client, world, vetted_org):
+def test_the_csv_cannot_run_formulas(client, register, vetted_org):
     Organisation.objects.filter(pk=vetted_org.pk).update(legal_name='=HYPERLINK("http://evil.example","点我")')
     open_data_publish(only=["contracts.csv"])
     rows = list(csv.DictReader(io.StringIO(body(client.get(url("register_csv"))).decode("utf-8-sig"))))
     assert {r["organisation"] for r in rows} == {'\'=HYPERLINK("http://evil.example","点我")'}
 
 
-def test_the_register_as_json(client, world):
+def test_the_register_as_json(client, register):
     response = client.get(url("register_json"))
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     data = json.loads(body(response))
     assert data["license"] == "https://creativecommons.org/licenses/by/4.0/" and data["generated_at"].endswith("Z")
     contracts = {c["contract_number"]: c for c in data["contracts"]}
-    assert set(contracts) == {world.active.number, world.closed.number, world.terminated.number}
-    assert contracts[world.active.number]["amount_cny"] == 25000
-    assert contracts[world.active.number]["paid_cny"] == 12500
-    assert contracts[world.closed.number]["evaluation_score"] == 4.5
+    assert set(contracts) == {register.active.number, register.closed.number, register.terminated.number}
+    assert contracts[register.active.number]["amount_cny"] == 25000
+    assert contracts[register.active.number]["paid_cny"] == 12500
+    assert contracts[register.closed.number]["evaluation_score"] == 4.5
 
 
-def test_the_ocds_package_at_its_address(client, world):
+def test_the_ocds_package_at_its_address(client, register):
     response = client.get("/contracts/ocds.json")
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     assert response["Access-Control-Allow-Origin"] == "*"
@@ -89,7 +89,7 @@ def test_the_ocds_package_at_its_address(client, world):
     assert len(package["releases"]) == 3
 
 
-def test_downloads_say_when_they_were_generated_and_answer_conditional_requests(client, world):
+def test_downloads_say_when_they_were_generated_and_answer_conditional_requests(client, register):
     first = client.get(url("register_csv"))
     item = published("contracts.csv")
     assert first["ETag"] == f'"{item.sha256}"' and first["Last-Modified"]
@@ -99,17 +99,17 @@ def test_downloads_say_when_they_were_generated_and_answer_conditional_requests(
     assert again.status_code == 304
 
 
-def test_a_file_never_published_is_generated_on_first_download(client, world):
+def test_a_file_never_published_is_generated_on_first_download(client, register):
     assert published("ocds.json") is None
     assert client.get("/contracts/ocds.json").status_code == 200
     assert published("ocds.json") is not None
 
 
-def test_downloads_are_read_only(client, world):
+def test_downloads_are_read_only(client, register):
     assert client.post(url("register_csv")).status_code == 405
 
 
-def test_the_directory_in_hsds_json(client, world, vetted_org, unvetted_org):
+def test_the_directory_in_hsds_json(client, register, vetted_org, unvetted_org):
     response = client.get(url("hsds_json"))
     assert response.status_code == 200
     page = json.loads(body(response))
@@ -135,7 +135,7 @@ def test_the_directory_in_hsds_json(client, world, vetted_org, unvetted_org):
     assert [s["id"] for s in again["contents"]] == [s["id"] for s in services]
 
 
-def test_the_directory_in_hsds_csv_tables(client, world):
+def test_the_directory_in_hsds_csv_tables(client, register):
     response = client.get(url("hsds_csv"))
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(body(response)))
@@ -152,7 +152,7 @@ def test_the_directory_in_hsds_csv_tables(client, world):
     assert {a["link_id"] for a in tables["attribute"]} == services
 
 
-def test_the_open_data_page_documents_every_download(client, world):
+def test_the_open_data_page_documents_every_download(client, register):
     before = client.get("/en/open-data/").content.decode()
     assert "Not generated yet" in before
     open_data_publish()
@@ -207,7 +207,7 @@ def test_another_app_adds_its_downloads(client, db, monkeypatch):
     assert "not-here" not in page
 
 
-def test_publication_by_command_and_by_the_daily_sweep(world, capsys):
+def test_publication_by_command_and_by_the_daily_sweep(register, capsys):
     assert sorted(stale()) == sorted(WRITERS)
     assert sweep() == len(WRITERS)
     assert stale() == [] and sweep() == 0  # nothing more until a day has passed
@@ -219,7 +219,7 @@ def test_publication_by_command_and_by_the_daily_sweep(world, capsys):
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "outsider", "auditor"])
-def test_no_download_holds_a_draft_or_a_beneficiary(request, client, client_for, world, persona):
+def test_no_download_holds_a_draft_or_a_beneficiary(request, client, client_for, register, persona):
     if persona != "anonymous":
         client = client_for(request.getfixturevalue(persona))
     OrganisationFactory(legal_name="待审核的组织之二")
@@ -231,8 +231,8 @@ def test_no_download_holds_a_draft_or_a_beneficiary(request, client, client_for,
     archive = zipfile.ZipFile(io.BytesIO(body(client.get(url("hsds_csv")))))
     texts += [archive.read(n).decode() for n in archive.namelist()]
     everything = "\n".join(texts)
-    assert world.draft.number not in everything and world.draft.need.title not in everything
-    for person in world.people:
+    assert register.draft.number not in everything and register.draft.need.title not in everything
+    for person in register.people:
         for key in ("name", "id_number", "address"):
             assert person[key] not in everything, key
         if person["phone"]:

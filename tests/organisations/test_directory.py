@@ -18,6 +18,7 @@ from categories.models import Category
 from organisations.models import Organisation, OrganisationKind, VettingState
 from organisations.selectors import organisation_may_act, organisations_may_act
 from tests.factories import OrganisationFactory, region
+from tests.needs.helpers import card, person
 
 pytestmark = pytest.mark.django_db
 
@@ -263,7 +264,6 @@ def test_sort_by_track_record_shows_completed_cases(client, directory, county_ag
 
     from needs import services
     from needs.models import Need
-    from tests.needs.test_services import card, person
 
     need = services.need_create(agency=county_agency, by=caseworker, data=card(), beneficiary=person(), household=[])
     Need.objects.filter(pk=need.pk).update(state="closed", claimed_by=directory["sunshine"], budget=Decimal(1))

@@ -19,16 +19,16 @@ from contracts.track_record import completed_annotation, track_record, track_rec
 from matching.fit import fit_expression, fit_for
 from matching.models import SearchDocument
 from needs.models import Need, NeedState
-from tests.contract_steps import claimed, closed, published, serving, signed, team
+from tests.contracts.steps import claimed, closed, published, serving, signed, team
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def t(county_agency, caseworker, approver, charity_admin, charity_member, vetted_org):
-    serving(vetted_org)
-    return team(county_agency, caseworker, approver, charity_admin, charity_member)
+def t(world):
+    serving(world.vetted_org)
+    return team(world)
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from needs.services import need_create
 from notifications.models import Notification
 from reports import codes, guards
 from reports.models import Report, ReportEvent, ReportFile
-from tests.needs.test_services import card, person
-from tests.reports.conftest import file_report, form_data, jpeg_with_exif, pdf_upload, stamp, stored_files, text, url
+from tests.needs.helpers import card, person
+from tests.reports.helpers import file_report, form_data, jpeg_with_exif, pdf_upload, stamp, stored_files, text, url
 from tests.vetting import corpus
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from notifications.models import Notification
 from reports import codes, guards, services
 from reports.models import ReportEvent, ReportFile
-from tests.reports.conftest import file_report, jpeg_with_exif, pdf_upload, stored_files, text, url
+from tests.reports.helpers import file_report, jpeg_with_exif, pdf_upload, stored_files, text, url
 
 pytestmark = pytest.mark.django_db
 

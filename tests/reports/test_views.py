@@ -11,7 +11,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from reports.models import Report, ReportState
 from tests.factories import PERSONAS
-from tests.reports.conftest import file_report, pdf_upload, text, url
+from tests.reports.helpers import file_report, pdf_upload, text, url
 
 pytestmark = pytest.mark.django_db
 

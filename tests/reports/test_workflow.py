@@ -10,7 +10,7 @@ from reports import services
 from reports.exceptions import Incomplete, InvalidTransition, NotAllowed
 from reports.models import Report, ReportState
 from reports.workflow import TRANSITIONS
-from tests.reports.conftest import file_report
+from tests.reports.helpers import file_report
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Small hand-built worlds for the figures: needs, contracts, milestones and payments
+"""Small hand-built data for the figures: needs, contracts, milestones and payments
 written straight to the tables with exactly the timestamps a test reasons about (the
 services stamp "now"; these figures are about days between steps)."""
 
@@ -28,12 +28,18 @@ from website.demo_transparency import _on
 
 _serial = itertools.count(1)
 
+# The day the figures are computed on (populate's needs are from March and April).
+ON = date(2026, 6, 30)
+
 
 def at(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
-class World:
+class Figures:
+    """Writes the rows the figures are computed from, for one agency and one organisation,
+    with its own clerk and finance officers."""
+
     def __init__(self, agency, organisation):
         self.agency = agency
         self.organisation = organisation
@@ -185,3 +191,22 @@ class World:
                 DonationEntry.objects.create(
                     campaign=campaign, donation=donation, kind=EntryKind.REFUNDED, amount_minor=refunded, ref=f"re_{n}"
                 )
+
+
+def populate(figures: Figures, *, scale: int = 1) -> None:
+    """Needs of two categories (7 and 3 per ``scale``), five taken on and contracted, paid
+    at the county bureau: some figures shown, some hidden."""
+    march = date(2026, 3, 2)
+    for i in range(7 * scale):
+        need = figures.need(published=at(march), claimed=at(march + timedelta(days=1 + i % 4)), category="elderly_care")
+        if i < 5 * scale:
+            contract = figures.contract(need, signed=at(march + timedelta(days=6)), price="2000")
+            figures.milestone(
+                contract,
+                submitted=at(date(2026, 4, 1)),
+                accepted=at(date(2026, 4, 3)),
+                paid_on=date(2026, 4, 3) + timedelta(days=5 + i % 30),
+                amount="2000",
+            )
+    for _ in range(3 * scale):
+        figures.need(published=at(date(2026, 4, 8)), category="medical", region="510129105")

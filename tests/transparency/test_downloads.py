@@ -13,6 +13,7 @@ from django.utils import translation
 
 from categories.models import Category
 from tests.factories import PERSONAS
+from tests.transparency.builders import ON, populate
 from transparency.services import snapshot_compute
 
 pytestmark = pytest.mark.django_db
@@ -77,11 +78,9 @@ def test_json_names_the_snapshot_and_the_rule(client, snapshot):
     assert on_time == {**on_time, "value": 100, "suppressed": False}
 
 
-def test_the_csv_never_hands_a_spreadsheet_a_formula(client, world):
+def test_the_csv_never_hands_a_spreadsheet_a_formula(client, figures):
     Category.objects.filter(code="medical").update(name_en='=HYPERLINK("http://evil.test","x")')
-    from tests.transparency.conftest import ON, populate
-
-    populate(world)
+    populate(figures)
     snapshot_compute(on=ON)
     rows = _csv(client.get("/en/transparency/figures.csv"))
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection  # noqa: F401  (read by the skipif condition)
 
-from tests.audit.test_races import run_in_threads
+from tests.helpers import run_in_threads
 
-pytestmark = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
+pytestmark = pytest.mark.postgres  # row locks
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,13 +11,13 @@ from decimal import Decimal
 from categories.models import Category
 from contracts import services
 from contracts.models import Contract, Milestone
-from regions.models import Region
-from tests.contract_steps import Team, accept, beneficiary, claimed, closed, deliver, milestones, pay, team
-from tests.contracts.conftest import draft, sign
+from tests.contracts.helpers import draft, sign
+from tests.contracts.steps import Team, accept, beneficiary, claimed, closed, deliver, milestones, pay, team
+from tests.world import World
 
 
 @dataclass
-class World:
+class Register:
     team: Team
     active: Contract
     closed: Contract
@@ -26,13 +26,12 @@ class World:
     people: list[dict]
 
 
-def build_world(county_agency, caseworker, approver, charity_admin, charity_member, vetted_org) -> World:
-    vetted_org.capacity = 50
+def build_register(world: World) -> Register:
+    """The register's contracts, between the county bureau and the vetted charity of ``world``."""
+    county_agency, vetted_org = world.county_agency, world.vetted_org
     vetted_org.description = "扎根大邑县的慈善组织，提供养老、助残和儿童关爱服务。"
-    vetted_org.save()
-    vetted_org.service_regions.set([Region.objects.get(code="510129")])
-    vetted_org.service_categories.set(Category.objects.filter(code__in=["elderly_care", "disability", "child_care"]))
-    t = team(county_agency, caseworker, approver, charity_admin, charity_member)
+    world.serving(capacity=50, categories=["elderly_care", "disability", "child_care"])
+    t = team(world)
     people = [beneficiary() for _ in range(4)]
 
     need = claimed(
@@ -90,4 +89,4 @@ def build_world(county_agency, caseworker, approver, charity_admin, charity_memb
 
     for contract in (active, done, ended, unsigned):
         contract.refresh_from_db()
-    return World(t, active, done, ended, unsigned, people)
+    return Register(t, active, done, ended, unsigned, people)

@@ -1,6 +1,7 @@
 """Drive contracts through their life with the services, for the tests of what reads
-contracts (track record, the agency's record, the household timeline). The steps are
-those of tests/contracts/test_lifecycle.py."""
+contracts (track record, the agency's record, the household timeline): each step taken
+by the member of a ``Team`` whose part it is. The steps are those of
+tests/contracts/test_lifecycle.py (tests/contracts/helpers.py)."""
 
 from __future__ import annotations
 
@@ -8,22 +9,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Role
-from categories.models import Category
 from contracts import services
 from contracts.models import Contract, Milestone
 from needs import services as need_services
-from regions.models import Region
-from tests.contracts.conftest import draft, sign, staff
-from tests.needs.test_services import answer_all, card, person
-from tests.vetting.corpus import minimal_pdf
-from vetting.uploads import check_upload
-
-# A real PDF: the upload check parses it.
-PDF = minimal_pdf()
+from tests.contracts.helpers import draft, milestones, pdf, sign, staff
+from tests.needs.helpers import answer_all, card, person
+from tests.world import World, serve
 
 
 @dataclass
@@ -41,24 +35,24 @@ class Team:
     member: object
 
 
-def team(agency, caseworker, approver, org_admin, member, *, prefix: str = "") -> Team:
+def team(world: World) -> Team:
+    """The county bureau's caseworker and approver with a second approver and two finance
+    officers, and the vetted charity's admin and member."""
+    agency = world.county_agency
     return Team(
-        caseworker,
-        approver,
-        staff(agency, Role.AGENCY_APPROVER, f"{prefix}approver2@example.test"),
-        staff(agency, Role.AGENCY_FINANCE, f"{prefix}finance@example.test"),
-        staff(agency, Role.AGENCY_FINANCE, f"{prefix}finance2@example.test"),
-        org_admin,
-        member,
+        world.caseworker,
+        world.approver,
+        staff(agency, Role.AGENCY_APPROVER, "approver2@example.test"),
+        staff(agency, Role.AGENCY_FINANCE, "finance@example.test"),
+        staff(agency, Role.AGENCY_FINANCE, "finance2@example.test"),
+        world.charity_admin,
+        world.charity_member,
     )
 
 
 def serving(organisation, category="elderly_care"):
-    organisation.capacity = 50
-    organisation.save()
-    organisation.service_regions.set([Region.objects.get(code="510129")])
-    organisation.service_categories.set(Category.objects.filter(code=category))
-    return organisation
+    """Room for the many contracts a test of what reads them makes."""
+    return serve(organisation, capacity=50, categories=(category,))
 
 
 _people = iter(range(1, 1000))
@@ -91,15 +85,6 @@ def claimed(agency, t: Team, organisation, *, who: dict | None = None, **overrid
 
 def signed(need, t: Team, **overrides) -> Contract:
     return sign(draft(need, t.caseworker, **overrides), t.approver, t.org_admin)
-
-
-def milestones(contract) -> list[Milestone]:
-    return [x.milestone for x in services.schedule(services.current_version(contract))]
-
-
-def pdf(name="proof.pdf"):
-    upload = SimpleUploadedFile(name, PDF, content_type="application/pdf")
-    return upload, check_upload(upload)
 
 
 def deliver(milestone, t: Team) -> Milestone:
