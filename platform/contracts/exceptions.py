@@ -39,4 +39,3 @@ class ConfirmationRefused(ContractError):
 class IdentityLeak(ContractError, errors.IdentityLeak):
     """A text the organisation, auditors or the public read identifies the person;
     ``field`` names the text."""
-

@@ -16,6 +16,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import ContractState
+from regions.forms import resolve_region
+from regions.models import Region
 
 MAX_QUERY = 100
 MAX_TERMS = 5
@@ -84,9 +86,6 @@ class RegisterQuery:
 
     @classmethod
     def from_query(cls, params: QueryDict) -> RegisterQuery:
-        from regions.forms import resolve_region
-        from regions.models import Region
-
         query = cls(q=" ".join(params.get("q", "").split())[:MAX_QUERY])
         query.agency = _id(params.get("agency", ""), query, _("Unknown buyer agency."))
         query.organisation = _id(params.get("organisation", ""), query, _("Unknown organisation."))

@@ -34,6 +34,7 @@ from contracts.models.money import (
 )
 from contracts.models.terms import TERM_FIELDS, ContractVersion, MilestoneTerms, PerformanceIndicator, VersionState
 from contracts.models.work import (
+    WORK_STATES,
     Confirmation,
     ConfirmationOutcome,
     DisputeResolution,
@@ -50,6 +51,7 @@ __all__ = [
     "EVENT_LABELS",
     "MAX_PAYMENT_DAYS",
     "TERM_FIELDS",
+    "WORK_STATES",
     "Account",
     "Confirmation",
     "ConfirmationOutcome",

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models.contract import Contract
@@ -22,6 +23,11 @@ class MilestoneState(models.TextChoices):
     RETURNED = "returned", _("Returned for more evidence")
     ACCEPTED = "accepted", _("Accepted")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# While a milestone is in one of these, its work is open: evidence is added and the
+# beneficiary asked to confirm.
+WORK_STATES = frozenset({MilestoneState.PENDING, MilestoneState.RETURNED, MilestoneState.SUBMITTED})
 
 
 class Milestone(models.Model):
@@ -70,6 +76,16 @@ class Milestone(models.Model):
     @property
     def outstanding(self):
         return self.accepted_amount - self.paid_amount
+
+    @property
+    def payment_overdue(self) -> bool:
+        """Accepted, not paid in full, and past its payment's due date (today)."""
+        return bool(
+            self.state == MilestoneState.ACCEPTED
+            and self.payment_due
+            and self.outstanding > 0
+            and self.payment_due < timezone.localdate()
+        )
 
 
 def evidence_path(instance, filename: str) -> str:
