@@ -326,7 +326,7 @@ def _try_to_plant(draft: Need, contract_pk: int, caseworker) -> None:
 
     from contracts import services as contracts
     from contracts.exceptions import TermsInvalid
-    from contracts.models import Contract
+    from contracts.models import TERM_FIELDS, Contract
     from needs.exceptions import IdentityLeak
 
     contract = Contract.objects.get(pk=contract_pk)
@@ -345,7 +345,7 @@ def _try_to_plant(draft: Need, contract_pk: int, caseworker) -> None:
             schedule = contracts.schedule_data(version)
             schedule[-1][key] = text
             indicators = [{"name": i.name, "target": i.target} for i in version.indicators.all()]
-            terms = {f: getattr(version, f) for f in contracts.TERM_FIELDS}
+            terms = {f: getattr(version, f) for f in TERM_FIELDS}
             with pytest.raises(TermsInvalid), transaction.atomic():
                 contracts.contract_amend(contract=contract, by=caseworker, reason="调整服务内容")
                 contracts.contract_update_draft(

@@ -39,7 +39,7 @@ def _try_to_plant() -> None:
     from accounts.models import Membership, Role
     from contracts import services as contracts
     from contracts.exceptions import TermsInvalid
-    from contracts.models import Contract, ContractState
+    from contracts.models import TERM_FIELDS, Contract, ContractState
     from needs import services
     from needs.exceptions import IdentityLeak
     from needs.models import Need
@@ -54,7 +54,7 @@ def _try_to_plant() -> None:
     household = [{"relation": m.relation, "age": m.age, "name": m.name} for m in person.household.all()]
     plants = [f"请联系{person.name}", person.phone, person.id_number, person.address]
     version = contracts.current_version(contract)
-    terms = {f: getattr(version, f) for f in contracts.TERM_FIELDS}
+    terms = {f: getattr(version, f) for f in TERM_FIELDS}
     indicators = [{"name": i.name, "target": i.target} for i in version.indicators.all()]
     for text in filter(None, plants):
         # The same person's next need, recorded with it in the qualifications: refused.

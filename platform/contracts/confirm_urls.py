@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from contracts import work_views
+from contracts.views import confirm
 
 app_name = "confirm"
 
-urlpatterns = [path("<str:token>/", work_views.confirm, name="page")]
+urlpatterns = [path("<str:token>/", confirm.confirm, name="page")]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db.models import F
 from django.db.models.expressions import OrderBy
@@ -19,9 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import ContractState
 from core.types import StrOrPromise
-
-if TYPE_CHECKING:
-    from regions.models import Region
+from regions.forms import resolve_region
+from regions.models import Region
 
 MAX_QUERY = 100
 MAX_TERMS = 5
@@ -90,9 +88,6 @@ class RegisterQuery:
 
     @classmethod
     def from_query(cls, params: QueryDict) -> RegisterQuery:
-        from regions.forms import resolve_region
-        from regions.models import Region
-
         query = cls(q=" ".join(params.get("q", "").split())[:MAX_QUERY])
         query.agency = _id(params.get("agency", ""), query, _("Unknown buyer agency."))
         query.organisation = _id(params.get("organisation", ""), query, _("Unknown organisation."))

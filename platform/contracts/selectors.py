@@ -1,11 +1,16 @@
-"""Reads for contracts: who sees which, the register's summary, and the difference
-between two versions."""
+"""Reads for contracts: who sees which, the terms (the version in force or in the
+making, its schedule, what keeps it from signature or the contract from closing), the
+beneficiary's confirmations, the register's summary, and the difference between two
+versions. What a person may do next is ``contracts.actions``, read from the workflow
+tables (whose preconditions read these)."""
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 
@@ -17,8 +22,34 @@ from django.utils.translation import gettext as _
 
 from accounts import policy
 from accounts.models import AGENCY_ROLES, Role
-from contracts.models import TERM_FIELDS, Contract, ContractVersion, MilestoneState, VersionState
+from agencies.models import Agency
+from categories.models import Category
+from contracts import ledger
+from contracts.models import (
+    TERM_FIELDS,
+    WORK_STATES,
+    Confirmation,
+    ConfirmationOutcome,
+    Contract,
+    ContractState,
+    ContractVersion,
+    DisputeResolution,
+    Evaluation,
+    FinalReport,
+    Milestone,
+    MilestoneState,
+    MilestoneTerms,
+    VersionState,
+)
 from contracts.register_query import AMOUNT_BANDS, REGISTER_SORTS, RegisterQuery
+from needs.models import NeedState
+from organisations.models import Organisation
+from regions.models import RegionLevel
+
+ZERO = Decimal("0.00")
+MAX_TERM_MONTHS = 12
+MAX_JUSTIFIED_TERM_MONTHS = 36
+AMENDMENT_PRICE_LIMIT = Decimal("1.10")  # additions capped at 10 % of the signed price
 
 
 def contracts_of_parties(user) -> QuerySet[Contract]:
@@ -59,9 +90,6 @@ def register_search(query: RegisterQuery) -> QuerySet[Contract]:
     one of its filters names something unknown (the page says so)."""
     if query.invalid:
         return register().none()
-    from agencies.models import Agency
-    from organisations.models import Organisation
-
     contracts = register()
     for term in query.terms:
         # Organisations and agencies are few: matched first, by id, so the big tables are
@@ -77,8 +105,6 @@ def register_search(query: RegisterQuery) -> QuerySet[Contract]:
     if query.organisation:
         contracts = contracts.filter(organisation_id=query.organisation)
     if query.category:
-        from categories.models import Category
-
         contracts = contracts.filter(need__category_id__in=Category.objects.filter(code=query.category).values("pk"))
     if query.region is not None:
         contracts = contracts.filter(need__region__path__startswith=query.region.path)
@@ -107,8 +133,6 @@ def register_years() -> list[int]:
 def county_name(region) -> str:
     """The county a need's region is in (never finer: a township can point at a person);
     ``region.parent`` should be loaded with it."""
-    from regions.models import RegionLevel
-
     while region is not None and region.level == RegionLevel.TOWNSHIP:
         region = region.parent
     return region.local_full_name if region else ""
@@ -126,8 +150,6 @@ class Summary:
 
 def summary(contract: Contract) -> Summary:
     live = contract.milestones.exclude(state=MilestoneState.CANCELLED)
-    from contracts.models import Evaluation
-
     evaluation = Evaluation.objects.filter(contract=contract).first()
     return Summary(
         milestones=live.filter(settlement=False).count(),
@@ -140,6 +162,192 @@ def summary(contract: Contract) -> Summary:
 def county_of(contract: Contract) -> str:
     """The county the service is in (never finer: a township can point at a person)."""
     return county_name(contract.need.region)
+
+
+# --- The terms -------------------------------------------------------------------------
+
+
+def open_version(contract: Contract) -> ContractVersion | None:
+    """The version in the making: a draft, or one out for signature."""
+    return contract.versions.filter(state__in=[VersionState.DRAFT, VersionState.SIGNING]).first()
+
+
+def current_version(contract: Contract) -> ContractVersion | None:
+    """The version in force (the last both parties signed)."""
+    return contract.versions.filter(state=VersionState.SIGNED).first()
+
+
+def schedule(version: ContractVersion) -> list[MilestoneTerms]:
+    return list(version.milestone_terms.select_related("milestone").order_by("position", "pk"))
+
+
+def schedule_data(version: ContractVersion) -> list[dict]:
+    """The version's schedule as the drafting services take it (to edit or amend it)."""
+    return [
+        {
+            "milestone": t.milestone_id,
+            "description": t.description,
+            "due_date": t.due_date,
+            "amount": t.amount,
+            "deliverables": t.deliverables,
+            "evidence_required": t.evidence_required,
+            "service": t.service,
+        }
+        for t in schedule(version)
+    ]
+
+
+def terms_of(milestone: Milestone) -> MilestoneTerms | None:
+    """What the version in force (or, before signing, the draft) says of a milestone."""
+    version = current_version(milestone.contract) or open_version(milestone.contract)
+    if version is None:
+        return None
+    return version.milestone_terms.filter(milestone=milestone).first()
+
+
+def milestone_label(milestone: Milestone) -> str:
+    """How a milestone is named in messages and notifications."""
+    if milestone.settlement:
+        return _("Settlement on termination")
+    terms = terms_of(milestone)
+    return terms.description if terms else f"#{milestone.pk}"
+
+
+def price_ceiling(need) -> Decimal:
+    """The most the contract may cost: the chosen proposal's price, or the need's budget."""
+    award = getattr(need, "award", None)
+    if need.state == NeedState.AWARDED and award is not None:
+        return award.proposal.price
+    return need.budget
+
+
+def terms_problems(version: ContractVersion, *, signed_price: Decimal | None = None, accepted=None) -> list[str]:
+    """Why a version cannot go for signature (empty when it can)."""
+    problems = []
+    items = schedule(version)
+    if not items:
+        problems.append(_("Add at least one milestone."))
+    total = sum((t.amount for t in items), ZERO)
+    if items and total != version.price:
+        problems.append(
+            _("The milestones add up to %(total)s, not the price %(price)s: they must match exactly.")
+            % {"total": f"{total:,.2f}", "price": f"{version.price:,.2f}"}
+        )
+    months = version.term_months
+    if months > MAX_JUSTIFIED_TERM_MONTHS:
+        problems.append(_("The term may not exceed 36 months."))
+    elif months > MAX_TERM_MONTHS and len(version.long_term_justification.strip()) < 10:
+        problems.append(_("A term over 12 months (up to 36) needs a recorded justification."))
+    for t in items:
+        if not version.term_start <= t.due_date <= version.term_end:
+            problems.append(_("Milestone “%(milestone)s” falls due outside the term.") % {"milestone": t.description})
+    if not version.indicators.exists():
+        problems.append(_("State at least one performance indicator."))
+    if not 1 <= version.payment_days <= 60:
+        problems.append(_("Payment is due within 1 to 60 days of acceptance."))
+    if signed_price is not None and version.price > (signed_price * AMENDMENT_PRICE_LIMIT).quantize(Decimal("0.01")):
+        problems.append(_("An amendment may add at most 10 % to the signed price."))
+    for milestone, amount in (accepted or {}).items():
+        kept = next((t for t in items if t.milestone_id == milestone), None)
+        if kept is None or kept.amount != amount:
+            problems.append(_("An accepted milestone keeps its amount and stays in the schedule."))
+            break
+    return problems
+
+
+def accepted_amounts(contract: Contract) -> dict[int, Decimal]:
+    """What each accepted milestone of the schedule was accepted for (an amendment keeps it)."""
+    return dict(
+        contract.milestones.filter(state=MilestoneState.ACCEPTED, settlement=False).values_list("pk", "accepted_amount")
+    )
+
+
+def send_problems(contract: Contract, version: ContractVersion) -> list[str]:
+    """Why this draft (the first version or an amendment) cannot go for signature yet."""
+    signed = current_version(contract)
+    problems = terms_problems(
+        version,
+        signed_price=signed.price if signed else None,
+        accepted=accepted_amounts(contract) if signed else None,
+    )
+    if signed and len(version.reason.strip()) < 4:
+        problems.append(_("An amendment needs its reason."))
+    return problems
+
+
+def close_problems(contract: Contract) -> list[str]:
+    """Why the contract cannot be closed yet (empty when it can)."""
+    problems = []
+    if contract.state != ContractState.COMPLETED:
+        problems.append(_("Every milestone must be accepted."))
+    if not Evaluation.objects.filter(contract=contract).exists():
+        problems.append(_("The agency's evaluation is missing."))
+    if not FinalReport.objects.filter(contract=contract).exists():
+        problems.append(_("The organisation's final report is missing."))
+    if ledger.contract_balances(contract).payable:
+        problems.append(_("Everything accepted must be paid."))
+    return problems
+
+
+def delivered_on_time(contract: Contract) -> bool:
+    """Every accepted milestone was submitted by its due date."""
+    version = current_version(contract)
+    for t in schedule(version):
+        m = t.milestone
+        if m.state == MilestoneState.ACCEPTED and (
+            m.submitted_at is None or timezone.localdate(m.submitted_at) > t.due_date
+        ):
+            return False
+    return True
+
+
+# --- The beneficiary's confirmation ------------------------------------------------------
+
+
+def token_hash(token: str) -> str:
+    """Only this hash of a confirmation link's token is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def confirmation_answerable(confirmation: Confirmation) -> bool:
+    return (
+        confirmation.used_at is None
+        and confirmation.locked_at is None
+        and confirmation.expires_at > timezone.now()
+        and confirmation.milestone.state in WORK_STATES
+    )
+
+
+def confirmation_for(token: str) -> Confirmation | None:
+    """The confirmation a link opens, if it still may be answered."""
+    if not token or len(token) > 100:
+        return None
+    confirmation = (
+        Confirmation.objects.select_related("milestone__contract__organisation")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if confirmation is None or not confirmation_answerable(confirmation):
+        return None
+    return confirmation
+
+
+def beneficiary_confirmed(milestone: Milestone) -> bool:
+    """The person served last answered that the service happened, or disputed it and the
+    dispute was dismissed. The latest answer counts: an upheld dispute voids an earlier yes."""
+    answered = [c for c in milestone.confirmations.all() if c.used_at is not None]
+    if not answered:
+        return False
+    last = max(answered, key=lambda c: (c.used_at, c.pk))
+    return last.outcome == ConfirmationOutcome.CONFIRMED or last.resolution == DisputeResolution.DISMISSED
+
+
+def beneficiary_ratings(contract: Contract) -> list[int]:
+    return list(
+        Confirmation.objects.filter(
+            milestone__contract=contract, rating__isnull=False, outcome=ConfirmationOutcome.CONFIRMED
+        ).values_list("rating", flat=True)
+    )
 
 
 # --- Versions --------------------------------------------------------------------------

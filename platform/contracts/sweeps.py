@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from contracts.services import contracts_clock_run
 from core.sweeps import sweep
 
 
@@ -7,6 +8,4 @@ from core.sweeps import sweep
 def contracts_clock() -> int:
     """Payment reminders before the due date; overdue acceptance and overdue payment
     escalated to the agency's approvers and administrators."""
-    from contracts.services import contracts_clock_run
-
     return sum(contracts_clock_run().values())

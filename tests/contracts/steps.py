@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import Role
-from contracts import services
+from contracts import selectors, services
 from contracts.models import Contract, Milestone
 from needs import services as need_services
 from tests.contracts.helpers import draft, milestones, pdf, sign, staff
@@ -104,7 +104,7 @@ def confirm(milestone, t: Team, *, outcome: str = "confirmed", note: str = "") -
 
 def accept(milestone, t: Team) -> Milestone:
     """Acceptance; a service milestone is first confirmed by the beneficiary (the terms require it)."""
-    if services.terms_of(milestone).service and not services._beneficiary_confirmed(milestone):
+    if services.terms_of(milestone).service and not selectors.beneficiary_confirmed(milestone):
         confirm(milestone, t)
     return services.milestone_accept(milestone=milestone, by=t.second_approver)
 

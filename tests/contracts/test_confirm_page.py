@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from contracts import services
 from contracts.models import Confirmation, ConfirmationOutcome, MilestoneState
-from contracts.work_views import CONFIRM_LIMIT
+from contracts.views.confirm import CONFIRM_LIMIT
 from tests.contracts.helpers import deliver, milestones
 
 

@@ -202,9 +202,9 @@ def test_sorting(client, register):
 
 
 def test_pages_keep_the_filters(client, register, monkeypatch):
-    from contracts import views
+    from contracts.views import register as register_views
 
-    monkeypatch.setattr(views, "REGISTER_PAGE_SIZE", 2)
+    monkeypatch.setattr(register_views, "REGISTER_PAGE_SIZE", 2)
     first = client.get(URL, {"q": "GM", "sort": "number"}).content.decode()
     assert "Page 1 of 2" in first and "q=GM&amp;sort=number&amp;page=2" in first
     second = client.get(URL, {"q": "GM", "sort": "number", "page": 2})

@@ -51,12 +51,12 @@ def test_every_demo_journal_balances(demo):
 def test_every_accepted_demo_service_milestone_was_confirmed_by_the_beneficiary(demo):
     """Issue 20, item 2: GM2026-003-0002's first milestone was accepted and paid while its
     page said 尚未请服务对象确认."""
-    from contracts.services import _beneficiary_confirmed, terms_of
+    from contracts.selectors import beneficiary_confirmed, terms_of
 
     accepted = Milestone.objects.filter(state=MilestoneState.ACCEPTED)
     service = [m for m in accepted if terms_of(m).service]
     assert service
-    assert [m.contract.number for m in service if not _beneficiary_confirmed(m)] == []
+    assert [m.contract.number for m in service if not beneficiary_confirmed(m)] == []
 
 
 def test_the_steps_are_taken_by_different_people(demo):
