@@ -21,6 +21,7 @@ from cms.models import (
     PolicyStatus,
     StandardPage,
 )
+from website.demo_files import demo_pdf
 
 VETTING_SLUG = "how-organisations-get-vetted"
 
@@ -363,8 +364,6 @@ def _policy_index() -> PolicyIndexPage:
 
 def _policy_document(title: str, filename: str):
     from wagtail.documents.models import Document
-
-    from website.demo import demo_pdf
 
     document = Document.objects.filter(title=title).first()
     if document is None:

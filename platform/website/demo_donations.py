@@ -33,6 +33,7 @@ from donations.services import campaign_open
 from needs import services as need_services
 from needs.models import Need, NeedState
 from organisations.models import Organisation
+from website.demo_needs import record_demo_need
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +56,6 @@ def seed_cofunding() -> None:
 
 
 def _open_campaign() -> None:
-    from website.demo import record_demo_need
-
     agency = Agency.objects.filter(name="大邑县民政局").first()
     charity = Organisation.objects.filter(legal_name="大邑县仁爱慈善会", public_fundraising=True).first()
     if agency is None or charity is None or Campaign.objects.filter(need__agency=agency, need__title=TITLE).exists():

@@ -32,6 +32,8 @@ from needs.models import Need
 from organisations.models import Organisation
 from transparency.services import snapshot_compute
 from vetting.uploads import check_upload
+from website.demo_files import demo_pdf
+from website.demo_needs import record_demo_need
 
 if TYPE_CHECKING:
     from contracts.models import ContractVersion
@@ -153,8 +155,6 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 
 def _seed_history() -> None:
-    from website.demo import demo_pdf, record_demo_need
-
     agency = Agency.objects.filter(name="大邑县民政局").first()
     charity = Organisation.objects.filter(legal_name="大邑县仁爱慈善会").first()
     if agency is None or charity is None or Need.objects.filter(agency=agency, title=HISTORY[0].title).exists():
