@@ -20,7 +20,7 @@ DASHBOARD_PATH = "/dashboard/"
 REAUTHENTICATE_PATH = "/accounts/reauthenticate/"
 NEED_PAGE = re.compile(r"/needs/(\d+)/$")
 
-# Demo accounts (website/demo.py) the tests of several pages sign in as.
+# Demo accounts (website/demo_people.py) the tests of several pages sign in as.
 CASEWORKER = "caseworker@safetynet.test"
 APPROVER = "approver@safetynet.test"
 SOCIAL_WORKER = "social.worker@safetynet.test"
