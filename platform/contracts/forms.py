@@ -9,27 +9,14 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import MAX_PAYMENT_DAYS, ContractVersion
+from contracts.models import MAX_PAYMENT_DAYS, TERM_FIELDS, ContractVersion
 from core.widgets import DateInput
 
 
 class TermsForm(forms.ModelForm):
     class Meta:
         model = ContractVersion
-        fields = [
-            "reason",
-            "content_scope",
-            "term_start",
-            "term_end",
-            "quantity",
-            "quality_standards",
-            "price",
-            "settlement_method",
-            "payment_days",
-            "rights_obligations",
-            "breach_liability",
-            "long_term_justification",
-        ]
+        fields = ["reason", *TERM_FIELDS]
         widgets = {
             "term_start": DateInput(),
             "term_end": DateInput(),
